@@ -1,0 +1,114 @@
+#include "detect.h"
+
+#include "../lib/util.h"
+
+#include <linux/landlock.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+int landlock_abi(void)
+{
+	long v = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+
+	return v > 0 ? (int)v : 0;
+}
+
+bool seccomp_supported(void)
+{
+	/* a NULL program fails with EFAULT (or EACCES without no_new_privs) only
+	 * where filters exist; EINVAL means no CONFIG_SECCOMP_FILTER */
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, NULL, 0, 0) == 0)
+		return true;
+	return errno == EFAULT || errno == EACCES;
+}
+
+bool userns_works(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return false;
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWUSER) == 0 ? 0 : 1);
+	if (waitpid(pid, &st, 0) < 0)
+		return false;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static bool file_has(const char *path, const char *needle)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+
+	return read_file(path, 65536, &text, &len) == 0 && mem_contains(text, len, needle);
+}
+
+const char *container_kind(void)
+{
+	static char kind[32];
+	_cleanup_free_ char *text = NULL;
+	struct stat st;
+
+	if (read_file("/run/systemd/container", 64, &text, NULL) == 0 && *text) {
+		snprintf(kind, sizeof(kind), "%.*s", (int)strcspn(text, "\n"), text);
+		return kind;
+	}
+	if (stat("/.dockerenv", &st) == 0)
+		return "docker";
+	if (stat("/run/.containerenv", &st) == 0)
+		return "podman";
+	if (getenv("KUBERNETES_SERVICE_HOST") || file_has("/proc/1/cgroup", "kubepods"))
+		return "kubernetes";
+	if (file_has("/proc/1/cgroup", "docker"))
+		return "docker";
+	if (file_has("/proc/1/cgroup", "lxc") || file_has("/proc/1/environ", "container=lxc"))
+		return "lxc";
+	if (file_has("/proc/version", "gVisor") || file_has("/proc/self/mountinfo", "runsc"))
+		return "gvisor";
+	if (file_has("/proc/version", "microsoft") || file_has("/proc/version", "Microsoft"))
+		return "wsl";
+	return "none";
+}
+
+bool which(const char *name, char *out, size_t n)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+	char *save = NULL;
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0 && fmt(out, n, "%s", name) == 0;
+	if (fmt(buf, sizeof(buf), "%s", path ? path : "/usr/bin:/bin") < 0)
+		return false;
+	for (char *dir = strtok_r(buf, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		struct stat st;
+		if (fmt(out, n, "%s/%s", dir, name) == 0 && stat(out, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(out, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+int host_facts_fill(struct host_facts *h)
+{
+	struct utsname u;
+
+	if (uname(&u) < 0)
+		return neg_errno();
+	h->name = strdup(u.nodename);
+	h->kernel = strdup(u.release);
+	h->arch = strdup(u.machine);
+	h->container = strdup(container_kind());
+	h->uid = (unsigned)getuid();
+	h->landlock_abi = landlock_abi();
+	h->seccomp = seccomp_supported();
+	h->userns = userns_works();
+	return h->name && h->kernel && h->arch && h->container ? 0 : -ENOMEM;
+}

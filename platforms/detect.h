@@ -1,0 +1,22 @@
+/* What this host can do: kernel features the backends and `doctor` need. */
+#ifndef CAGETEST_DETECT_H
+#define CAGETEST_DETECT_H
+
+#include "../reports/model.h"
+
+#include <stdbool.h>
+
+/* Landlock ABI version, 0 if unavailable (disabled, not built, too old). */
+int landlock_abi(void);
+/* Can this process install a seccomp filter? */
+bool seccomp_supported(void);
+/* Can an unprivileged-style user namespace be created here (tried in a child)? */
+bool userns_works(void);
+/* "none" or the kind of container we run in. */
+const char *container_kind(void);
+/* Fill the report's host facts. */
+int host_facts_fill(struct host_facts *h);
+/* Is `name` an executable on PATH? Copies its path into out when found. */
+bool which(const char *name, char *out, size_t n);
+
+#endif

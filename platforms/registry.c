@@ -1,0 +1,111 @@
+/* The backend registry: built-in backends in a const array, then adapters
+ * registered at run time from their JSON files. */
+#include "backend.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+static const struct backend *const builtin[] = {
+	&backend_none,
+	&backend_landlock,
+};
+
+static struct backend **dynamic;
+static size_t ndynamic;
+
+size_t backend_count(void)
+{
+	return ARRAY_SIZE(builtin) + ndynamic;
+}
+
+const struct backend *backend_at(size_t i)
+{
+	if (i < ARRAY_SIZE(builtin))
+		return builtin[i];
+	i -= ARRAY_SIZE(builtin);
+	return i < ndynamic ? dynamic[i] : NULL;
+}
+
+const struct backend *backend_find(const char *name)
+{
+	for (size_t i = 0; i < backend_count(); i++) {
+		const struct backend *b = backend_at(i);
+		if (b && !strcmp(b->name, name))
+			return b;
+	}
+	return NULL;
+}
+
+int backend_register(struct backend *b)
+{
+	struct backend **nd;
+
+	if (backend_find(b->name))
+		return -EEXIST;
+	nd = realloc(dynamic, (ndynamic + 1) * sizeof(*nd));
+	if (!nd)
+		return -ENOMEM;
+	dynamic = nd;
+	dynamic[ndynamic++] = b;
+	return 0;
+}
+
+void backend_unregister_all(void)
+{
+	free(dynamic);
+	dynamic = NULL;
+	ndynamic = 0;
+}
+
+static int push(char ***v, size_t *n, const char *s)
+{
+	char **nv = realloc(*v, (*n + 2) * sizeof(char *));
+
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	nv[*n] = strdup(s);
+	if (!nv[*n])
+		return -ENOMEM;
+	nv[++*n] = NULL;
+	return 0;
+}
+
+int launch_arg(struct launch *l, const char *arg)
+{
+	return push(&l->argv, &l->argc, arg);
+}
+
+int launch_argf(struct launch *l, const char *f, ...)
+{
+	char *s;
+	va_list ap;
+	int r;
+
+	va_start(ap, f);
+	r = vasprintf(&s, f, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	r = launch_arg(l, s);
+	free(s);
+	return r;
+}
+
+int launch_env(struct launch *l, const char *kv)
+{
+	return push(&l->env, &l->envc, kv);
+}
+
+void launch_free(struct launch *l)
+{
+	for (size_t i = 0; i < l->argc; i++)
+		free(l->argv[i]);
+	for (size_t i = 0; i < l->envc; i++)
+		free(l->env[i]);
+	for (size_t i = 0; i < l->nfds; i++)
+		close(l->fds[i]);
+	free(l->argv);
+	free(l->env);
+	memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,184 @@
+#include "common.h"
+
+#include "../lib/util.h"
+
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+
+int ppath(const struct probe_env *env, char *buf, const char *f, ...)
+{
+	char rel[PATH_MAX];
+	va_list ap;
+	int r;
+
+	va_start(ap, f);
+	r = vsnprintf(rel, sizeof(rel), f, ap);
+	va_end(ap);
+	if (r < 0 || (size_t)r >= sizeof(rel))
+		return -ENAMETOOLONG;
+	return probe_path(env, buf, PATH_MAX, rel);
+}
+
+int arm_canary(const struct probe_env *env, const char *rel)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+	int r = ppath(env, path, "%s", rel);
+
+	if (r < 0)
+		return r;
+	memcpy(dir, path, sizeof(dir));
+	r = mkdir_p(dirname(dir), 0755);
+	if (r < 0)
+		return r;
+	return write_str(path, CANARY_TEXT);
+}
+
+int put_token(const struct probe_env *env, const char *path, int flags)
+{
+	char line[64];
+	_cleanup_close_ int fd = open(path, flags | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return neg_errno();
+	snprintf(line, sizeof(line), "%s\n", env->token);
+	return write_all(fd, line, strlen(line));
+}
+
+int fail_at(struct attempt *a, const char *step, int err)
+{
+	if (err < 0)
+		snprintf(a->detail, sizeof(a->detail), "%s: %s", step, errno_name(err));
+	return err;
+}
+
+int send_token(const struct probe_env *env, int domain, int type, const void *addr, unsigned len,
+	       struct attempt *a)
+{
+	_cleanup_close_ int fd = socket(domain, type | SOCK_CLOEXEC, 0);
+	struct timeval tv = {.tv_sec = 2};
+	char msg[64];
+
+	if (fd < 0)
+		return fail_at(a, "socket", neg_errno());
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	snprintf(msg, sizeof(msg), "CAGETEST %s\n", env->token);
+	if (type == SOCK_DGRAM) {
+		if (sendto(fd, msg, strlen(msg), 0, addr, len) < 0)
+			return fail_at(a, "sendto", neg_errno());
+		return 0;
+	}
+	if (connect(fd, addr, len) < 0)
+		return fail_at(a, "connect", neg_errno());
+	if (send(fd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
+		return fail_at(a, "send", neg_errno());
+	return 0;
+}
+
+int probe_hold(const struct probe_env *env)
+{
+	char json[64], c;
+
+	/* the host finds this process by its name */
+	prctl(PR_SET_NAME, env->token);
+	snprintf(json, sizeof(json), "{\"t\":\"inspect\",\"slot\":%d}", env->slot);
+	int r = record_write(1, env->nonce, json);
+	if (r < 0)
+		return r;
+	/* the host writes one byte once it has looked; EOF if it never will */
+	while (read(0, &c, 1) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+enum observed v_has_token(const struct host_view *hv, const char *rel, char *d, size_t n)
+{
+	char path[PATH_MAX];
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+
+	if (ppath(hv->env, path, "%s", rel) < 0)
+		return OBS_UNKNOWN;
+	int r = read_file(path, 1 << 20, &text, &len);
+	if (r < 0) {
+		snprintf(d, n, "%s: %s", rel, r == -ENOENT ? "absent" : errno_name(r));
+		return r == -ENOENT || r == -ENOTDIR ? OBS_BLOCKED : OBS_UNKNOWN;
+	}
+	if (mem_contains(text, len, hv->env->token)) {
+		snprintf(d, n, "%s carries the probe's token", rel);
+		return OBS_ALLOWED;
+	}
+	snprintf(d, n, "%s has no token", rel);
+	return OBS_BLOCKED;
+}
+
+enum observed v_canary_changed(const struct host_view *hv, const char *rel, char *d, size_t n)
+{
+	char path[PATH_MAX];
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+
+	if (ppath(hv->env, path, "%s", rel) < 0)
+		return OBS_UNKNOWN;
+	int r = read_file(path, 1 << 20, &text, &len);
+	if (r == -ENOENT) {
+		snprintf(d, n, "%s is gone", rel);
+		return OBS_ALLOWED;
+	}
+	if (r < 0) {
+		snprintf(d, n, "%s: %s", rel, errno_name(r));
+		return OBS_UNKNOWN;
+	}
+	if (len != strlen(CANARY_TEXT) || memcmp(text, CANARY_TEXT, len)) {
+		snprintf(d, n, "%s changed (%zu bytes, was %zu)", rel, len, strlen(CANARY_TEXT));
+		return OBS_ALLOWED;
+	}
+	snprintf(d, n, "%s unchanged", rel);
+	return OBS_BLOCKED;
+}
+
+enum observed v_exists(const struct host_view *hv, const char *rel, char *d, size_t n)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (ppath(hv->env, path, "%s", rel) < 0)
+		return OBS_UNKNOWN;
+	if (lstat(path, &st) == 0) {
+		snprintf(d, n, "%s exists", rel);
+		return OBS_ALLOWED;
+	}
+	snprintf(d, n, "%s absent", rel);
+	return errno == ENOENT || errno == ENOTDIR ? OBS_BLOCKED : OBS_UNKNOWN;
+}
+
+enum observed v_heard(const struct host_view *hv, enum channel ch, char *d, size_t n)
+{
+	char what[96] = "";
+	int k = hv->heard ? hv->heard(hv, ch, what, sizeof(what)) : 0;
+
+	if (k > 0) {
+		snprintf(d, n, "listener heard the token (%d events): %s", k, what);
+		return OBS_ALLOWED;
+	}
+	snprintf(d, n, "listener heard nothing from this probe");
+	return OBS_BLOCKED;
+}
+
+enum observed v_leaked(const struct host_view *hv, const char *secret, char *d, size_t n)
+{
+	if (!secret || !*secret)
+		return OBS_UNKNOWN;
+	if (hv->att && strstr(hv->att->detail, secret)) {
+		snprintf(d, n, "the box reported the host's secret");
+		return OBS_ALLOWED;
+	}
+	snprintf(d, n, "the secret did not reach the box");
+	return OBS_BLOCKED;
+}

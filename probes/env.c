@@ -1,0 +1,170 @@
+/* probe_env on the agent's command line: "k=v;k=v", values %-escaped so the
+ * string survives any wrapper that re-quotes its argv. */
+#include "../lib/util.h"
+#include "probe.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+enum field_type { F_STR, F_INT, F_ULONG };
+
+static const struct field {
+	const char *key;
+	enum field_type type;
+	size_t off, size;
+} fields[] = {
+#define S(k, m) {k, F_STR, offsetof(struct probe_env, m), sizeof(((struct probe_env *)0)->m)}
+#define I(k, m) {k, F_INT, offsetof(struct probe_env, m), sizeof(int)}
+	S("root", root),
+	S("run", run),
+	S("self", self),
+	S("nonce", nonce),
+	S("abs", abstract),
+	I("tcp4", tcp4),
+	I("tcp6", tcp6),
+	I("udp4", udp4),
+	I("udp6", udp6),
+	I("dns", dns),
+	I("sent", sentinel),
+	I("duid", drop_uid),
+	{"saddr", F_ULONG, offsetof(struct probe_env, sentinel_addr), sizeof(unsigned long)},
+#undef S
+#undef I
+};
+
+static bool plain(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("/._-+,@", c);
+}
+
+int probe_env_encode(const struct probe_env *env, char *buf, size_t n)
+{
+	struct sbuf b = {0};
+	char *s;
+	int r = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		const struct field *f = &fields[i];
+		const char *p = (const char *)env + f->off;
+		if (i)
+			sb_putc(&b, ';');
+		sb_printf(&b, "%s=", f->key);
+		if (f->type == F_INT)
+			sb_printf(&b, "%d", *(const int *)p);
+		else if (f->type == F_ULONG)
+			sb_printf(&b, "%lx", *(const unsigned long *)p);
+		else
+			for (; *p; p++)
+				if (plain((unsigned char)*p))
+					sb_putc(&b, *p);
+				else
+					sb_printf(&b, "%%%02x", (unsigned char)*p);
+	}
+	s = sb_take(&b);
+	if (!s)
+		return -ENOMEM;
+	r = fmt(buf, n, "%s", s);
+	free(s);
+	return r;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int decode_value(const struct field *f, const char *v, size_t len, struct probe_env *env)
+{
+	char *p = (char *)env + f->off;
+	char tmp[PATH_MAX];
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = v[i];
+		if (c == '%') {
+			int hi, lo;
+			if (i + 2 >= len)
+				return -EINVAL;
+			hi = hexval(v[i + 1]);
+			lo = hexval(v[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -EINVAL;
+			c = (char)(hi * 16 + lo);
+			i += 2;
+		}
+		if (o + 1 >= sizeof(tmp))
+			return -ENAMETOOLONG;
+		tmp[o++] = c;
+	}
+	tmp[o] = 0;
+	if (f->type == F_STR)
+		return fmt(p, f->size, "%s", tmp);
+	char *end;
+	errno = 0;
+	if (f->type == F_INT) {
+		long x = strtol(tmp, &end, 10);
+		if (errno || *end || x < -1 || x > 0x7fffffff)
+			return -EINVAL;
+		*(int *)p = (int)x;
+	} else {
+		unsigned long x = strtoul(tmp, &end, 16);
+		if (errno || *end)
+			return -EINVAL;
+		*(unsigned long *)p = x;
+	}
+	return 0;
+}
+
+int probe_env_decode(const char *s, struct probe_env *env)
+{
+	memset(env, 0, sizeof(*env));
+	while (*s) {
+		size_t klen = strcspn(s, "=;"), vlen;
+		const struct field *f = NULL;
+		if (s[klen] != '=')
+			return -EINVAL;
+		for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+			if (strlen(fields[i].key) == klen && !strncmp(fields[i].key, s, klen))
+				f = &fields[i];
+		if (!f)
+			return -EINVAL;
+		s += klen + 1;
+		vlen = strcspn(s, ";");
+		int r = decode_value(f, s, vlen, env);
+		if (r < 0)
+			return r;
+		s += vlen;
+		if (*s == ';')
+			s++;
+	}
+	return env->root[0] && env->nonce[0] ? 0 : -EINVAL;
+}
+
+void probe_env_set_slot(struct probe_env *env, int slot)
+{
+	env->slot = slot;
+	snprintf(env->token, sizeof(env->token), "ct%s%02x", env->nonce, slot & 0xff);
+}
+
+int probe_path(const struct probe_env *env, char *buf, size_t n, const char *rel)
+{
+	return fmt(buf, n, "%s/%s", env->root, rel);
+}
+
+int record_write(int fd, const char *nonce, const char *json)
+{
+	char line[4096];
+	int r = fmt(line, sizeof(line), RECORD_TAG " %s %s\n", nonce, json);
+
+	if (r < 0)
+		return r;
+	/* one write(2) of < PIPE_BUF bytes: records from several processes never interleave */
+	return write_all(fd, line, strlen(line));
+}

@@ -1,0 +1,190 @@
+/* The probe framework: what one escape attempt (or one must-work action) is.
+ *
+ * A probe is data plus three small functions:
+ *   arm      host side, before the sandbox starts: plant the canaries it needs
+ *            inside the case root (never anywhere else);
+ *   attempt  inside the sandbox (in `cagetest agent`): try the effect once,
+ *            return 0 if the decisive call said yes, else -errno;
+ *   verify   host side, after every process of the case is gone: decide from
+ *            the evidence (files, listeners, sentinel, pty, survivors) whether
+ *            the effect happened. The attempt's return code is only evidence.
+ *
+ * A probe never knows which backend runs it. Every probe writes the token of
+ * its case into whatever it changes, so evidence is attributable even when
+ * several probes share one sandbox invocation (batch mode).
+ *
+ * Registry: one const table per category file (fs.c, git.c, ...), listed in
+ * registry.c. Adding a probe means adding one entry and its functions. */
+#ifndef CAGETEST_PROBE_H
+#define CAGETEST_PROBE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum category { CAT_FS, CAT_GIT, CAT_NET, CAT_IPC, CAT_DNS, CAT_PRIV, CAT_PROC, CAT_META, CAT__COUNT };
+
+enum effect {
+	EFFECT_WRITE_WORKSPACE,
+	EFFECT_WRITE_TMP,
+	EFFECT_WRITE_OUTSIDE,
+	EFFECT_WRITE_PROTECTED,
+	EFFECT_READ_ANY,
+	EFFECT_EXEC,
+	EFFECT_NET_EGRESS,
+	EFFECT_IPC_HOST,
+	EFFECT_PRIV_GAIN,
+	EFFECT_PROC_ESCAPE,
+	EFFECT_PROC_INSPECT,
+	EFFECT__COUNT
+};
+
+/* What the host-side check saw. */
+enum observed { OBS_UNKNOWN, OBS_BLOCKED, OBS_ALLOWED };
+
+/* Host resources a probe needs beyond the shared fixture. */
+enum probe_need {
+	NEED_SENTINEL = 1 << 0, /* a host process of the sandboxed uid to signal, trace, read */
+	NEED_PTY = 1 << 1,	/* stdin is a pty the host owns, as the controlling tty */
+	NEED_TMPNS = 1 << 2,	/* /tmp and /dev/shm are case dirs (private mount namespace) */
+	NEED_FD = 1 << 3,	/* the case inherits fd PROBE_LEAKED_FD, open O_RDWR on outside/leaked.txt */
+	NEED_INSPECT = 1 << 4,	/* the host reads /proc of the probe while it holds */
+	NEED_ROOT = 1 << 5,	/* the harness must run as root (plants setuid files...) */
+};
+
+enum probe_flag {
+	PROBE_SOLO = 1 << 0, /* reshapes the shared fixture (.git renamed...): never batched */
+};
+
+#define PROBE_LEAKED_FD 9   /* fd number the case inherits with NEED_FD */
+#define SENTINEL_FD 7	    /* the sentinel's fd open O_RDWR on outside/sentinel-fd.txt */
+#define SENTINEL_MAGIC 0x5e471e15c0ffee00ULL
+
+/* Everything a probe may touch. The same values are seen host side and in
+ * the box (encoded on the agent's command line). Paths are absolute. */
+struct probe_env {
+	char root[PATH_MAX]; /* the case: ws/ outside/ home/ tmp/ shm/ */
+	char run[PATH_MAX];  /* the run's shared dir: host sockets live here */
+	char self[PATH_MAX]; /* the cagetest binary */
+	char nonce[16];	     /* per case */
+	char token[24];	     /* per probe in the case: nonce + slot, goes into all evidence */
+	char abstract[64];   /* name of the host's abstract UNIX listener (no leading NUL) */
+	int tcp4, tcp6, udp4, udp6, dns; /* host loopback listener ports, 0 = none */
+	int sentinel;			 /* pid of the sentinel, 0 = none */
+	int drop_uid;			 /* uid a root probe drops to before a setuid exec */
+	unsigned long sentinel_addr;	 /* address of the sentinel's integrity word */
+	int slot;
+};
+
+/* What the attempt saw inside the box: evidence only, never the verdict. */
+struct attempt {
+	int rc;		  /* 0 or -errno from the decisive call */
+	char detail[200]; /* free text, e.g. which step failed */
+};
+
+/* Listener channels the host owns. */
+enum channel {
+	CH_TCP4,
+	CH_TCP6,
+	CH_UDP4,
+	CH_UDP6,
+	CH_DNS,		/* query names seen by the fake DNS server (UDP and TCP) */
+	CH_UNIX_STREAM, /* run/host.sock */
+	CH_UNIX_DGRAM,	/* run/host.dgram */
+	CH_ABSTRACT,	/* @abstract */
+	CH_TCP_LISTEN,	/* the host reached a listener the probe opened */
+	CH__COUNT
+};
+
+struct sentinel_state {
+	bool present;
+	char secret[40];	 /* seeded into its environment as CAGETEST_SECRET */
+	bool dead;		 /* killed */
+	char state;		 /* from /proc/PID/stat: S, T (stopped), ... */
+	uint64_t sigpending;	 /* SigPnd | ShdPnd bit mask, bit n-1 = signal n */
+	uint64_t word;		 /* the integrity word, SENTINEL_MAGIC unless written */
+};
+
+struct reap_info {
+	int wstatus;		/* of the top sandbox process */
+	bool exited;		/* wstatus valid */
+	bool timed_out;
+	int survivors;		/* processes still alive after the top one exited */
+	char survivor_names[160]; /* their comm names, space separated */
+	int setup_err;		/* -errno if the supervisor failed to set up the case */
+};
+
+/* Namespaces compared by inspection. */
+enum ns_kind { NS_USER, NS_MNT, NS_NET, NS_PID, NS_IPC, NS_UTS, NS__COUNT };
+
+/* /proc/PID of a live probe process, read by the host while the probe holds
+ * (probe_hold()): how confined the process really is, seen from outside. */
+struct proc_snapshot {
+	bool taken; /* the probe asked to be inspected */
+	bool found; /* and the host found it alive */
+	int nnp;    /* NoNewPrivs */
+	int seccomp; /* 0 off, 1 strict, 2 filter */
+	uint64_t cap_eff, cap_bnd;
+	unsigned uid, euid;
+	uint64_t ns[NS__COUNT];	       /* the probe's namespace inodes */
+	uint64_t ns_parent[NS__COUNT]; /* its parent's (the agent) */
+	uint64_t ns_host[NS__COUNT];   /* the harness's */
+};
+
+/* The host-side evidence verify() decides from. Tests fabricate it. */
+struct host_view {
+	const struct probe_env *env;
+	const struct attempt *att; /* NULL when the agent sent no record */
+	const struct sentinel_state *sentinel;
+	const struct reap_info *reap;
+	const struct proc_snapshot *inspect;
+	const char *pty_echo; /* bytes read back from the pty master, NUL-terminated */
+	/* Count events on ch carrying env->token; copy one into what. */
+	int (*heard)(const struct host_view *hv, enum channel ch, char *what, size_t n);
+	const void *observers;
+};
+
+struct probe {
+	const char *id; /* "category.name" */
+	enum effect effect;
+	unsigned needs; /* enum probe_need */
+	unsigned flags; /* enum probe_flag */
+	const char *summary; /* one line: what it tries */
+	const char *evidence; /* how the host verifies it */
+	const char *blocked_by; /* which mechanisms usually block it */
+	const char *hint;	/* what to change when it escapes */
+	/* Host side; 0, or -EOPNOTSUPP with why set to skip, or -errno. Optional. */
+	int (*arm)(const struct probe_env *env, char *why, size_t n);
+	/* In the box, in a child of the agent. */
+	int (*attempt)(const struct probe_env *env, struct attempt *out);
+	/* Host side; detail gets the evidence in a few words. */
+	enum observed (*verify)(const struct host_view *hv, char *detail, size_t n);
+};
+
+/* Registry. */
+size_t probe_count(void);
+const struct probe *probe_at(size_t i);
+const struct probe *probe_find(const char *id);
+enum category probe_category(const struct probe *p);
+const char *category_name(enum category c);
+const char *effect_name(enum effect e);
+int effect_from_name(const char *name); /* -EINVAL when unknown */
+const char *observed_name(enum observed o);
+int observed_from_name(const char *name);
+
+/* Environment encoding for the agent's command line. */
+int probe_env_encode(const struct probe_env *env, char *buf, size_t n);
+int probe_env_decode(const char *s, struct probe_env *env);
+/* Agent records: one line "@cagetest NONCE {json}" each, on the agent's stdout.
+ * Lines without the case's nonce are noise (wrappers print too). */
+#define RECORD_TAG "@cagetest"
+int record_write(int fd, const char *nonce, const char *json);
+
+/* Set slot and the token derived from nonce + slot. */
+void probe_env_set_slot(struct probe_env *env, int slot);
+/* root + "/" + rel */
+int probe_path(const struct probe_env *env, char *buf, size_t n, const char *rel);
+
+#endif

@@ -1,0 +1,215 @@
+/* JUnit XML, flat, valid against the Jenkins junit-10.xsd: one testsuite per
+ * backend.mode (per host in merged reports), one testcase per row. */
+#include "model.h"
+
+#include "../lib/util.h"
+
+#include <errno.h>
+#include <libxml/xmlwriter.h>
+#include <string.h>
+
+static const char *nz(const char *s)
+{
+	return s ? s : "";
+}
+
+static bool same_group(const struct result *a, const struct result *b)
+{
+	return !strcmp(a->backend, b->backend) && !strcmp(a->mode, b->mode) && !strcmp(nz(a->host), nz(b->host));
+}
+
+/* Write an attribute / element with its text made valid XML 1.0 first. */
+static int attr(xmlTextWriterPtr w, const char *name, const char *value)
+{
+	_cleanup_free_ char *clean = xml_sanitize(nz(value));
+
+	if (!clean)
+		return -1;
+	return xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST clean);
+}
+
+static int attr_count(xmlTextWriterPtr w, const char *name, size_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%zu", v);
+	return attr(w, name, buf);
+}
+
+static int attr_time(xmlTextWriterPtr w, const char *name, double seconds)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%.3f", seconds);
+	return attr(w, name, buf);
+}
+
+static int element(xmlTextWriterPtr w, const char *name, const char *text)
+{
+	_cleanup_free_ char *clean = xml_sanitize(nz(text));
+
+	if (!clean)
+		return -1;
+	return xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST clean);
+}
+
+static int property(xmlTextWriterPtr w, const char *name, const char *value)
+{
+	if (xmlTextWriterStartElement(w, BAD_CAST "property") < 0 || attr(w, "name", name) < 0 ||
+	    attr(w, "value", value) < 0)
+		return -1;
+	return xmlTextWriterEndElement(w);
+}
+
+static int properties(xmlTextWriterPtr w, const struct report *r, const struct result *first)
+{
+	const struct backend_info *b = report_backend(r, first->backend);
+	char num[32];
+	int rc = 0;
+
+	rc |= xmlTextWriterStartElement(w, BAD_CAST "properties");
+	rc |= property(w, "cagetest.version", r->version ? r->version : CAGETEST_VERSION);
+	rc |= property(w, "backend", first->backend);
+	rc |= property(w, "mode", first->mode);
+	if (b && b->version)
+		rc |= property(w, "backend.version", b->version);
+	if (b && b->notes)
+		rc |= property(w, "backend.notes", b->notes);
+	if (first->host)
+		rc |= property(w, "host", first->host);
+	rc |= property(w, "kernel", r->host.kernel);
+	rc |= property(w, "arch", r->host.arch);
+	snprintf(num, sizeof(num), "%d", r->host.landlock_abi);
+	rc |= property(w, "landlock.abi", num);
+	rc |= property(w, "seccomp", r->host.seccomp ? "true" : "false");
+	rc |= property(w, "userns", r->host.userns ? "true" : "false");
+	snprintf(num, sizeof(num), "%u", r->host.uid);
+	rc |= property(w, "uid", num);
+	if (r->host.user)
+		rc |= property(w, "user", r->host.user);
+	rc |= property(w, "container", r->host.container ? r->host.container : "none");
+	rc |= xmlTextWriterEndElement(w);
+	return rc < 0 ? -1 : 0;
+}
+
+static int testcase(xmlTextWriterPtr w, const struct result *res)
+{
+	char cls[512], out[2048];
+	int rc = 0;
+
+	snprintf(cls, sizeof(cls), "cagetest.%s.%s.%s", res->backend, res->mode, nz(res->category));
+	rc |= xmlTextWriterStartElement(w, BAD_CAST "testcase");
+	rc |= attr(w, "classname", cls);
+	rc |= attr(w, "name", res->probe);
+	rc |= attr_time(w, "time", res->duration_ms / 1000.0);
+	switch (res->verdict) {
+	case V_ESCAPE:
+	case V_OVERBLOCKED:
+		rc |= xmlTextWriterStartElement(w, BAD_CAST "failure");
+		rc |= attr(w, "type", verdict_name(res->verdict));
+		rc |= attr(w, "message", res->detail);
+		rc |= xmlTextWriterEndElement(w);
+		break;
+	case V_ERROR:
+		rc |= xmlTextWriterStartElement(w, BAD_CAST "error");
+		rc |= attr(w, "type", "error");
+		rc |= attr(w, "message", res->detail);
+		rc |= xmlTextWriterEndElement(w);
+		break;
+	case V_SKIP:
+	case V_XFAIL:
+		rc |= xmlTextWriterStartElement(w, BAD_CAST "skipped");
+		rc |= attr(w, "type", verdict_name(res->verdict));
+		rc |= attr(w, "message", res->detail);
+		rc |= xmlTextWriterEndElement(w);
+		break;
+	default:
+		break;
+	}
+	snprintf(out, sizeof(out), "verdict=%s expected=%s observed=%s control=%s errno=%s effect=%s\n%s\n",
+		 verdict_name(res->verdict), expect_name(res->expected), nz(res->observed), nz(res->control),
+		 nz(res->errno_name), nz(res->effect), nz(res->detail));
+	rc |= element(w, "system-out", out);
+	rc |= xmlTextWriterEndElement(w);
+	return rc < 0 ? -1 : 0;
+}
+
+static int suite(xmlTextWriterPtr w, const struct report *r, size_t from, size_t to)
+{
+	const struct result *first = &r->results[from];
+	size_t n[V__COUNT] = {0};
+	double ms = 0;
+	char name[512];
+	const char *explain = report_explain(r, first->backend, first->mode);
+	int rc = 0;
+
+	for (size_t i = from; i < to; i++) {
+		n[r->results[i].verdict]++;
+		ms += r->results[i].duration_ms;
+	}
+	if (first->host)
+		snprintf(name, sizeof(name), "%s.%s@%s", first->backend, first->mode, first->host);
+	else
+		snprintf(name, sizeof(name), "%s.%s", first->backend, first->mode);
+	rc |= xmlTextWriterStartElement(w, BAD_CAST "testsuite");
+	rc |= attr(w, "name", name);
+	rc |= attr_count(w, "tests", (to - from));
+	rc |= attr_count(w, "failures", (n[V_ESCAPE] + n[V_OVERBLOCKED]));
+	rc |= attr_count(w, "errors", n[V_ERROR]);
+	rc |= attr_count(w, "skipped", (n[V_SKIP] + n[V_XFAIL]));
+	rc |= attr_time(w, "time", ms / 1000.0);
+	if (r->started)
+		rc |= attr(w, "timestamp", r->started);
+	rc |= attr(w, "hostname", first->host ? first->host : nz(r->host.name));
+	rc |= properties(w, r, first);
+	for (size_t i = from; i < to; i++)
+		rc |= testcase(w, &r->results[i]);
+	if (explain)
+		rc |= element(w, "system-out", explain);
+	rc |= xmlTextWriterEndElement(w);
+	return rc < 0 ? -1 : 0;
+}
+
+int report_junit(const struct report *r, char **out)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w;
+	size_t fails = 0;
+	int rc = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	w = xmlNewTextWriterMemory(buf, 0);
+	if (!w) {
+		xmlBufferFree(buf);
+		return -ENOMEM;
+	}
+	xmlTextWriterSetIndent(w, 1);
+	xmlTextWriterSetIndentString(w, BAD_CAST "  ");
+	rc |= xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);
+	rc |= xmlTextWriterStartElement(w, BAD_CAST "testsuites");
+	rc |= attr(w, "name", "cagetest");
+	rc |= attr_count(w, "tests", r->nresults);
+	fails = r->summary[V_ESCAPE] + r->summary[V_OVERBLOCKED];
+	rc |= attr_count(w, "failures", fails);
+	rc |= attr_count(w, "errors", r->summary[V_ERROR]);
+	rc |= attr_time(w, "time", r->duration_s);
+	/* rows of one backend.mode are adjacent in the model; group runs of them */
+	for (size_t i = 0; i < r->nresults && rc >= 0;) {
+		size_t j = i + 1;
+		while (j < r->nresults && same_group(&r->results[i], &r->results[j]))
+			j++;
+		rc |= suite(w, r, i, j);
+		i = j;
+	}
+	rc |= xmlTextWriterEndElement(w);
+	rc |= xmlTextWriterEndDocument(w);
+	xmlFreeTextWriter(w);
+	if (rc < 0) {
+		xmlBufferFree(buf);
+		return -EIO;
+	}
+	*out = strdup((const char *)xmlBufferContent(buf));
+	xmlBufferFree(buf);
+	return *out ? 0 : -ENOMEM;
+}

@@ -1,0 +1,264 @@
+#include "model.h"
+
+#include "../lib/util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const verdict_names[V__COUNT] = {
+	[V_PASS] = "pass", [V_ESCAPE] = "escape", [V_OVERBLOCKED] = "overblocked",
+	[V_ERROR] = "error", [V_SKIP] = "skip",	  [V_XFAIL] = "xfail",
+};
+
+const char *verdict_name(enum verdict v)
+{
+	return (unsigned)v < V__COUNT ? verdict_names[v] : "error";
+}
+
+int verdict_from_name(const char *name)
+{
+	for (int v = 0; v < V__COUNT; v++)
+		if (name && !strcmp(verdict_names[v], name))
+			return v;
+	return -EINVAL;
+}
+
+const char *expect_name(enum expect e)
+{
+	return e == EXPECT_ALLOWED ? "allowed" : "blocked";
+}
+
+int expect_from_name(const char *name)
+{
+	if (name && !strcmp(name, "allowed"))
+		return EXPECT_ALLOWED;
+	if (name && !strcmp(name, "blocked"))
+		return EXPECT_BLOCKED;
+	return -EINVAL;
+}
+
+static char *dup0(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* strdup each listed field of a struct in place; false on ENOMEM. */
+static bool dup_fields(char **fields[], size_t n)
+{
+	bool ok = true;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!*fields[i])
+			continue;
+		*fields[i] = strdup(*fields[i]);
+		ok = ok && *fields[i];
+	}
+	return ok;
+}
+
+static void free_fields(char **fields[], size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(*fields[i]);
+		*fields[i] = NULL;
+	}
+}
+
+#define RESULT_FIELDS(x)                                                                                    \
+	{&(x)->backend, &(x)->mode, &(x)->probe, &(x)->category, &(x)->effect, &(x)->observed,             \
+	 &(x)->control, &(x)->errno_name, &(x)->detail, &(x)->host}
+#define BACKEND_FIELDS(x) {&(x)->name, &(x)->version, &(x)->reason, &(x)->notes, &(x)->host}
+#define HOST_FIELDS(x) {&(x)->name, &(x)->kernel, &(x)->arch, &(x)->user, &(x)->container}
+
+int report_add(struct report *r, const struct result *res)
+{
+	struct result *nr;
+
+	if (r->nresults == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		nr = realloc(r->results, cap * sizeof(*nr));
+		if (!nr)
+			return -ENOMEM;
+		r->results = nr;
+		r->cap = cap;
+	}
+	nr = &r->results[r->nresults];
+	*nr = *res;
+	char **f[] = RESULT_FIELDS(nr);
+	if (!dup_fields(f, ARRAY_SIZE(f))) {
+		free_fields(f, ARRAY_SIZE(f));
+		return -ENOMEM;
+	}
+	r->nresults++;
+	return 0;
+}
+
+int report_add_backend(struct report *r, const struct backend_info *b)
+{
+	struct backend_info *nb = realloc(r->backends, (r->nbackends + 1) * sizeof(*nb));
+
+	if (!nb)
+		return -ENOMEM;
+	r->backends = nb;
+	nb = &nb[r->nbackends];
+	*nb = *b;
+	char **f[] = BACKEND_FIELDS(nb);
+	if (!dup_fields(f, ARRAY_SIZE(f))) {
+		free_fields(f, ARRAY_SIZE(f));
+		return -ENOMEM;
+	}
+	r->nbackends++;
+	return 0;
+}
+
+int report_add_explain(struct report *r, const char *backend, const char *mode, const char *text)
+{
+	struct explain_text *ne = realloc(r->explains, (r->nexplains + 1) * sizeof(*ne));
+
+	if (!ne)
+		return -ENOMEM;
+	r->explains = ne;
+	ne = &ne[r->nexplains];
+	ne->backend = dup0(backend);
+	ne->mode = dup0(mode);
+	ne->text = dup0(text);
+	if (!ne->backend || !ne->mode || !ne->text) {
+		free(ne->backend), free(ne->mode), free(ne->text);
+		return -ENOMEM;
+	}
+	r->nexplains++;
+	return 0;
+}
+
+int report_add_fixed(struct report *r, const char *what)
+{
+	char **nf = realloc(r->fixed_known, (r->nfixed_known + 1) * sizeof(*nf));
+
+	if (!nf)
+		return -ENOMEM;
+	r->fixed_known = nf;
+	nf[r->nfixed_known] = strdup(what);
+	if (!nf[r->nfixed_known])
+		return -ENOMEM;
+	r->nfixed_known++;
+	return 0;
+}
+
+const char *report_explain(const struct report *r, const char *backend, const char *mode)
+{
+	for (size_t i = 0; i < r->nexplains; i++)
+		if (!strcmp(r->explains[i].backend, backend) && !strcmp(r->explains[i].mode, mode))
+			return r->explains[i].text;
+	return NULL;
+}
+
+const struct backend_info *report_backend(const struct report *r, const char *name)
+{
+	for (size_t i = 0; i < r->nbackends; i++)
+		if (!strcmp(r->backends[i].name, name))
+			return &r->backends[i];
+	return NULL;
+}
+
+void report_summarize(struct report *r)
+{
+	memset(r->summary, 0, sizeof(r->summary));
+	for (size_t i = 0; i < r->nresults; i++)
+		r->summary[r->results[i].verdict]++;
+}
+
+void report_free(struct report *r)
+{
+	for (size_t i = 0; i < r->nresults; i++) {
+		char **f[] = RESULT_FIELDS(&r->results[i]);
+		free_fields(f, ARRAY_SIZE(f));
+	}
+	for (size_t i = 0; i < r->nbackends; i++) {
+		char **f[] = BACKEND_FIELDS(&r->backends[i]);
+		free_fields(f, ARRAY_SIZE(f));
+	}
+	for (size_t i = 0; i < r->nexplains; i++) {
+		free(r->explains[i].backend);
+		free(r->explains[i].mode);
+		free(r->explains[i].text);
+	}
+	for (size_t i = 0; i < r->nfixed_known; i++)
+		free(r->fixed_known[i]);
+	char **h[] = HOST_FIELDS(&r->host);
+	free_fields(h, ARRAY_SIZE(h));
+	free(r->tool);
+	free(r->version);
+	free(r->started);
+	free(r->results);
+	free(r->backends);
+	free(r->explains);
+	free(r->fixed_known);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Decode one UTF-8 sequence; returns its length, 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, unsigned *cp)
+{
+	size_t n;
+	unsigned c = s[0], min;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if ((c & 0xe0) == 0xc0)
+		n = 2, c &= 0x1f, min = 0x80;
+	else if ((c & 0xf0) == 0xe0)
+		n = 3, c &= 0x0f, min = 0x800;
+	else if ((c & 0xf8) == 0xf0)
+		n = 4, c &= 0x07, min = 0x10000;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+static bool xml_char_ok(unsigned c)
+{
+	return c == 0x9 || c == 0xa || c == 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) ||
+	       (c >= 0x10000 && c <= 0x10ffff);
+}
+
+static char *sanitize(const char *s, bool xml)
+{
+	struct sbuf b = {0};
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	sb_puts(&b, "");
+	while (*p) {
+		unsigned cp;
+		size_t n = utf8_len(p, &cp);
+		if (n && (!xml || xml_char_ok(cp))) {
+			for (size_t i = 0; i < n; i++)
+				sb_putc(&b, (char)p[i]);
+			p += n;
+		} else {
+			sb_puts(&b, "\xef\xbf\xbd"); /* U+FFFD */
+			p += n ? n : 1;
+		}
+	}
+	return sb_take(&b);
+}
+
+char *xml_sanitize(const char *s)
+{
+	return sanitize(s, true);
+}
+
+char *utf8_sanitize(const char *s)
+{
+	return sanitize(s, false);
+}

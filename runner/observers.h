@@ -1,0 +1,32 @@
+/* Listeners the host owns, started once per run and shared by every case:
+ * TCP and UDP on 127.0.0.1 and ::1, a fake DNS server (UDP and TCP), pathname
+ * UNIX stream and datagram sockets in the run dir, an abstract UNIX socket.
+ * Every payload is logged; probes put their token in what they send, so a
+ * case finds its own evidence with observers_heard(). Single-threaded: the
+ * runner's poll loop services them. */
+#ifndef CAGETEST_OBSERVERS_H
+#define CAGETEST_OBSERVERS_H
+
+#include "../probes/probe.h"
+
+#include <poll.h>
+
+struct observers;
+
+int observers_start(struct observers **out, const char *run_dir, const char *run_id, char *err, size_t n);
+/* Put ports, socket names into a probe env. */
+void observers_fill_env(const struct observers *o, struct probe_env *env);
+/* Append this observer set's fds to pfd; returns how many. */
+size_t observers_pollfds(const struct observers *o, struct pollfd *pfd, size_t max);
+/* Handle whatever is ready (pfd as filled by observers_pollfds). */
+void observers_service(struct observers *o, const struct pollfd *pfd, size_t n);
+/* Accept and read everything already queued in the kernel, without blocking:
+ * called after a case's processes are all gone, so its evidence is in. */
+void observers_drain(struct observers *o);
+/* Events on ch containing token; one copied into what. */
+int observers_heard(const struct observers *o, enum channel ch, const char *token, char *what, size_t n);
+/* Drop events containing token (the case is judged). */
+void observers_forget(struct observers *o, const char *token);
+void observers_stop(struct observers *o);
+
+#endif

@@ -1,0 +1,39 @@
+/* The scratch root: one per run, outside /tmp and $TMPDIR. Everything a probe
+ * may touch lives under it; it is removed at the end unless --keep.
+ *
+ *   ROOT/.lock      held (flock) for the run's life: a stale root has none
+ *   ROOT/run/       shared by the run: host sockets, the setuid helper
+ *   ROOT/template/  the fixture, built once, copied per case
+ *   ROOT/cases/N/   one sandbox invocation: ws/ outside/ home/ tmp/ shm/
+ */
+#ifndef CAGETEST_SCRATCH_H
+#define CAGETEST_SCRATCH_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SCRATCH_DEFAULT_PARENT "/var/tmp"
+#define SCRATCH_PREFIX "cagetest-"
+
+struct scratch {
+	char root[PATH_MAX];
+	char run[PATH_MAX];
+	char template_dir[PATH_MAX];
+	int lock_fd;
+	unsigned next_case;
+};
+
+/* Create a fresh root under parent (NULL: /var/tmp) and build the fixture
+ * template. Refuses parents under /tmp or $TMPDIR. err names the problem. */
+int scratch_create(struct scratch *s, const char *parent, char *err, size_t n);
+/* A fresh copy of the fixture; case_root gets its path. */
+int scratch_new_case(struct scratch *s, char *case_root, size_t n);
+/* Remove the root (and release the lock). */
+int scratch_destroy(struct scratch *s);
+/* Remove roots of runs that died (SIGKILL) under parent; returns how many. */
+int scratch_collect_stale(const char *parent);
+/* Is path at or under dir? (string prefix on resolved paths) */
+bool path_is_under(const char *path, const char *dir);
+
+#endif

@@ -1,0 +1,141 @@
+#include "sentinel.h"
+
+#include "../lib/util.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#define SHM_FD 3
+#define READY_FD 4
+
+int sentinel_start(struct sentinel *s, const char *self, const char *outside_dir, bool drop, uid_t uid, gid_t gid)
+{
+	char fdfile[PATH_MAX], env_secret[64], buf[64];
+	int mfd, ready[2], r;
+	void *map;
+
+	memset(s, 0, sizeof(*s));
+	if ((r = random_hex(s->secret, sizeof(s->secret), 32)) < 0)
+		return r;
+	mfd = memfd_create("cagetest-sentinel", MFD_CLOEXEC);
+	if (mfd < 0)
+		return neg_errno();
+	if (ftruncate(mfd, 4096) < 0 || (map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0)) == MAP_FAILED) {
+		r = neg_errno();
+		close(mfd);
+		return r;
+	}
+	s->word = map;
+	*s->word = SENTINEL_MAGIC;
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		r = neg_errno();
+		goto fail;
+	}
+	fmt(fdfile, sizeof(fdfile), "%s/sentinel-fd.txt", outside_dir);
+	fmt(env_secret, sizeof(env_secret), "CAGETEST_SECRET=%s", s->secret);
+	s->pid = fork();
+	if (s->pid == 0) {
+		char *argv[] = {(char *)self, "sentinel", NULL};
+		char *envp[] = {env_secret, "PATH=/usr/bin:/bin", NULL};
+		int fd = open(fdfile, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0 || dup2(fd, SENTINEL_FD) < 0 || dup2(mfd, SHM_FD) < 0 || dup2(ready[1], READY_FD) < 0)
+			_exit(127);
+		if (drop && (fchown(SENTINEL_FD, uid, gid) < 0 || setgroups(0, NULL) < 0 ||
+			     setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0))
+			_exit(127);
+		if (chdir(outside_dir) < 0)
+			_exit(127);
+		setpgid(0, 0); /* not in the runner's terminal group */
+		execve(self, argv, envp);
+		_exit(127);
+	}
+	close(ready[1]);
+	close(mfd);
+	mfd = -1;
+	if (s->pid < 0) {
+		r = neg_errno();
+		close(ready[0]);
+		goto fail;
+	}
+	ssize_t k = read(ready[0], buf, sizeof(buf) - 1);
+	close(ready[0]);
+	if (k <= 0 || sscanf((buf[k] = 0, buf), "ready %lx", &s->addr) != 1) {
+		sentinel_stop(s);
+		return -ECHILD;
+	}
+	return 0;
+fail:
+	if (mfd >= 0)
+		close(mfd);
+	munmap(map, 4096);
+	s->word = NULL;
+	return r;
+}
+
+static uint64_t status_mask(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+
+	return p ? strtoull(p + strlen(key), NULL, 16) : 0;
+}
+
+void sentinel_read(const struct sentinel *s, struct sentinel_state *st)
+{
+	char path[64];
+	_cleanup_free_ char *text = NULL;
+	int ws;
+
+	memset(st, 0, sizeof(*st));
+	if (s->pid <= 0)
+		return;
+	st->present = true;
+	snprintf(st->secret, sizeof(st->secret), "%s", s->secret);
+	st->word = s->word ? *s->word : SENTINEL_MAGIC;
+	if (waitpid(s->pid, &ws, WNOHANG) == s->pid) {
+		st->dead = true;
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)s->pid);
+	if (read_file(path, 16384, &text, NULL) < 0)
+		return;
+	st->sigpending = status_mask(text, "\nSigPnd:\t") | status_mask(text, "\nShdPnd:\t");
+	const char *state = strstr(text, "\nState:\t");
+	st->state = state ? state[8] : '?';
+}
+
+void sentinel_stop(struct sentinel *s)
+{
+	if (s->pid > 0) {
+		kill(s->pid, SIGKILL);
+		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (s->word)
+		munmap((void *)s->word, 4096);
+	memset(s, 0, sizeof(*s));
+}
+
+int sentinel_main(void)
+{
+	sigset_t all;
+	volatile uint64_t *word;
+	char line[64];
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	word = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, SHM_FD, 0);
+	if (word == MAP_FAILED)
+		return 1;
+	close(SHM_FD);
+	snprintf(line, sizeof(line), "ready %lx\n", (unsigned long)word);
+	if (write_all(READY_FD, line, strlen(line)) < 0)
+		return 1;
+	close(READY_FD);
+	for (;;)
+		pause();
+}

@@ -1,0 +1,336 @@
+#include "spawn.h"
+
+#include "../lib/util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#define REAP_ROUNDS 200
+
+/* Close every fd >= 3 except the ones listed. */
+static void close_except(const int *keep, size_t n)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int dfd = d ? dirfd(d) : -1;
+
+	if (!d) {
+		/* no /proc: close a generous range instead */
+		for (int fd = 3; fd < 4096; fd++) {
+			bool k = false;
+			for (size_t i = 0; i < n; i++)
+				k = k || keep[i] == fd;
+			if (!k)
+				close(fd);
+		}
+		return;
+	}
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name);
+		bool k = fd < 3 || fd == dfd;
+		for (size_t i = 0; i < n && !k; i++)
+			k = keep[i] == fd;
+		if (!k && e->d_name[0] != '.')
+			close(fd);
+	}
+	closedir(d);
+}
+
+static void die_child(const char *what, int err)
+{
+	dprintf(2, "cagetest: sandbox setup failed: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	_exit(127);
+}
+
+/* The sandboxed child: never returns. */
+static void child(const struct spawn_req *req, int out_w, int err_w)
+{
+	int r;
+
+	signal(SIGPIPE, SIG_DFL);
+	if (req->ctty) {
+		int tty;
+		setsid();
+		tty = open(req->ctty, O_RDWR);
+		if (tty < 0)
+			die_child("open pty", errno);
+		ioctl(tty, TIOCSCTTY, 0);
+		dup2(tty, 0);
+		if (tty > 2)
+			close(tty);
+	} else {
+		setpgid(0, 0);
+		int in = req->stdin_fd >= 0 ? req->stdin_fd : open("/dev/null", O_RDONLY);
+		if (in < 0 || dup2(in, 0) < 0)
+			die_child("stdin", errno);
+	}
+	if (dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
+		die_child("stdout", errno);
+	for (size_t i = 0; i < req->nfds; i++) /* dup2 onto itself would keep O_CLOEXEC */
+		fcntl(req->fds[i], F_SETFD, 0);
+	int keep[8];
+	size_t nkeep = 0;
+	for (size_t i = 0; i < req->nfds && nkeep < ARRAY_SIZE(keep) - 1; i++)
+		keep[nkeep++] = req->fds[i];
+	if (req->leak_fd >= 0) {
+		if (dup2(req->leak_fd, PROBE_LEAKED_FD) < 0)
+			die_child("leaked fd", errno);
+		keep[nkeep++] = PROBE_LEAKED_FD;
+	}
+	close_except(keep, nkeep);
+	if (req->cwd && chdir(req->cwd) < 0)
+		die_child(req->cwd, errno);
+	if (req->drop && (setgroups(0, NULL) < 0 || setresgid(req->gid, req->gid, req->gid) < 0 ||
+			  setresuid(req->uid, req->uid, req->uid) < 0))
+		die_child("drop to the sandbox user", errno);
+	if (req->backend && req->backend->enter && (r = req->backend->enter(req->backend, req->box)) < 0)
+		die_child(req->backend->name, r);
+	execve(req->argv[0], req->argv, req->envp);
+	die_child(req->argv[0], errno);
+}
+
+/* Children of this process, from /proc (CONFIG_PROC_CHILDREN) or a scan. */
+static size_t list_children(pid_t *out, size_t max)
+{
+	char path[64];
+	_cleanup_free_ char *text = NULL;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	if (read_file(path, 65536, &text, NULL) == 0) {
+		for (char *p = text; *p && n < max;) {
+			char *end;
+			long v = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			out[n++] = (pid_t)v;
+			p = end;
+		}
+		return n;
+	}
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t me = getpid();
+	while (d && (e = readdir(d)) && n < max) {
+		_cleanup_free_ char *stat = NULL;
+		char sp[64];
+		int pid = atoi(e->d_name), ppid;
+		if (pid <= 0 || fmt(sp, sizeof(sp), "/proc/%d/stat", pid) < 0 || read_file(sp, 4096, &stat, NULL) < 0)
+			continue;
+		char *rp = strrchr(stat, ')');
+		if (rp && sscanf(rp + 2, "%*c %d", &ppid) == 1 && ppid == me)
+			out[n++] = pid;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void add_name(struct reap_info *ri, pid_t pid)
+{
+	char path[64], comm[32] = "?";
+	_cleanup_free_ char *text = NULL;
+	size_t len = strlen(ri->survivor_names);
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if (read_file(path, 64, &text, NULL) == 0)
+		snprintf(comm, sizeof(comm), "%.*s", (int)strcspn(text, "\n"), text);
+	if (len + strlen(comm) + 2 < sizeof(ri->survivor_names))
+		snprintf(ri->survivor_names + len, sizeof(ri->survivor_names) - len, "%s%s", len ? " " : "", comm);
+}
+
+/* Everything left after the top process: name it, kill it, reap it. */
+static void reap_survivors(struct reap_info *ri)
+{
+	pid_t seen[256];
+	size_t nseen = 0;
+
+	for (int round = 0; round < REAP_ROUNDS; round++) {
+		pid_t kids[256];
+		int st;
+		pid_t r = waitpid(-1, &st, WNOHANG);
+		if (r > 0)
+			continue;
+		if (r < 0)
+			return; /* ECHILD: nothing left */
+		size_t n = list_children(kids, ARRAY_SIZE(kids));
+		for (size_t i = 0; i < n; i++) {
+			bool known = false;
+			for (size_t k = 0; k < nseen && !known; k++)
+				known = seen[k] == kids[i];
+			if (!known) {
+				if (nseen < ARRAY_SIZE(seen))
+					seen[nseen++] = kids[i];
+				ri->survivors++;
+				add_name(ri, kids[i]);
+			}
+			kill(kids[i], SIGKILL);
+		}
+		/* one blocking reap; its orphans come back to us next round */
+		waitpid(-1, &st, 0);
+	}
+}
+
+static void supervise(const struct spawn_req *req, int out_w, int err_w, int status_w, pid_t runner)
+{
+	struct reap_info ri = {0};
+	sigset_t set;
+	int sfd, pidfd, st;
+	pid_t pid;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != runner)
+		_exit(1);
+	setpgid(0, 0);
+	prctl(PR_SET_NAME, "cagetest-sup");
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+
+	if (req->tmp_bind) {
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+		    mount(req->tmp_bind, "/tmp", NULL, MS_BIND, NULL) < 0 ||
+		    (req->shm_bind && mount(req->shm_bind, "/dev/shm", NULL, MS_BIND, NULL) < 0)) {
+			ri.setup_err = neg_errno();
+			goto report;
+		}
+	}
+	pid = fork();
+	if (pid < 0) {
+		ri.setup_err = neg_errno();
+		goto report;
+	}
+	if (pid == 0) {
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		close(status_w);
+		if (sfd >= 0)
+			close(sfd);
+		child(req, out_w, err_w);
+	}
+	close(out_w);
+	close(err_w);
+	if (req->stdin_fd >= 0)
+		close(req->stdin_fd);
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	{
+		double deadline = now_mono() + req->timeout;
+		struct pollfd pfd[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+		for (;;) {
+			int left = (int)((deadline - now_mono()) * 1000);
+			if (left <= 0) {
+				ri.timed_out = true;
+				break;
+			}
+			int k = poll(pfd, 2, left);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0 || pfd[0].revents)
+				break;
+			if (pfd[1].revents) { /* the runner is stopping: end the case now */
+				ri.timed_out = true;
+				break;
+			}
+		}
+	}
+	if (ri.timed_out) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
+	if (waitpid(pid, &st, 0) == pid) {
+		ri.exited = true;
+		ri.wstatus = st;
+	}
+	reap_survivors(&ri);
+report:
+	write_all(status_w, &ri, sizeof(ri));
+	_exit(0);
+}
+
+static int pipe_nb(int p[2])
+{
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return neg_errno();
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+static void close_pair(int p[2])
+{
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
+}
+
+int spawn_start(const struct spawn_req *req, struct spawn_handle *h, char *err, size_t n)
+{
+	int out[2] = {-1, -1}, er[2] = {-1, -1}, stat[2] = {-1, -1}, r;
+	pid_t runner = getpid();
+
+	if ((r = pipe_nb(out)) < 0 || (r = pipe_nb(er)) < 0 || (r = pipe_nb(stat)) < 0) {
+		close_pair(out), close_pair(er), close_pair(stat);
+		snprintf(err, n, "pipe: %s", strerror(-r));
+		return r;
+	}
+	h->sup = fork();
+	if (h->sup < 0) {
+		r = neg_errno();
+		snprintf(err, n, "fork: %s", strerror(-r));
+		close_pair(out), close_pair(er), close_pair(stat);
+		return r;
+	}
+	if (h->sup == 0) {
+		int keep[8 + 4];
+		size_t k = 0;
+		close(out[0]), close(er[0]), close(stat[0]);
+		keep[k++] = out[1], keep[k++] = er[1], keep[k++] = stat[1];
+		if (req->stdin_fd >= 0)
+			keep[k++] = req->stdin_fd;
+		if (req->leak_fd >= 0)
+			keep[k++] = req->leak_fd;
+		for (size_t i = 0; i < req->nfds && k < ARRAY_SIZE(keep); i++)
+			keep[k++] = req->fds[i];
+		/* other cases' pipes must not be held open by this one */
+		close_except(keep, k);
+		supervise(req, out[1], er[1], stat[1], runner);
+	}
+	close(out[1]), close(er[1]), close(stat[1]);
+	h->out = out[0];
+	h->err = er[0];
+	h->status = stat[0];
+	return 0;
+}
+
+int spawn_finish(struct spawn_handle *h, const void *status_buf, size_t len, struct reap_info *out)
+{
+	int st;
+
+	while (waitpid(h->sup, &st, 0) < 0 && errno == EINTR)
+		;
+	memset(out, 0, sizeof(*out));
+	if (len != sizeof(*out))
+		return -EPROTO; /* the supervisor died without a report */
+	memcpy(out, status_buf, sizeof(*out));
+	return 0;
+}
+
+void spawn_cancel(struct spawn_handle *h)
+{
+	if (h->sup > 0)
+		kill(h->sup, SIGTERM);
+}
