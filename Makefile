@@ -33,6 +33,8 @@ LIB_SRC := $(wildcard lib/*.c probes/*.c platforms/*.c reports/*.c) \
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIVE_SRC := $(wildcard tests/live/test_*.c)
+LIVE_BIN := $(LIVE_SRC:tests/live/%.c=$(BUILD)/tests/%)
 HEADERS := $(wildcard */*.h)
 
 .PHONY: all run check check-unit check-live deps install clean
@@ -45,19 +47,22 @@ $(BUILD)/obj/%.o: %.c $(HEADERS) | deps-quiet
 
 $(BUILD)/libcagetest.a: $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	@$(AR) rcs $@ $^
 
 $(BUILD)/cagetest: $(BUILD)/obj/runner/main.o $(BUILD)/libcagetest.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	@echo "  LD $@"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # The setuid helper links nothing: it is planted setuid-root during a run.
 $(BUILD)/cagetest-suid: runner/suid_helper.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $< -o $@
+	@echo "  LD $@"
+	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $< -o $@
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libcagetest.a
+$(BUILD)/tests/%: tests/*/%.c tests/testutil.h $(BUILD)/libcagetest.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -Wno-missing-declarations \
+	@echo "  TEST $@"
+	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -Wno-missing-declarations \
 		-DSRCDIR='"$(CURDIR)"' -DBUILDDIR='"$(CURDIR)/$(BUILD)"' $(LDFLAGS) $< $(BUILD)/libcagetest.a \
 		$(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) -o $@
 
@@ -72,7 +77,10 @@ run: deps all
 	$(BUILD)/cagetest run -b landlock -m all --json out/cagetest.json --junit out/cagetest.junit.xml; \
 	rc=$$?; echo "reports in out/ (exit $$rc)"; exit $$rc
 
-check: deps all $(UNIT_BIN)
+check: deps all $(UNIT_BIN) $(LIVE_BIN)
+	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN) $(LIVE_BIN)
+
+check-unit: all $(UNIT_BIN)
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN)
 
 install: all

@@ -1,0 +1,125 @@
+/* Shared by the cmocka unit and live tests. */
+#ifndef CAGETEST_TESTUTIL_H
+#define CAGETEST_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+
+#include "../lib/util.h"
+#include "../reports/model.h"
+
+#ifndef BUILDDIR
+#define BUILDDIR "build"
+#endif
+#ifndef SRCDIR
+#define SRCDIR "."
+#endif
+
+#define CAGETEST BUILDDIR "/cagetest"
+
+
+/* Run argv (NULL-terminated); capture stdout and stderr (each may be NULL). */
+static inline int run_cmd(char *const argv[], char **out, char **err)
+{
+	char outp[] = BUILDDIR "/tests/.outXXXXXX", errp[] = BUILDDIR "/tests/.errXXXXXX";
+	int ofd = mkstemp(outp), efd = mkstemp(errp), st = -1;
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, ofd, 1);
+	posix_spawn_file_actions_adddup2(&fa, efd, 2);
+	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) == 0)
+		waitpid(pid, &st, 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(ofd), close(efd);
+	if (out && read_file(outp, 64 << 20, out, NULL) < 0)
+		*out = strdup("");
+	if (err && read_file(errp, 64 << 20, err, NULL) < 0)
+		*err = strdup("");
+	unlink(outp), unlink(errp);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+/* `cagetest run ARGS... --json -` parsed; returns the exit code. */
+static inline int run_json(struct report *rep, const char *args)
+{
+	char cmd[4096], *argv[64], *out = NULL, *err = NULL, perr[256];
+	int argc = 0, code;
+
+	snprintf(cmd, sizeof(cmd), "%s run -q --json - %s", CAGETEST, args);
+	for (char *t = strtok(cmd, " "); t && argc < 63; t = strtok(NULL, " "))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	code = run_cmd(argv, &out, &err);
+	if (report_from_json(out, rep, perr, sizeof(perr)) < 0)
+		fail_msg("cagetest %s: exit %d, no JSON report (%s); stderr: %s", args, code, perr, err);
+	free(out);
+	free(err);
+	return code;
+}
+
+static inline const struct result *find_row(const struct report *r, const char *backend, const char *mode,
+					    const char *probe)
+{
+	for (size_t i = 0; i < r->nresults; i++)
+		if (!strcmp(r->results[i].backend, backend) && !strcmp(r->results[i].mode, mode) &&
+		    !strcmp(r->results[i].probe, probe))
+			return &r->results[i];
+	return NULL;
+}
+
+/* 0 when xml is valid against ../shared/schemas/junit-10.xsd. */
+static inline int validate_junit(const char *xml, char *err, size_t n)
+{
+	xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(SRCDIR "/../shared/schemas/junit-10.xsd");
+	xmlSchemaPtr schema = pc ? xmlSchemaParse(pc) : NULL;
+	xmlSchemaValidCtxtPtr vc = schema ? xmlSchemaNewValidCtxt(schema) : NULL;
+	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "junit.xml", NULL, XML_PARSE_NONET);
+	int r = -1;
+
+	if (!vc)
+		snprintf(err, n, "cannot load ../shared/schemas/junit-10.xsd");
+	else if (!doc)
+		snprintf(err, n, "not well-formed XML");
+	else
+		r = xmlSchemaValidateDoc(vc, doc);
+	if (r > 0)
+		snprintf(err, n, "invalid against junit-10.xsd");
+	if (doc)
+		xmlFreeDoc(doc);
+	if (vc)
+		xmlSchemaFreeValidCtxt(vc);
+	if (schema)
+		xmlSchemaFree(schema);
+	if (pc)
+		xmlSchemaFreeParserCtxt(pc);
+	return r;
+}
+
+/* Assert one row's verdict, with its detail on failure. */
+#define assert_verdict(rep, b, m, p, want)                                                                  \
+	do {                                                                                                \
+		const struct result *_r = find_row(rep, b, m, p);                                           \
+		if (!_r)                                                                                    \
+			fail_msg("no row %s.%s %s", b, m, p);                                               \
+		else if (_r->verdict != (want))                                                             \
+			fail_msg("%s.%s %s: %s, want %s (%s)", b, m, p, verdict_name(_r->verdict),          \
+				 verdict_name(want), _r->detail);                                           \
+	} while (0)
+
+#endif
