@@ -37,7 +37,7 @@ LIVE_SRC := $(wildcard tests/live/test_*.c)
 LIVE_BIN := $(LIVE_SRC:tests/live/%.c=$(BUILD)/tests/%)
 HEADERS := $(wildcard */*.h)
 
-.PHONY: all run check check-unit check-live deps install clean
+.PHONY: all run check check-unit check-docs docs deps install clean
 all: $(BUILD)/cagetest $(BUILD)/cagetest-suid
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) | deps-quiet
@@ -77,8 +77,15 @@ run: deps all
 	$(BUILD)/cagetest run -b landlock -m all --json out/cagetest.json --junit out/cagetest.junit.xml; \
 	rc=$$?; echo "reports in out/ (exit $$rc)"; exit $$rc
 
-check: deps all $(UNIT_BIN) $(LIVE_BIN)
+check: deps all $(UNIT_BIN) $(LIVE_BIN) check-docs
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN) $(LIVE_BIN)
+
+# docs/probes.md is generated from the registry; check fails when it is stale.
+docs: $(BUILD)/cagetest
+	$(BUILD)/cagetest list probes --markdown > docs/probes.md
+check-docs: $(BUILD)/cagetest
+	@$(BUILD)/cagetest list probes --markdown | cmp -s - docs/probes.md || \
+		{ echo "docs/probes.md is stale: run 'make docs'"; exit 1; }
 
 check-unit: all $(UNIT_BIN)
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN)

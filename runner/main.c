@@ -45,7 +45,8 @@ static const char usage_text[] =
 	"      --fail-on LIST   verdicts that fail the run (default: escape,overblocked)\n"
 	"  -q, --quiet          no progress line, no summary\n"
 	"\n"
-	"cagetest list [probes|backends|modes|suites] [-s SUITE]\n"
+	"cagetest list [probes|backends|modes|suites] [-s SUITE] [--markdown]\n"
+	"  probes: id, category, effect, summary; --markdown: the docs/probes.md table\n"
 	"cagetest explain -b BACKEND -m MODE [-s SUITE]\n"
 	"cagetest doctor\n"
 	"cagetest --help | --version\n"
@@ -253,6 +254,23 @@ static int cmd_run(int argc, char **argv)
 
 /* --- list, explain, doctor --- */
 
+/* docs/probes.md, generated from the registry (`make docs`). */
+static int probes_markdown(void)
+{
+	printf("# cagetest probes\n\nGenerated from the registry by `make docs`; do not edit. %zu probes.\n", probe_count());
+	for (int c = 0; c < CAT__COUNT; c++) {
+		printf("\n## %s\n\n| id | effect | tries | verified by | usually blocked by |\n|---|---|---|---|---|\n",
+		       category_name((enum category)c));
+		for (size_t i = 0; i < probe_count(); i++) {
+			const struct probe *p = probe_at(i);
+			if (probe_category(p) == (enum category)c)
+				printf("| `%s` | %s | %s | %s | %s |\n", p->id, effect_name(p->effect), p->summary, p->evidence,
+				       p->blocked_by);
+		}
+	}
+	return EXIT_OK;
+}
+
 static int list_probes(void)
 {
 	for (size_t i = 0; i < probe_count(); i++) {
@@ -308,18 +326,24 @@ static int list_suites(void)
 
 static int cmd_list(int argc, char **argv)
 {
-	static const struct option opts[] = {{"suite", required_argument, 0, 's'}, {0, 0, 0, 0}};
+	static const struct option opts[] = {{"suite", required_argument, 0, 's'},
+					     {"markdown", no_argument, 0, 'M'},
+					     {0, 0, 0, 0}};
 	const char *suite_name = "default", *what;
+	bool markdown = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "s:", opts, NULL)) != -1) {
-		if (c != 's')
+		if (c == 's')
+			suite_name = optarg;
+		else if (c == 'M')
+			markdown = true;
+		else
 			return die_usage("%s", "list: bad option");
-		suite_name = optarg;
 	}
 	what = optind < argc ? argv[optind] : "probes";
 	if (!strcmp(what, "probes"))
-		return list_probes();
+		return markdown ? probes_markdown() : list_probes();
 	if (!strcmp(what, "backends"))
 		return list_backends();
 	if (!strcmp(what, "modes"))
