@@ -25,6 +25,7 @@ struct box {
 	const char *home;      /* {home} */
 	const char *run;       /* the run's shared dir (host sockets) */
 	const char *self;      /* the cagetest binary (the agent) */
+	const char *listener;  /* "127.0.0.1:PORT" of the host TCP listener ({listener} in adapters) */
 };
 
 /* What prepare() hands to the spawner. */

@@ -83,11 +83,16 @@ int send_token(const struct probe_env *env, int domain, int type, const void *ad
 
 int probe_hold(const struct probe_env *env)
 {
-	char json[64], c;
+	return probe_hold_port(env, 0);
+}
+
+int probe_hold_port(const struct probe_env *env, int port)
+{
+	char json[96], c;
 
 	/* the host finds this process by its name */
 	prctl(PR_SET_NAME, env->token);
-	snprintf(json, sizeof(json), "{\"t\":\"inspect\",\"slot\":%d}", env->slot);
+	snprintf(json, sizeof(json), "{\"t\":\"inspect\",\"slot\":%d,\"port\":%d}", env->slot, port);
 	int r = record_write(1, env->nonce, json);
 	if (r < 0)
 		return r;

@@ -24,6 +24,8 @@ int send_token(const struct probe_env *env, int domain, int type, const void *ad
 	       struct attempt *a);
 /* Hold until the host has read /proc of this process (NEED_INSPECT). */
 int probe_hold(const struct probe_env *env);
+/* The same, and ask the host to connect to 127.0.0.1:port first. */
+int probe_hold_port(const struct probe_env *env, int port);
 
 /* --- host side (verify) --- */
 /* allowed if root/rel contains the token. */

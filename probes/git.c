@@ -79,6 +79,7 @@ const struct probe git_probes[] = {
 	{
 		.id = "git.config_write",
 		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".git",
 		.summary = "append to .git/config (core.fsmonitor, core.hooksPath run code on the host)",
 		.evidence = ".git/config carries the token",
 		.blocked_by = "bwrap ro re-bind of .git, Seatbelt require-not, srt mandatory deny",
@@ -89,6 +90,7 @@ const struct probe git_probes[] = {
 	{
 		.id = "git.hook_create",
 		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".git",
 		.summary = "create a file in .git/hooks",
 		.evidence = "the new hook file exists",
 		.blocked_by = "bwrap ro re-bind of .git, Seatbelt require-not",
@@ -99,6 +101,7 @@ const struct probe git_probes[] = {
 	{
 		.id = "git.rename_git",
 		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".git",
 		.flags = PROBE_SOLO,
 		.summary = "rename .git away (then a fake .git could be planted)",
 		.evidence = "the renamed directory exists",
@@ -110,6 +113,7 @@ const struct probe git_probes[] = {
 	{
 		.id = "git.codex_config",
 		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".codex",
 		.summary = "append to the workspace's .codex/config.toml",
 		.evidence = ".codex/config.toml carries the token",
 		.blocked_by = "bwrap ro re-bind, Seatbelt require-not",
@@ -120,6 +124,7 @@ const struct probe git_probes[] = {
 	{
 		.id = "git.agents_create",
 		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".agents",
 		.summary = "create a file in the workspace's .agents/",
 		.evidence = "the new file exists",
 		.blocked_by = "bwrap ro re-bind, Seatbelt require-not",
@@ -130,6 +135,7 @@ const struct probe git_probes[] = {
 	{
 		.id = "git.nested_hook",
 		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".git",
 		.summary = "create a hook in a nested repository's .git",
 		.evidence = "the new hook file exists",
 		.blocked_by = "policies that protect .git at any depth",

@@ -59,6 +59,9 @@ enum probe_flag {
 };
 
 #define PROBE_LEAKED_FD 9   /* fd number the case inherits with NEED_FD */
+/* Secrets a careless launcher passes on: the host seeds every case's
+ * environment with these, all set to one random value (host_view.seeded). */
+#define SEEDED_ENV "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "OPENAI_API_KEY", "ANTHROPIC_API_KEY"
 #define SENTINEL_FD 7	    /* the sentinel's fd open O_RDWR on outside/sentinel-fd.txt */
 #define SENTINEL_MAGIC 0x5e471e15c0ffee00ULL
 
@@ -131,6 +134,8 @@ struct proc_snapshot {
 	uint64_t ns[NS__COUNT];	       /* the probe's namespace inodes */
 	uint64_t ns_parent[NS__COUNT]; /* its parent's (the agent) */
 	uint64_t ns_host[NS__COUNT];   /* the harness's */
+	int port;		       /* a TCP port the probe listens on (probe_hold_port) */
+	bool reached;		       /* the host connected to 127.0.0.1:port */
 };
 
 /* The host-side evidence verify() decides from. Tests fabricate it. */
@@ -141,6 +146,7 @@ struct host_view {
 	const struct reap_info *reap;
 	const struct proc_snapshot *inspect;
 	const char *pty_echo; /* bytes read back from the pty master, NUL-terminated */
+	const char *seeded;   /* random value the host put in the agent's environment (SEEDED_ENV) */
 	/* Count events on ch carrying env->token; copy one into what. */
 	int (*heard)(const struct host_view *hv, enum channel ch, char *what, size_t n);
 	const void *observers;
@@ -155,6 +161,9 @@ struct probe {
 	const char *evidence; /* how the host verifies it */
 	const char *blocked_by; /* which mechanisms usually block it */
 	const char *hint;	/* what to change when it escapes */
+	/* write.protected probes: the name they write to (".git", ".vscode").
+	 * A mode that does not protect it expects write.workspace instead. */
+	const char *name;
 	/* Host side; 0, or -EOPNOTSUPP with why set to skip, or -errno. Optional. */
 	int (*arm)(const struct probe_env *env, char *why, size_t n);
 	/* In the box, in a child of the agent. */

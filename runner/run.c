@@ -11,7 +11,11 @@
 #include "spawn.h"
 #include "verdict.h"
 
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -71,6 +75,7 @@ struct job {
 	struct sentinel sent;
 	int pty_master, pty_slave, stdin_w, leak_fd;
 	char pty_name[64];
+	char seeded[40];
 	struct sbuf out, err;
 	char status[sizeof(struct reap_info)];
 	size_t status_len;
@@ -211,7 +216,7 @@ static int plan(struct run *R, struct run_outcome *out, struct report *rep)
 				continue;
 			mode_ok = !b->supports || b->supports(b, m, mwhy, sizeof(mwhy)) == 0;
 			if (b->explain) {
-				struct box x = {m, "{scratch}", "{workspace}", "{tmp}", "{home}", "{run}", "{cagetest}"};
+				struct box x = {m, "{scratch}", "{workspace}", "{tmp}", "{home}", "{run}", "{cagetest}", "{listener}"};
 				struct sbuf e = {0};
 				if (b->explain(b, &x, &e) == 0 && e.s && (r = report_add_explain(rep, b->name, m->name, e.s)) < 0) {
 					sb_free(&e);
@@ -387,12 +392,18 @@ static int open_pty(struct job *j)
 
 static char **build_env(const struct run *R, const struct job *j, const struct launch *l)
 {
-	char **envp = calloc(8 + l->envc + 1, sizeof(char *));
+	static const char *const seeded[] = {SEEDED_ENV};
+	char **envp = calloc(8 + ARRAY_SIZE(seeded) + l->envc + 1, sizeof(char *));
 	size_t k = 0;
 	const char *path = getenv("PATH");
 
 	if (!envp)
 		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(seeded); i++)
+		if (asprintf(&envp[k++], "%s=%s", seeded[i], j->seeded) < 0) {
+			envp[k - 1] = NULL;
+			goto fail;
+		}
 	if (asprintf(&envp[k++], "PATH=%s", path ? path : "/usr/local/bin:/usr/bin:/bin") < 0 ||
 	    asprintf(&envp[k++], "HOME=%s/home", j->root) < 0 || asprintf(&envp[k++], "TMPDIR=%s/tmp", j->root) < 0 ||
 	    asprintf(&envp[k++], "LANG=C.UTF-8") < 0 || asprintf(&envp[k++], "USER=%s", R->drop ? "sandbox" : "root") < 0) {
@@ -439,6 +450,7 @@ static int start_job(struct run *R, struct job *j)
 	fmt(j->env.root, sizeof(j->env.root), "%s", j->root);
 	fmt(j->env.self, sizeof(j->env.self), "%s", R->self);
 	random_hex(nonce, sizeof(nonce), 6);
+	random_hex(j->seeded, sizeof(j->seeded), 32);
 	fmt(j->env.nonce, sizeof(j->env.nonce), "%s%04x", nonce, (unsigned)(j - R->jobs) & 0xffff);
 	observers_fill_env(R->obs, &j->env);
 	j->env.drop_uid = 65534;
@@ -477,7 +489,9 @@ static int start_job(struct run *R, struct job *j)
 	fmt(tmp, sizeof(tmp), "%s/tmp", j->root);
 	fmt(shm, sizeof(shm), "%s/shm", j->root);
 	fmt(home, sizeof(home), "%s/home", j->root);
-	struct box x = {j->m, j->root, ws, tmp, home, R->sc.run, R->self};
+	char listener[32];
+	snprintf(listener, sizeof(listener), "127.0.0.1:%d", j->env.tcp4);
+	struct box x = {j->m, j->root, ws, tmp, home, R->sc.run, R->self, listener};
 	if (j->b->prepare && (r = j->b->prepare(j->b, &x, &l, err, sizeof(err))) < 0)
 		goto fail;
 	/* argv: the backend's prefix, then the agent */
@@ -569,6 +583,24 @@ static struct slot *slot_by_agent(struct job *j, int agent_slot)
 	return NULL;
 }
 
+/* Can the host reach a listener the probe opened inside the box? */
+static bool reach_port(struct proc_snapshot *snap, int port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct timeval tv = {.tv_sec = 1};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	snap->port = port;
+	if (fd < 0)
+		return false;
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
 static void on_record(struct job *j, const char *json)
 {
 	cJSON *o = cJSON_Parse(json);
@@ -591,7 +623,10 @@ static void on_record(struct job *j, const char *json)
 	} else if (!strcmp(t->valuestring, "inspect") && s) {
 		struct probe_env env;
 		slot_env(j, (size_t)(s - j->slots), &env);
+		const cJSON *port = cJSON_GetObjectItemCaseSensitive(o, "port");
 		inspect_by_name(env.token, j->h.sup, &s->snap);
+		if (cJSON_IsNumber(port) && port->valueint > 0 && port->valueint < 65536)
+			s->snap.reached = reach_port(&s->snap, port->valueint);
 		/* let the probe go on */
 		if (j->stdin_w >= 0 && write(j->stdin_w, "k", 1) < 0) {
 		}
@@ -710,6 +745,7 @@ static void finish_job(struct run *R, struct job *j)
 			.reap = &ri,
 			.inspect = &s->snap,
 			.pty_echo = j->pty_master >= 0 ? echo : NULL,
+			.seeded = j->seeded,
 			.heard = host_heard,
 			.observers = R->obs,
 		};

@@ -394,7 +394,17 @@ bool mode_allows(const struct mode *m, enum effect e)
 enum expect suite_expect(const struct suite *s, const char *backend, const struct mode *m, const struct probe *p,
 			 const char **skip)
 {
-	enum expect x = mode_allows(m, p->effect) ? EXPECT_ALLOWED : EXPECT_BLOCKED;
+	enum effect e = p->effect;
+	enum expect x;
+
+	if (e == EFFECT_WRITE_PROTECTED && p->name) {
+		bool guarded = false;
+		for (size_t i = 0; i < m->nprotected; i++)
+			guarded = guarded || !strcmp(m->protected_names[i], p->name);
+		if (!guarded)
+			e = EFFECT_WRITE_WORKSPACE;
+	}
+	x = mode_allows(m, e) ? EXPECT_ALLOWED : EXPECT_BLOCKED;
 
 	*skip = NULL;
 	/* later overrides win, like later lines of a config file */

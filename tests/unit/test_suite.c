@@ -66,6 +66,12 @@ static void test_expectations(void **state)
 	assert_int_equal(suite_expect(&s, "bwrap", ww, probe_find("git.config_write"), &skip), EXPECT_BLOCKED);
 	assert_null(skip);
 
+	/* write.protected follows the name each probe targets */
+	assert_int_equal(suite_expect(&s, "x", ww, probe_find("git.config_write"), &skip), EXPECT_BLOCKED);
+	assert_int_equal(suite_expect(&s, "x", ww, probe_find("git.codex_config"), &skip), EXPECT_ALLOWED);
+	assert_int_equal(suite_expect(&s, "x", ro, probe_find("git.codex_config"), &skip), EXPECT_BLOCKED);
+	assert_int_equal(suite_expect(&s, "x", net, probe_find("git.config_write"), &skip), EXPECT_ALLOWED);
+
 	/* selection */
 	assert_true(suite_selects(&s, probe_find("fs.create_outside")));
 	assert_false(suite_selects(&s, probe_find("fs.write_tmp")));
