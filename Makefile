@@ -37,7 +37,7 @@ LIVE_SRC := $(wildcard tests/live/test_*.c)
 LIVE_BIN := $(LIVE_SRC:tests/live/%.c=$(BUILD)/tests/%)
 HEADERS := $(wildcard */*.h)
 
-.PHONY: all run check check-unit check-docs docs deps install clean
+.PHONY: all run check check-unit check-docs docs deps install clean valgrind fuzz
 all: $(BUILD)/cagetest $(BUILD)/cagetest-suid
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) | deps-quiet
@@ -90,6 +90,33 @@ check-docs: $(BUILD)/cagetest
 check-unit: all $(UNIT_BIN)
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN)
 
+# Unit tests (not the live ones, whose children run sandboxed) under valgrind.
+valgrind: $(UNIT_BIN)
+	@for t in $(filter-out %/test_cli,$(UNIT_BIN)); do \
+		valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite $$t >/dev/null || \
+		{ echo "valgrind: $$t"; exit 1; }; echo "valgrind clean: $$t"; done
+
+# libFuzzer targets, one per parser, built with clang; each runs FUZZ_SECONDS
+# from its seed corpus in tests/fuzz/corpus/NAME (new finds go to build-fuzz/).
+FUZZ_SECONDS ?= 30
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+build-fuzz/lib.a: $(LIB_SRC) $(HEADERS)
+	@mkdir -p build-fuzz/obj
+	@for f in $(LIB_SRC); do o=build-fuzz/obj/$$(echo $$f | tr / _).o; \
+		clang $(CPPFLAGS) -std=gnu11 -Wall -Werror $(FUZZ_FLAGS) $(PKG_CFLAGS) -c $$f -o $$o || exit 1; done
+	@rm -f $@ && ar rcs $@ build-fuzz/obj/*.o
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/lib.a
+	clang $(CPPFLAGS) -std=gnu11 -Wall -Werror -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) $< build-fuzz/lib.a $(LDLIBS) -o $@
+fuzz: $(FUZZ_BIN)
+	@for t in $(FUZZ_BIN); do n=$${t#build-fuzz/fuzz_}; mkdir -p build-fuzz/corpus-$$n; \
+		echo "fuzz $$n for $(FUZZ_SECONDS)s"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+			-artifact_prefix=build-fuzz/crash-$$n- build-fuzz/corpus-$$n tests/fuzz/corpus/$$n \
+			2>build-fuzz/$$n.log || { tail -30 build-fuzz/$$n.log; exit 1; }; \
+		grep -E "^Done|stat::number_of_executed_units" build-fuzz/$$n.log | tail -1; done
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/suites $(DESTDIR)$(DATADIR)/platforms/adapters \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
@@ -101,4 +128,4 @@ install: all
 	install -m 0644 docs/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 
 clean:
-	rm -rf build build-san out
+	rm -rf build build-san build-fuzz out

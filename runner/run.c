@@ -4,6 +4,7 @@
 #include "../platforms/backend.h"
 #include "../platforms/detect.h"
 #include "../probes/probe.h"
+#include "cgroup.h"
 #include "inspect.h"
 #include "observers.h"
 #include "scratch.h"
@@ -76,6 +77,7 @@ struct job {
 	int pty_master, pty_slave, stdin_w, leak_fd;
 	char pty_name[64];
 	char seeded[40];
+	char cgroup[PATH_MAX];
 	struct sbuf out, err;
 	char status[sizeof(struct reap_info)];
 	size_t status_len;
@@ -87,6 +89,7 @@ struct job {
 struct run {
 	const struct run_opts *o;
 	struct scratch sc;
+	struct cg_run cg;
 	struct observers *obs;
 	char self[PATH_MAX];
 	bool can_tmpns;
@@ -531,6 +534,7 @@ static int start_job(struct run *R, struct job *j)
 		fmt(p, sizeof(p), "%s/outside/leaked.txt", j->root);
 		j->leak_fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	}
+	cg_case_create(&R->cg, (unsigned)(j - R->jobs), j->cgroup, sizeof(j->cgroup));
 	if (pipe2(pin, O_CLOEXEC) < 0) {
 		r = neg_errno();
 		goto fail;
@@ -547,6 +551,7 @@ static int start_job(struct run *R, struct job *j)
 		.nfds = l.nfds,
 		.leak_fd = j->leak_fd,
 		.timeout = R->o->timeout * (double)armed + 2,
+		.cgroup = j->cgroup,
 		.tmp_bind = R->can_tmpns ? tmp : NULL,
 		.shm_bind = R->can_tmpns ? shm : NULL,
 		.drop = R->drop,
@@ -771,6 +776,7 @@ static void finish_job(struct run *R, struct job *j)
 		observers_forget(R->obs, env.token);
 	}
 	sentinel_stop(&j->sent);
+	cg_case_destroy(j->cgroup);
 	if (j->pty_master >= 0)
 		close(j->pty_master);
 	if (j->pty_slave >= 0)
@@ -821,6 +827,7 @@ static int loop(struct run *R)
 				if (!R->o->keep && j->root[0])
 					rm_rf(j->root);
 				sentinel_stop(&j->sent);
+				cg_case_destroy(j->cgroup);
 				R->done++;
 			}
 		}
@@ -1016,6 +1023,7 @@ int run_battery(const struct run_opts *o, struct report *rep, struct run_outcome
 	if ((r = observers_start(&R.obs, R.sc.run, runid, err, n)) < 0)
 		goto done;
 	plant_suid_helper(&R);
+	cg_run_create(&R.cg);
 	/* orphans of a dying supervisor come back to us, not to init */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	sigemptyset(&set);
@@ -1041,6 +1049,7 @@ done:
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
 	observers_stop(R.obs);
+	cg_run_destroy(&R.cg);
 	if (R.sc.root[0]) {
 		if (o->keep) {
 			char lock[PATH_MAX];

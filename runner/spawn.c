@@ -1,6 +1,7 @@
 #include "spawn.h"
 
 #include "../lib/util.h"
+#include "cgroup.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -59,6 +61,11 @@ static void child(const struct spawn_req *req, int out_w, int err_w)
 	int r;
 
 	signal(SIGPIPE, SIG_DFL);
+	/* first, so every descendant is in the case's cgroup */
+	if ((r = cg_enter(req->cgroup)) < 0)
+		die_child("cgroup", r);
+	/* a crashing probe must not litter the workspace with cores */
+	setrlimit(RLIMIT_CORE, &(struct rlimit){0, 0});
 	if (req->ctty) {
 		int tty;
 		setsid();
@@ -248,6 +255,8 @@ static void supervise(const struct spawn_req *req, int out_w, int err_w, int sta
 		}
 	}
 	if (ri.timed_out) {
+		/* the whole tree at once, forks in flight included */
+		cg_case_destroy(req->cgroup);
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
 	}
@@ -256,6 +265,8 @@ static void supervise(const struct spawn_req *req, int out_w, int err_w, int sta
 		ri.wstatus = st;
 	}
 	reap_survivors(&ri);
+	/* what left the subreaper's view (new pid namespaces) is still in the cgroup */
+	cg_case_destroy(req->cgroup);
 report:
 	write_all(status_w, &ri, sizeof(ri));
 	_exit(0);

@@ -30,6 +30,7 @@ struct spawn_req {
 	double timeout;	    /* seconds */
 	const char *tmp_bind; /* bind over /tmp in a private mount namespace; NULL: none */
 	const char *shm_bind; /* bind over /dev/shm */
+	const char *cgroup; /* the case's cgroup v2 dir, "" or NULL: none */
 	bool drop;	    /* switch to uid/gid before enter() */
 	uid_t uid;
 	gid_t gid;

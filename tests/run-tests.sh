@@ -3,6 +3,12 @@
 # "N passed, N failed". A binary that crashes counts as failed.
 set -u
 BUILD=${BUILD:-build}
+# Sanitizer builds: reports go to files (children inside sandboxes too, where
+# writable) and a distinct exit code, never mistaken for cagetest's own 1.
+san_dir=$(cd "$(dirname "$0")/.." && pwd)/$BUILD/sanitizer-logs
+rm -rf "$san_dir" && mkdir -p "$san_dir" && chmod 1777 "$san_dir"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-exitcode=86:log_path=$san_dir/asan:detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:exitcode=87:print_stacktrace=1:log_path=$san_dir/ubsan}"
 passed=0
 failed=0
 failures=""
@@ -21,6 +27,16 @@ for t in "$@"; do
 		printf '%s\n' "$out" | tail -40
 	fi
 	printf '%-28s %3d passed, %d failed\n' "$(basename "$t")" "$p" "$f"
+done
+# LeakSanitizer cannot stop the world where seccomp denies ptrace (an agent in
+# a sandbox): that is the sandbox working, not a bug; real findings fail.
+for log in "$san_dir"/*; do
+	[ -f "$log" ] || continue
+	if grep -qE 'ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer: detected' "$log"; then
+		failed=$((failed + 1))
+		failures="$failures sanitizer:$(basename "$log")"
+		head -40 "$log"
+	fi
 done
 [ -n "$failures" ] && echo "failing:$failures"
 echo "$passed passed, $failed failed"

@@ -1,0 +1,28 @@
+/* libFuzzer: the JSON report reader (merge, diff, --baseline), and every
+ * renderer on whatever it accepts. */
+#include "../../reports/model.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 1), err[512], *out = NULL;
+	struct report r;
+
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = 0;
+	if (report_from_json(text, &r, err, sizeof(err)) == 0) {
+		if (report_json(&r, &out) == 0)
+			free(out);
+		if (report_junit(&r, &out) == 0)
+			free(out);
+		report_free(&r);
+	}
+	free(text);
+	return 0;
+}
