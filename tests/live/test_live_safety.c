@@ -1,0 +1,375 @@
+/* Live: the harness never hurts the machine it runs on. The whole battery
+ * runs with no sandbox (every escape really happens) and nothing may change
+ * outside the scratch root; SIGINT/SIGTERM stop a run fast and clean; a
+ * SIGKILLed run's leftovers are collected by the next run; verdicts are the
+ * same run after run. */
+#include "../testutil.h"
+
+#include <dirent.h>
+#include <regex.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define T BUILDDIR "/tests/safety"
+
+static void cleanup_dir(const char *d)
+{
+	rm_rf(d);
+	mkdir_p(d, 0755);
+}
+
+/* name size mode mtime, recursively, one line each */
+static void listing(const char *dir, struct sbuf *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char p[4096];
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || fmt(p, sizeof(p), "%s/%s", dir, e->d_name) < 0 ||
+		    lstat(p, &st) < 0)
+			continue;
+		sb_printf(out, "%s %lld %o %lld.%09ld\n", p, (long long)st.st_size, st.st_mode, (long long)st.st_mtim.tv_sec,
+			  st.st_mtim.tv_nsec);
+		if (S_ISDIR(st.st_mode))
+			listing(p, out);
+	}
+	if (d)
+		closedir(d);
+}
+
+static char *file_text(const char *path)
+{
+	char *t = NULL;
+
+	if (read_file(path, 4 << 20, &t, NULL) < 0)
+		t = strdup("");
+	return t;
+}
+
+/* Entries of a shared dir that only cagetest or its probes could have made. */
+static size_t our_litter(const char *dir, char *first, size_t n)
+{
+	regex_t re;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t k = 0;
+
+	regcomp(&re, "^(ct[0-9a-f]{12}|srt-|cagetest)", REG_EXTENDED | REG_NOSUB);
+	while (d && (e = readdir(d)))
+		if (regexec(&re, e->d_name, 0, NULL, 0) == 0) {
+			/* other runs on this machine may own cagetest-* roots: only ours count */
+			if (!strncmp(e->d_name, "cagetest-", 9) && strcmp(dir, "/var/tmp") == 0)
+				continue;
+			if (!k)
+				snprintf(first, n, "%s/%s", dir, e->d_name);
+			k++;
+		}
+	if (d)
+		closedir(d);
+	regfree(&re);
+	return k;
+}
+
+/* Our children, alive: with the test as child subreaper, anything a run
+ * leaves behind comes back here. Zombies are reaped on the way. */
+static size_t live_children(char *names, size_t n)
+{
+	char path[64], *text;
+	size_t k = 0;
+
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	text = file_text(path);
+	names[0] = 0;
+	for (char *t = strtok(text, " \n"); t; t = strtok(NULL, " \n")) {
+		char cp[64], *comm;
+		snprintf(cp, sizeof(cp), "/proc/%s/comm", t);
+		comm = file_text(cp);
+		comm[strcspn(comm, "\n")] = 0;
+		if (strlen(names) + strlen(comm) + 2 < n)
+			strcat(strcat(names, comm), " ");
+		free(comm);
+		k++;
+	}
+	free(text);
+	return k;
+}
+
+struct snapshot {
+	char *home, *tmpdir, *mounts, *sysv, *mqueue, *keys, *git;
+};
+
+static char *git_status(void)
+{
+	char *argv[] = {"/usr/bin/git", "-C", SRCDIR, "status", "--porcelain", "--untracked-files=all", NULL}, *out = NULL;
+
+	run_cmd(argv, &out, NULL);
+	return out;
+}
+
+static void snap(struct snapshot *s)
+{
+	struct sbuf b = {0};
+
+	listing(T "/home", &b);
+	s->home = sb_take(&b);
+	listing(T "/tmpdir", &b);
+	s->tmpdir = sb_take(&b);
+	s->mounts = file_text("/proc/self/mountinfo");
+	listing("/dev/mqueue", &b);
+	s->mqueue = sb_take(&b);
+	sb_puts(&b, "");
+	for (const char *const *f = (const char *const[]){"/proc/sysvipc/msg", "/proc/sysvipc/sem", "/proc/sysvipc/shm", NULL};
+	     *f; f++) {
+		char *t = file_text(*f);
+		sb_puts(&b, t);
+		free(t);
+	}
+	s->sysv = sb_take(&b);
+	s->keys = file_text("/proc/keys");
+	s->git = git_status();
+}
+
+static void snap_free(struct snapshot *s)
+{
+	free(s->home), free(s->tmpdir), free(s->mounts), free(s->sysv), free(s->mqueue), free(s->keys), free(s->git);
+}
+
+static void assert_same(const char *what, const char *a, const char *b)
+{
+	if (strcmp(a, b))
+		fail_msg("%s changed:\n--- before\n%.2000s\n--- after\n%.2000s", what, a, b);
+}
+
+static bool dir_empty(const char *dir, char *first, size_t n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool empty = true;
+
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			snprintf(first, n, "%s", e->d_name);
+			empty = false;
+		}
+	if (d)
+		closedir(d);
+	return empty;
+}
+
+static pid_t start(char *const argv[])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 1), dup2(null, 2);
+		setenv("HOME", T "/home", 1);
+		setenv("TMPDIR", T "/tmpdir", 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	cleanup_dir(T);
+	mkdir_p(T "/home/.config", 0755);
+	write_str(T "/home/.bashrc", "# the real HOME of the user running cagetest\n");
+	mkdir_p(T "/tmpdir", 0755);
+	mkdir_p(T "/scratch", 0755);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	rm_rf(T);
+	return 0;
+}
+
+static void test_host_unchanged(void **state)
+{
+	char *argv[] = {CAGETEST, "run", "-q", "-b", "none", "-m", "all", "--scratch", T "/scratch", "--json", T "/r.json", NULL};
+	struct snapshot before, after;
+	char first[4096] = "", names[1024];
+	size_t litter_before[3], litter_after[3];
+	const char *shared[3] = {"/tmp", "/var/tmp", "/dev/shm"};
+	struct report rep;
+	char *json = NULL, err[256];
+	int st;
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		litter_before[i] = our_litter(shared[i], first, sizeof(first));
+	snap(&before);
+	pid_t pid = start(argv);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 1); /* escapes everywhere: the control works */
+	snap(&after);
+
+	assert_same("$HOME", before.home, after.home);
+	assert_same("$TMPDIR", before.tmpdir, after.tmpdir);
+	assert_same("the checkout (git status)", before.git, after.git);
+	assert_same("the mount table", before.mounts, after.mounts);
+	assert_same("SysV IPC objects", before.sysv, after.sysv);
+	assert_same("POSIX message queues", before.mqueue, after.mqueue);
+	assert_same("keyrings", before.keys, after.keys);
+	for (int i = 0; i < 3; i++) {
+		litter_after[i] = our_litter(shared[i], first, sizeof(first));
+		if (litter_after[i] > litter_before[i])
+			fail_msg("the run left %s", first);
+	}
+	if (!dir_empty(T "/scratch", first, sizeof(first)))
+		fail_msg("the scratch root is still there: %s", first);
+	if (live_children(names, sizeof(names)))
+		fail_msg("processes outlived the run: %s", names);
+	/* and the battery really ran: escapes were seen, so the checks above mean something */
+	assert_int_equal(read_file(T "/r.json", 16 << 20, &json, NULL), 0);
+	assert_int_equal(report_from_json(json, &rep, err, sizeof(err)), 0);
+	assert_true(rep.summary[V_ESCAPE] >= 100);
+	report_free(&rep);
+	free(json);
+	snap_free(&before);
+	snap_free(&after);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Wait until a scratch root exists under dir and has cases in flight. */
+static bool wait_running(const char *dir, double timeout)
+{
+	double end = now() + timeout;
+	char first[256];
+
+	while (now() < end) {
+		if (!dir_empty(dir, first, sizeof(first))) {
+			char cases[4096], any[256];
+			snprintf(cases, sizeof(cases), "%s/%s/cases", dir, first);
+			if (!dir_empty(cases, any, sizeof(any)))
+				return true;
+		}
+		usleep(20000);
+	}
+	return false;
+}
+
+static void interrupt_with(int sig)
+{
+	char *argv[] = {CAGETEST, "run",      "-q",	   "-b",   "none,landlock", "-m", "all", "--scratch",
+			T "/scratch", "--json", T "/int.json", "-j", "2",	      NULL};
+	char first[4096], names[1024];
+	int st;
+
+	unlink(T "/int.json");
+	pid_t pid = start(argv);
+	assert_true(wait_running(T "/scratch", 10));
+	usleep(300000);
+	double t0 = now();
+	kill(pid, sig);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	double took = now() - t0;
+	if (took > 2.5)
+		fail_msg("signal %d: the run took %.2f s to stop", sig, took);
+	assert_true(WIFEXITED(st));
+	assert_true(WEXITSTATUS(st) == 3 || WEXITSTATUS(st) == 1);
+	if (!dir_empty(T "/scratch", first, sizeof(first)))
+		fail_msg("signal %d: scratch root left: %s", sig, first);
+	if (live_children(names, sizeof(names)))
+		fail_msg("signal %d: processes left: %s", sig, names);
+	/* none, or a complete report marked interrupted */
+	char *json = NULL, err[256];
+	if (read_file(T "/int.json", 16 << 20, &json, NULL) == 0) {
+		struct report rep;
+		if (report_from_json(json, &rep, err, sizeof(err)) < 0)
+			fail_msg("signal %d: a half-written report: %s", sig, err);
+		assert_true(rep.interrupted);
+		report_free(&rep);
+		free(json);
+	}
+}
+
+static void test_sigint(void **state)
+{
+	(void)state;
+	interrupt_with(SIGINT);
+}
+
+static void test_sigterm(void **state)
+{
+	(void)state;
+	interrupt_with(SIGTERM);
+}
+
+static void test_stale_collected(void **state)
+{
+	char *argv[] = {CAGETEST, "run", "-q", "-b", "none", "-m", "all", "--scratch", T "/scratch", NULL};
+	char *again[] = {CAGETEST, "run", "-q", "-b", "none", "-p", "fs.write_workspace", "--scratch", T "/scratch", NULL};
+	char first[4096], names[1024];
+	int st;
+
+	(void)state;
+	pid_t pid = start(argv);
+	assert_true(wait_running(T "/scratch", 10));
+	usleep(200000);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	assert_false(dir_empty(T "/scratch", first, sizeof(first))); /* a SIGKILLed run cannot clean up */
+	pid = start(again);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (!dir_empty(T "/scratch", first, sizeof(first)))
+		fail_msg("the next run did not collect the stale root %s", first);
+	/* whatever the killed run left running was in its cgroups, killed by the next run */
+	usleep(100000);
+	if (live_children(names, sizeof(names)))
+		fail_msg("processes of the killed run survive: %s", names);
+}
+
+/* The same battery twice (three times) gives the same verdicts. */
+static void test_stable(void **state)
+{
+	struct report r[3];
+	char args[256];
+
+	(void)state;
+	snprintf(args, sizeof(args), "-b none,landlock -m all --scratch %s", T "/scratch");
+	for (int i = 0; i < 3; i++)
+		run_json(&r[i], args);
+	for (int i = 1; i < 3; i++) {
+		assert_int_equal(r[i].nresults, r[0].nresults);
+		for (size_t k = 0; k < r[0].nresults; k++)
+			if (r[i].results[k].verdict != r[0].results[k].verdict ||
+			    strcmp(r[i].results[k].probe, r[0].results[k].probe))
+				fail_msg("run %d: %s.%s %s is %s, was %s (%s)", i, r[i].results[k].backend, r[i].results[k].mode,
+					 r[i].results[k].probe, verdict_name(r[i].results[k].verdict),
+					 verdict_name(r[0].results[k].verdict), r[i].results[k].detail);
+	}
+	for (int i = 0; i < 3; i++)
+		report_free(&r[i]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_host_unchanged),
+		cmocka_unit_test(test_sigint),
+		cmocka_unit_test(test_sigterm),
+		cmocka_unit_test(test_stale_collected),
+		cmocka_unit_test(test_stable),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
