@@ -29,7 +29,7 @@ BUILD ?= build
 ALL_CFLAGS = $(WARN) $(HARDEN) $(CFLAGS) $(PKG_CFLAGS)
 
 LIB_SRC := $(wildcard lib/*.c probes/*.c platforms/*.c reports/*.c) \
-	$(filter-out runner/main.c runner/suid_helper.c,$(wildcard runner/*.c))
+	$(filter-out runner/main.c runner/suid_helper.c runner/agent_bin.c,$(wildcard runner/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -38,7 +38,7 @@ LIVE_BIN := $(LIVE_SRC:tests/live/%.c=$(BUILD)/tests/%)
 HEADERS := $(wildcard */*.h)
 
 .PHONY: all run check check-unit check-docs docs deps install clean valgrind fuzz
-all: $(BUILD)/cagetest $(BUILD)/cagetest-suid
+all: $(BUILD)/cagetest $(BUILD)/cagetest-agent $(BUILD)/cagetest-suid
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) | deps-quiet
 	@mkdir -p $(dir $@)
@@ -52,6 +52,10 @@ $(BUILD)/libcagetest.a: $(LIB_OBJ)
 $(BUILD)/cagetest: $(BUILD)/obj/runner/main.o $(BUILD)/libcagetest.a
 	@echo "  LD $@"
 	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/cagetest-agent: $(BUILD)/obj/runner/agent_bin.o $(BUILD)/libcagetest.a
+	@echo "  LD $@"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,--as-needed $^ $(shell $(PKG_CONFIG) --libs libcjson) -o $@
 
 # The setuid helper links nothing: it is planted setuid-root during a run.
 $(BUILD)/cagetest-suid: runner/suid_helper.c
@@ -121,6 +125,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/suites $(DESTDIR)$(DATADIR)/platforms/adapters \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 0755 $(BUILD)/cagetest $(DESTDIR)$(PREFIX)/bin/cagetest
+	install -m 0755 $(BUILD)/cagetest-agent $(DESTDIR)$(PREFIX)/bin/cagetest-agent
 	install -m 0755 $(BUILD)/cagetest-suid $(DESTDIR)$(PREFIX)/bin/cagetest-suid
 	install -m 0644 suites/*.json $(DESTDIR)$(DATADIR)/suites/
 	-install -m 0644 platforms/adapters/*.json $(DESTDIR)$(DATADIR)/platforms/adapters/

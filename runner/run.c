@@ -92,6 +92,7 @@ struct run {
 	struct cg_run cg;
 	struct observers *obs;
 	char self[PATH_MAX];
+	char agent[PATH_MAX]; /* cagetest-agent next to us, else self */
 	bool can_tmpns;
 	bool drop;
 	uid_t uid;
@@ -462,7 +463,7 @@ static int start_job(struct run *R, struct job *j)
 	if (needs & NEED_SENTINEL) {
 		char outside[PATH_MAX];
 		fmt(outside, sizeof(outside), "%s/outside", j->root);
-		if (sentinel_start(&j->sent, R->self, outside, R->drop, R->uid, R->gid) == 0) {
+		if (sentinel_start(&j->sent, R->agent, outside, R->drop, R->uid, R->gid) == 0) {
 			j->env.sentinel = j->sent.pid;
 			j->env.sentinel_addr = j->sent.addr;
 		}
@@ -494,7 +495,7 @@ static int start_job(struct run *R, struct job *j)
 	fmt(home, sizeof(home), "%s/home", j->root);
 	char listener[32];
 	snprintf(listener, sizeof(listener), "127.0.0.1:%d", j->env.tcp4);
-	struct box x = {j->m, j->root, ws, tmp, home, R->sc.run, R->self, listener};
+	struct box x = {j->m, j->root, ws, tmp, home, R->sc.run, R->agent, listener};
 	if (j->b->prepare && (r = j->b->prepare(j->b, &x, &l, err, sizeof(err))) < 0)
 		goto fail;
 	/* argv: the backend's prefix, then the agent */
@@ -506,7 +507,7 @@ static int start_job(struct run *R, struct job *j)
 	size_t k = 0;
 	for (size_t i = 0; i < l.argc; i++)
 		argv[k++] = strdup(l.argv[i]);
-	argv[k++] = strdup(R->self);
+	argv[k++] = strdup(R->agent);
 	argv[k++] = strdup("agent");
 	argv[k++] = strdup("--env");
 	argv[k++] = strdup(enc);
@@ -1002,6 +1003,8 @@ int run_battery(const struct run_opts *o, struct report *rep, struct run_outcome
 		return -ENOENT;
 	}
 	R.self[k] = 0;
+	if (fmt(R.agent, sizeof(R.agent), "%s-agent", R.self) < 0 || access(R.agent, X_OK) < 0)
+		fmt(R.agent, sizeof(R.agent), "%s", R.self);
 	rep->tool = strdup("cagetest");
 	rep->version = strdup(CAGETEST_VERSION);
 	rep->schema = REPORT_SCHEMA;
