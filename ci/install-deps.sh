@@ -4,7 +4,10 @@
 # root: prints the command to run instead.
 #   --quiet   print nothing when nothing is missing
 set -eu
-PACKAGES="gcc make pkg-config libseccomp-dev libcjson-dev libxml2-dev libcmocka-dev git"
+# build and unit tests; live tests (real sandboxes and tools); fuzzing and memory checks
+PACKAGES="gcc make pkg-config libseccomp-dev libcjson-dev libxml2-dev libcmocka-dev git
+	bubblewrap firejail socat ripgrep dbus-daemon
+	clang libclang-rt-dev valgrind"
 quiet=0
 [ "${1:-}" = "--quiet" ] && quiet=1
 
