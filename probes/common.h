@@ -10,6 +10,15 @@
 /* Build root/<fmt...> into buf (PATH_MAX). */
 int ppath(const struct probe_env *env, char *buf, const char *f, ...) __attribute__((format(printf, 3, 4)));
 
+/* root/fmt... into buf (PATH_MAX), or return the error from the calling
+ * function (arm and attempt functions, which return 0 or -errno). */
+#define PPATH(buf, ...)                                                                                     \
+	do {                                                                                                \
+		int _r = ppath(env, buf, __VA_ARGS__);                                                      \
+		if (_r < 0)                                                                                 \
+			return _r;                                                                          \
+	} while (0)
+
 /* --- host side (arm) --- */
 /* Create root/rel holding CANARY_TEXT (parents created). */
 int arm_canary(const struct probe_env *env, const char *rel);

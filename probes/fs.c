@@ -18,12 +18,6 @@
 
 /* Each probe names its files after its token, so probes sharing one fixture
  * (batch mode) never judge each other's evidence. */
-#define P(buf, ...)                                                                                         \
-	do {                                                                                                \
-		int _r = ppath(env, buf, __VA_ARGS__);                                                      \
-		if (_r < 0)                                                                                 \
-			return _r;                                                                          \
-	} while (0)
 
 /* --- must work --- */
 
@@ -31,7 +25,7 @@ static int write_ws_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "ws/%s.txt", env->token);
+	PPATH(p, "ws/%s.txt", env->token);
 	return fail_at(a, "create", put_token(env, p, O_WRONLY | O_CREAT | O_EXCL));
 }
 static enum observed write_ws_verify(const struct host_view *hv, char *d, size_t n)
@@ -56,7 +50,7 @@ static int read_secret(const struct probe_env *env, const char *rel, struct atte
 	char p[PATH_MAX];
 	_cleanup_free_ char *text = NULL;
 
-	P(p, "%s", rel);
+	PPATH(p, "%s", rel);
 	int r = read_file(p, 256, &text, NULL);
 	if (r < 0)
 		return fail_at(a, "read", r);
@@ -164,7 +158,7 @@ static int create_out_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "outside/%s-new.txt", env->token);
+	PPATH(p, "outside/%s-new.txt", env->token);
 	return fail_at(a, "create", put_token(env, p, O_WRONLY | O_CREAT | O_EXCL));
 }
 static enum observed create_out_verify(const struct host_view *hv, char *d, size_t n)
@@ -196,7 +190,7 @@ static int overwrite_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	return fail_at(a, "open O_WRONLY|O_TRUNC", put_token(env, p, O_WRONLY | O_TRUNC));
 }
 
@@ -204,7 +198,7 @@ static int append_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	return fail_at(a, "open O_APPEND", put_token(env, p, O_WRONLY | O_APPEND));
 }
 
@@ -212,7 +206,7 @@ static int truncate_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	return fail_at(a, "truncate", truncate(p, 0) < 0 ? neg_errno() : 0);
 }
 
@@ -220,7 +214,7 @@ static int rdonly_trunc_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	int fd = open(p, O_RDONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return fail_at(a, "open O_RDONLY|O_TRUNC", neg_errno());
@@ -232,7 +226,7 @@ static int unlink_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	return fail_at(a, "unlink", unlink(p) < 0 ? neg_errno() : 0);
 }
 
@@ -240,7 +234,7 @@ static int dotdot_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "ws/src/../../outside/%s.txt", env->token);
+	PPATH(p, "ws/src/../../outside/%s.txt", env->token);
 	return fail_at(a, "open ../..", put_token(env, p, O_WRONLY | O_APPEND));
 }
 
@@ -258,7 +252,7 @@ static int fd_reopen_attempt(const struct probe_env *env, struct attempt *a)
 	char p[PATH_MAX], via[64];
 	_cleanup_close_ int fd = -1;
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return fail_at(a, "open O_RDONLY", neg_errno());
@@ -274,15 +268,15 @@ static int symlink_arm(const struct probe_env *env, char *why, size_t n)
 
 	if (r < 0)
 		return r;
-	P(target, "outside/%s.txt", env->token);
-	P(lnk, "ws/%s-link", env->token);
+	PPATH(target, "outside/%s.txt", env->token);
+	PPATH(lnk, "ws/%s-link", env->token);
 	return symlink(target, lnk) < 0 ? neg_errno() : 0;
 }
 static int symlink_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "ws/%s-link", env->token);
+	PPATH(p, "ws/%s-link", env->token);
 	return fail_at(a, "write through symlink", put_token(env, p, O_WRONLY | O_APPEND));
 }
 
@@ -291,7 +285,7 @@ static int dirlink_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "ws/link-outside/%s-dirlink.txt", env->token);
+	PPATH(p, "ws/link-outside/%s-dirlink.txt", env->token);
 	return fail_at(a, "create via dir symlink", put_token(env, p, O_WRONLY | O_CREAT | O_EXCL));
 }
 static enum observed dirlink_verify(const struct host_view *hv, char *d, size_t n)
@@ -310,15 +304,15 @@ static int hardlink_arm(const struct probe_env *env, char *why, size_t n)
 
 	if (r < 0)
 		return r;
-	P(target, "outside/%s.txt", env->token);
-	P(lnk, "ws/%s-hard", env->token);
+	PPATH(target, "outside/%s.txt", env->token);
+	PPATH(lnk, "ws/%s-hard", env->token);
 	return link(target, lnk) < 0 ? neg_errno() : 0;
 }
 static int hardlink_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "ws/%s-hard", env->token);
+	PPATH(p, "ws/%s-hard", env->token);
 	return fail_at(a, "write through hard link", put_token(env, p, O_WRONLY | O_APPEND));
 }
 
@@ -326,8 +320,8 @@ static int newlink_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char target[PATH_MAX], link_[PATH_MAX];
 
-	P(target, "outside/%s.txt", env->token);
-	P(link_, "ws/%s-newlink", env->token);
+	PPATH(target, "outside/%s.txt", env->token);
+	PPATH(link_, "ws/%s-newlink", env->token);
 	if (link(target, link_) < 0)
 		return fail_at(a, "link", neg_errno());
 	return fail_at(a, "write through new link", put_token(env, link_, O_WRONLY | O_APPEND));
@@ -345,8 +339,8 @@ static int rename_out_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char from[PATH_MAX], to[PATH_MAX];
 
-	P(from, "ws/%s-move.txt", env->token);
-	P(to, "outside/%s-moved.txt", env->token);
+	PPATH(from, "ws/%s-move.txt", env->token);
+	PPATH(to, "outside/%s-moved.txt", env->token);
 	return fail_at(a, "rename", rename(from, to) < 0 ? neg_errno() : 0);
 }
 static enum observed rename_out_verify(const struct host_view *hv, char *d, size_t n)
@@ -363,7 +357,7 @@ static int child_write_attempt(const struct probe_env *env, struct attempt *a)
 	pid_t pid;
 	int st;
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	snprintf(cmd, sizeof(cmd), "echo %s >> '%s'", env->token, p);
 	pid = fork();
 	if (pid == 0) {
@@ -391,8 +385,9 @@ static enum observed gone_verify(const struct host_view *hv, const char *rel, ch
 		snprintf(d, n, "%s still there", rel);
 		return OBS_BLOCKED;
 	}
-	snprintf(d, n, "%s %s", rel, errno == ENOENT ? "is gone" : errno_name(-errno));
-	return errno == ENOENT ? OBS_ALLOWED : OBS_UNKNOWN;
+	int err = errno;
+	snprintf(d, n, "%s %s", rel, err == ENOENT ? "is gone" : errno_name(-err));
+	return err == ENOENT ? OBS_ALLOWED : OBS_UNKNOWN;
 }
 
 static int rmdir_arm(const struct probe_env *env, char *why, size_t n)
@@ -400,14 +395,14 @@ static int rmdir_arm(const struct probe_env *env, char *why, size_t n)
 	char p[PATH_MAX];
 
 	(void)why, (void)n;
-	P(p, "outside/%s-dir", env->token);
+	PPATH(p, "outside/%s-dir", env->token);
 	return mkdir(p, 0755) < 0 ? neg_errno() : 0;
 }
 static int rmdir_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "outside/%s-dir", env->token);
+	PPATH(p, "outside/%s-dir", env->token);
 	return fail_at(a, "rmdir", rmdir(p) < 0 ? neg_errno() : 0);
 }
 static enum observed rmdir_verify(const struct host_view *hv, char *d, size_t n)
@@ -431,8 +426,8 @@ static int rename_in_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char from[PATH_MAX], to[PATH_MAX];
 
-	P(from, "outside/%s-in.txt", env->token);
-	P(to, "ws/%s-in.txt", env->token);
+	PPATH(from, "outside/%s-in.txt", env->token);
+	PPATH(to, "ws/%s-in.txt", env->token);
 	return fail_at(a, "rename", rename(from, to) < 0 ? neg_errno() : 0);
 }
 static enum observed rename_in_verify(const struct host_view *hv, char *d, size_t n)
@@ -452,15 +447,15 @@ static int exchange_arm(const struct probe_env *env, char *why, size_t n)
 
 	if (r < 0)
 		return r;
-	P(p, "ws/%s-swap.txt", env->token);
+	PPATH(p, "ws/%s-swap.txt", env->token);
 	return write_str(p, "workspace file\n");
 }
 static int exchange_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char ws[PATH_MAX], out[PATH_MAX];
 
-	P(ws, "ws/%s-swap.txt", env->token);
-	P(out, "outside/%s.txt", env->token);
+	PPATH(ws, "ws/%s-swap.txt", env->token);
+	PPATH(out, "outside/%s.txt", env->token);
 	return fail_at(a, "renameat2(RENAME_EXCHANGE)",
 		       renameat2(AT_FDCWD, ws, AT_FDCWD, out, RENAME_EXCHANGE) < 0 ? neg_errno() : 0);
 }
@@ -469,7 +464,7 @@ static int proc_cwd_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char ws[PATH_MAX], p[PATH_MAX];
 
-	P(ws, "ws");
+	PPATH(ws, "ws");
 	if (chdir(ws) < 0)
 		return fail_at(a, "chdir ws", neg_errno());
 	snprintf(p, sizeof(p), "/proc/self/cwd/../outside/%s.txt", env->token);
@@ -481,7 +476,7 @@ static int dev_fd_attempt(const struct probe_env *env, struct attempt *a)
 	char ws[PATH_MAX], p[PATH_MAX];
 	_cleanup_close_ int dfd = -1;
 
-	P(ws, "ws");
+	PPATH(ws, "ws");
 	dfd = open(ws, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return fail_at(a, "open ws O_PATH", neg_errno());
@@ -503,7 +498,7 @@ static int meta_arm(const struct probe_env *env, char *why, size_t n)
 
 	if (r < 0)
 		return r;
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	if (chmod(p, ARMED_MODE) < 0 || utimensat(AT_FDCWD, p, t, 0) < 0)
 		return neg_errno();
 	return 0;
@@ -517,8 +512,9 @@ static int canary_stat(const struct host_view *hv, struct stat *st, char *d, siz
 	if (ppath(hv->env, p, "outside/%s.txt", hv->env->token) < 0)
 		return -ENAMETOOLONG;
 	if (lstat(p, st) < 0) {
-		snprintf(d, n, "outside/%s.txt: %s", hv->env->token, errno_name(-errno));
-		return neg_errno();
+		int r = neg_errno();
+		snprintf(d, n, "outside/%s.txt: %s", hv->env->token, errno_name(r));
+		return r;
 	}
 	return 0;
 }
@@ -527,7 +523,7 @@ static int chmod_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	return fail_at(a, "chmod 0755", chmod(p, 0755) < 0 ? neg_errno() : 0);
 }
 static enum observed chmod_verify(const struct host_view *hv, char *d, size_t n)
@@ -546,7 +542,7 @@ static int chown_attempt(const struct probe_env *env, struct attempt *a)
 	char p[PATH_MAX];
 	struct stat st;
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	if (stat(p, &st) < 0)
 		return fail_at(a, "stat", neg_errno());
 	uid_t to = st.st_uid == 65534 ? 65533 : 65534;
@@ -569,7 +565,7 @@ static int utimes_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	return fail_at(a, "utimensat now", utimensat(AT_FDCWD, p, NULL, 0) < 0 ? neg_errno() : 0);
 }
 static enum observed utimes_verify(const struct host_view *hv, char *d, size_t n)
@@ -592,7 +588,7 @@ static int xattr_arm(const struct probe_env *env, char *why, size_t n)
 
 	if (r < 0)
 		return r;
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	if (setxattr(p, XATTR_NAME ".arm", "1", 1, 0) < 0) {
 		if (errno != ENOTSUP)
 			return neg_errno();
@@ -605,7 +601,7 @@ static int xattr_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	return fail_at(a, "setxattr " XATTR_NAME,
 		       setxattr(p, XATTR_NAME, env->token, strlen(env->token), 0) < 0 ? neg_errno() : 0);
 }
@@ -618,8 +614,9 @@ static enum observed xattr_verify(const struct host_view *hv, char *d, size_t n)
 		return OBS_UNKNOWN;
 	k = getxattr(p, XATTR_NAME, val, sizeof(val) - 1);
 	if (k < 0) {
-		snprintf(d, n, "canary has no " XATTR_NAME " (%s)", errno_name(-errno));
-		return errno == ENODATA ? OBS_BLOCKED : OBS_UNKNOWN;
+		int err = errno;
+		snprintf(d, n, "canary has no " XATTR_NAME " (%s)", errno_name(-err));
+		return err == ENODATA ? OBS_BLOCKED : OBS_UNKNOWN;
 	}
 	val[k] = 0;
 	snprintf(d, n, "canary carries " XATTR_NAME "=%s", val);
@@ -721,7 +718,7 @@ static int uring_attempt(const struct probe_env *env, struct attempt *a)
 	struct uring u;
 	int r, fd;
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	snprintf(line, sizeof(line), "%s\n", env->token);
 	if ((r = uring_open(&u)) < 0) {
 		uring_close(&u);
@@ -769,10 +766,11 @@ static int mountns_attempt(const struct probe_env *env, struct attempt *a)
 	unsigned long keep = 0;
 	int r;
 
-	P(dir, "outside/%s-mnt", env->token);
-	P(p, "outside/%s-mnt/canary.txt", env->token);
+	PPATH(dir, "outside/%s-mnt", env->token);
+	PPATH(p, "outside/%s-mnt/canary.txt", env->token);
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
 		return fail_at(a, "unshare(NEWUSER|NEWNS)", neg_errno());
+	/* an unprivileged uid may write gid_map only after this; root need not */
 	write_str("/proc/self/setgroups", "deny");
 	if ((r = map_self("/proc/self/uid_map", uid)) < 0 || (r = map_self("/proc/self/gid_map", gid)) < 0)
 		return fail_at(a, "id maps", r);
@@ -807,8 +805,8 @@ static int handle_attempt(const struct probe_env *env, struct attempt *a)
 
 	if (!fh)
 		return -ENOMEM;
-	P(p, "outside/%s.txt", env->token);
-	P(dir, "outside");
+	PPATH(p, "outside/%s.txt", env->token);
+	PPATH(dir, "outside");
 	fh->handle_bytes = MAX_HANDLE_SZ;
 	if (name_to_handle_at(AT_FDCWD, p, fh, &mount_id, 0) < 0)
 		return fail_at(a, "name_to_handle_at", neg_errno());
@@ -833,7 +831,7 @@ static int autostart_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX], text[160];
 
-	P(p, "home/.config/autostart/%s.desktop", env->token);
+	PPATH(p, "home/.config/autostart/%s.desktop", env->token);
 	snprintf(text, sizeof(text), "[Desktop Entry]\nType=Application\nName=cagetest\nExec=true cagetest-%s\n", env->token);
 	return fail_at(a, "create autostart entry", put_text(p, O_WRONLY | O_CREAT | O_EXCL, text));
 }

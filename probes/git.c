@@ -19,14 +19,6 @@
 
 #define HOST_GIT_TIMEOUT_MS 5000
 
-/* root/fmt... into buf, or return the error from the enclosing function. */
-#define P(buf, ...)                                                                                         \
-	do {                                                                                                \
-		int _r = ppath(env, buf, __VA_ARGS__);                                                      \
-		if (_r < 0)                                                                                 \
-			return _r;                                                                          \
-	} while (0)
-
 /* --- the host's git, asked read-only --- */
 
 /* `git -C ws ARGS` on the host with no system config, the case's HOME,
@@ -95,8 +87,8 @@ static int host_git(const struct probe_env *env, char *out, size_t n, const char
 		out[got] = 0;
 	}
 	close(pfd[0]);
-	if (timed_out)
-		kill(-pid, SIGKILL);
+	if (timed_out && kill(-pid, SIGKILL) < 0)
+		kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
 	if (timed_out)
 		return -ETIMEDOUT;
@@ -141,7 +133,7 @@ static int create_in(const struct probe_env *env, const char *dir, struct attemp
 {
 	char p[PATH_MAX];
 
-	P(p, "%s/%s", dir, env->token);
+	PPATH(p, "%s/%s", dir, env->token);
 	return fail_at(a, dir, put_token(env, p, O_WRONLY | O_CREAT | O_EXCL));
 }
 
@@ -161,11 +153,11 @@ static int plant(const struct probe_env *env, const char *dir, const char *rel, 
 	char p[PATH_MAX];
 
 	if (dir) {
-		P(p, "%s", dir);
+		PPATH(p, "%s", dir);
 		if (mkdir(p, 0755) < 0 && errno != EEXIST)
 			return fail_at(a, dir, neg_errno());
 	}
-	P(p, "%s", rel);
+	PPATH(p, "%s", rel);
 	return fail_at(a, rel, put_text(p, flags, text));
 }
 
@@ -178,16 +170,16 @@ static int hostile_gitdir(const struct probe_env *env, const char *rel, struct a
 	int r;
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		P(p, "%s%s", rel, dirs[i]);
+		PPATH(p, "%s%s", rel, dirs[i]);
 		if (mkdir(p, 0755) < 0 && errno != EEXIST)
 			return fail_at(a, "mkdir the new git dir", neg_errno());
 	}
 	snprintf(cfg, sizeof(cfg), "[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tfsmonitor = true cagetest-%s\n",
 		 env->token);
-	P(p, "%s/HEAD", rel);
+	PPATH(p, "%s/HEAD", rel);
 	if ((r = put_text(p, O_WRONLY | O_CREAT | O_TRUNC, "ref: refs/heads/main\n")) < 0)
 		return fail_at(a, "write HEAD", r);
-	P(p, "%s/config", rel);
+	PPATH(p, "%s/config", rel);
 	return fail_at(a, "write config", put_text(p, O_WRONLY | O_CREAT | O_TRUNC, cfg));
 }
 
@@ -196,8 +188,8 @@ static int move_git(const struct probe_env *env, const char *suffix, struct atte
 {
 	char from[PATH_MAX], to[PATH_MAX];
 
-	P(from, "ws/.git");
-	P(to, "ws/%s%s", env->token, suffix);
+	PPATH(from, "ws/.git");
+	PPATH(to, "ws/%s%s", env->token, suffix);
 	return fail_at(a, "rename .git", rename(from, to) < 0 ? neg_errno() : 0);
 }
 
@@ -239,7 +231,7 @@ static int hooks_path_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char dir[PATH_MAX];
 
-	P(dir, "ws/%s-hooks", env->token);
+	PPATH(dir, "ws/%s-hooks", env->token);
 	return core_key(env, "hooksPath", dir, a);
 }
 static enum observed hooks_path_verify(const struct host_view *hv, char *d, size_t n)
@@ -325,7 +317,7 @@ static int submodule_arm(const struct probe_env *env, char *why, size_t n)
 	char p[PATH_MAX];
 
 	(void)why, (void)n;
-	P(p, "ws/.git/modules/%s/hooks", env->token);
+	PPATH(p, "ws/.git/modules/%s/hooks", env->token);
 	return mkdir_p(p, 0755);
 }
 static int submodule_attempt(const struct probe_env *env, struct attempt *a)
