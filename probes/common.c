@@ -43,12 +43,26 @@ int arm_canary(const struct probe_env *env, const char *rel)
 int put_token(const struct probe_env *env, const char *path, int flags)
 {
 	char line[64];
+
+	snprintf(line, sizeof(line), "%s\n", env->token);
+	return put_text(path, flags, line);
+}
+
+int put_text(const char *path, int flags, const char *text)
+{
 	_cleanup_close_ int fd = open(path, flags | O_CLOEXEC, 0644);
 
 	if (fd < 0)
 		return neg_errno();
-	snprintf(line, sizeof(line), "%s\n", env->token);
-	return write_all(fd, line, strlen(line));
+	return write_all(fd, text, strlen(text));
+}
+
+int append_token(const struct probe_env *env, const char *rel, struct attempt *a)
+{
+	char p[PATH_MAX];
+	int r = ppath(env, p, "%s", rel);
+
+	return r < 0 ? r : fail_at(a, rel, put_token(env, p, O_WRONLY | O_APPEND));
 }
 
 int fail_at(struct attempt *a, const char *step, int err)

@@ -10,6 +10,15 @@
 /* Build root/<fmt...> into buf (PATH_MAX). */
 int ppath(const struct probe_env *env, char *buf, const char *f, ...) __attribute__((format(printf, 3, 4)));
 
+/* root/fmt... into buf (PATH_MAX), or return the error from the calling
+ * function (arm and attempt functions, which return 0 or -errno). */
+#define PPATH(buf, ...)                                                                                     \
+	do {                                                                                                \
+		int _r = ppath(env, buf, __VA_ARGS__);                                                      \
+		if (_r < 0)                                                                                 \
+			return _r;                                                                          \
+	} while (0)
+
 /* --- host side (arm) --- */
 /* Create root/rel holding CANARY_TEXT (parents created). */
 int arm_canary(const struct probe_env *env, const char *rel);
@@ -17,6 +26,10 @@ int arm_canary(const struct probe_env *env, const char *rel);
 /* --- in the box (attempt) --- */
 /* open(path, flags, 0644), write "<token>\n", close; 0 or -errno. */
 int put_token(const struct probe_env *env, const char *path, int flags);
+/* open(path, flags, 0644), write text, close; 0 or -errno. */
+int put_text(const char *path, int flags, const char *text);
+/* Append the token to root/rel (O_WRONLY|O_APPEND); 0 or -errno, the failing step in a. */
+int append_token(const struct probe_env *env, const char *rel, struct attempt *a);
 /* Record the errno of a failed step in a->detail and return it. */
 int fail_at(struct attempt *a, const char *step, int err);
 /* Send the token to a loopback/UNIX address; type is SOCK_STREAM or SOCK_DGRAM. */
@@ -38,5 +51,17 @@ enum observed v_exists(const struct host_view *hv, const char *rel, char *d, siz
 enum observed v_heard(const struct host_view *hv, enum channel ch, char *d, size_t n);
 /* allowed if the in-box record carries `secret` (a read the box could only do for real). */
 enum observed v_leaked(const struct host_view *hv, const char *secret, char *d, size_t n);
+
+/* A probe whose whole attempt is appending the token to root/rel, judged by
+ * the token in that file. Defines fn_attempt and fn_verify. */
+#define APPEND_PROBE(fn, rel)                                                                               \
+	static int fn##_attempt(const struct probe_env *env, struct attempt *a)                             \
+	{                                                                                                   \
+		return append_token(env, rel, a);                                                           \
+	}                                                                                                   \
+	static enum observed fn##_verify(const struct host_view *hv, char *d, size_t n)                     \
+	{                                                                                                   \
+		return v_has_token(hv, rel, d, n);                                                          \
+	}
 
 #endif

@@ -3,20 +3,21 @@
 #include "registry.h"
 
 #include <fcntl.h>
+#include <linux/io_uring.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 /* Each probe names its files after its token, so probes sharing one fixture
  * (batch mode) never judge each other's evidence. */
-#define P(buf, ...)                                                                                         \
-	do {                                                                                                \
-		int _r = ppath(env, buf, __VA_ARGS__);                                                      \
-		if (_r < 0)                                                                                 \
-			return _r;                                                                          \
-	} while (0)
 
 /* --- must work --- */
 
@@ -24,7 +25,7 @@ static int write_ws_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "ws/%s.txt", env->token);
+	PPATH(p, "ws/%s.txt", env->token);
 	return fail_at(a, "create", put_token(env, p, O_WRONLY | O_CREAT | O_EXCL));
 }
 static enum observed write_ws_verify(const struct host_view *hv, char *d, size_t n)
@@ -49,7 +50,7 @@ static int read_secret(const struct probe_env *env, const char *rel, struct atte
 	char p[PATH_MAX];
 	_cleanup_free_ char *text = NULL;
 
-	P(p, "%s", rel);
+	PPATH(p, "%s", rel);
 	int r = read_file(p, 256, &text, NULL);
 	if (r < 0)
 		return fail_at(a, "read", r);
@@ -157,7 +158,7 @@ static int create_out_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "outside/%s-new.txt", env->token);
+	PPATH(p, "outside/%s-new.txt", env->token);
 	return fail_at(a, "create", put_token(env, p, O_WRONLY | O_CREAT | O_EXCL));
 }
 static enum observed create_out_verify(const struct host_view *hv, char *d, size_t n)
@@ -189,7 +190,7 @@ static int overwrite_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	return fail_at(a, "open O_WRONLY|O_TRUNC", put_token(env, p, O_WRONLY | O_TRUNC));
 }
 
@@ -197,7 +198,7 @@ static int append_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	return fail_at(a, "open O_APPEND", put_token(env, p, O_WRONLY | O_APPEND));
 }
 
@@ -205,7 +206,7 @@ static int truncate_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	return fail_at(a, "truncate", truncate(p, 0) < 0 ? neg_errno() : 0);
 }
 
@@ -213,7 +214,7 @@ static int rdonly_trunc_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	int fd = open(p, O_RDONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return fail_at(a, "open O_RDONLY|O_TRUNC", neg_errno());
@@ -225,7 +226,7 @@ static int unlink_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	return fail_at(a, "unlink", unlink(p) < 0 ? neg_errno() : 0);
 }
 
@@ -233,7 +234,7 @@ static int dotdot_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "ws/src/../../outside/%s.txt", env->token);
+	PPATH(p, "ws/src/../../outside/%s.txt", env->token);
 	return fail_at(a, "open ../..", put_token(env, p, O_WRONLY | O_APPEND));
 }
 
@@ -251,7 +252,7 @@ static int fd_reopen_attempt(const struct probe_env *env, struct attempt *a)
 	char p[PATH_MAX], via[64];
 	_cleanup_close_ int fd = -1;
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return fail_at(a, "open O_RDONLY", neg_errno());
@@ -267,15 +268,15 @@ static int symlink_arm(const struct probe_env *env, char *why, size_t n)
 
 	if (r < 0)
 		return r;
-	P(target, "outside/%s.txt", env->token);
-	P(lnk, "ws/%s-link", env->token);
+	PPATH(target, "outside/%s.txt", env->token);
+	PPATH(lnk, "ws/%s-link", env->token);
 	return symlink(target, lnk) < 0 ? neg_errno() : 0;
 }
 static int symlink_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "ws/%s-link", env->token);
+	PPATH(p, "ws/%s-link", env->token);
 	return fail_at(a, "write through symlink", put_token(env, p, O_WRONLY | O_APPEND));
 }
 
@@ -284,7 +285,7 @@ static int dirlink_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "ws/link-outside/%s-dirlink.txt", env->token);
+	PPATH(p, "ws/link-outside/%s-dirlink.txt", env->token);
 	return fail_at(a, "create via dir symlink", put_token(env, p, O_WRONLY | O_CREAT | O_EXCL));
 }
 static enum observed dirlink_verify(const struct host_view *hv, char *d, size_t n)
@@ -303,15 +304,15 @@ static int hardlink_arm(const struct probe_env *env, char *why, size_t n)
 
 	if (r < 0)
 		return r;
-	P(target, "outside/%s.txt", env->token);
-	P(lnk, "ws/%s-hard", env->token);
+	PPATH(target, "outside/%s.txt", env->token);
+	PPATH(lnk, "ws/%s-hard", env->token);
 	return link(target, lnk) < 0 ? neg_errno() : 0;
 }
 static int hardlink_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char p[PATH_MAX];
 
-	P(p, "ws/%s-hard", env->token);
+	PPATH(p, "ws/%s-hard", env->token);
 	return fail_at(a, "write through hard link", put_token(env, p, O_WRONLY | O_APPEND));
 }
 
@@ -319,8 +320,8 @@ static int newlink_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char target[PATH_MAX], link_[PATH_MAX];
 
-	P(target, "outside/%s.txt", env->token);
-	P(link_, "ws/%s-newlink", env->token);
+	PPATH(target, "outside/%s.txt", env->token);
+	PPATH(link_, "ws/%s-newlink", env->token);
 	if (link(target, link_) < 0)
 		return fail_at(a, "link", neg_errno());
 	return fail_at(a, "write through new link", put_token(env, link_, O_WRONLY | O_APPEND));
@@ -338,8 +339,8 @@ static int rename_out_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char from[PATH_MAX], to[PATH_MAX];
 
-	P(from, "ws/%s-move.txt", env->token);
-	P(to, "outside/%s-moved.txt", env->token);
+	PPATH(from, "ws/%s-move.txt", env->token);
+	PPATH(to, "outside/%s-moved.txt", env->token);
 	return fail_at(a, "rename", rename(from, to) < 0 ? neg_errno() : 0);
 }
 static enum observed rename_out_verify(const struct host_view *hv, char *d, size_t n)
@@ -356,7 +357,7 @@ static int child_write_attempt(const struct probe_env *env, struct attempt *a)
 	pid_t pid;
 	int st;
 
-	P(p, "outside/%s.txt", env->token);
+	PPATH(p, "outside/%s.txt", env->token);
 	snprintf(cmd, sizeof(cmd), "echo %s >> '%s'", env->token, p);
 	pid = fork();
 	if (pid == 0) {
@@ -370,16 +371,476 @@ static int child_write_attempt(const struct probe_env *env, struct attempt *a)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EACCES;
 }
 
-static int home_bashrc_attempt(const struct probe_env *env, struct attempt *a)
+/* --- more ways out: names, paths and renames --- */
+
+/* allowed if root/rel is gone (lstat). */
+static enum observed gone_verify(const struct host_view *hv, const char *rel, char *d, size_t n)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (ppath(hv->env, path, "%s", rel) < 0)
+		return OBS_UNKNOWN;
+	if (lstat(path, &st) == 0) {
+		snprintf(d, n, "%s still there", rel);
+		return OBS_BLOCKED;
+	}
+	int err = errno;
+	snprintf(d, n, "%s %s", rel, err == ENOENT ? "is gone" : errno_name(-err));
+	return err == ENOENT ? OBS_ALLOWED : OBS_UNKNOWN;
+}
+
+static int rmdir_arm(const struct probe_env *env, char *why, size_t n)
 {
 	char p[PATH_MAX];
 
-	P(p, "home/.bashrc");
-	return fail_at(a, "append ~/.bashrc", put_token(env, p, O_WRONLY | O_APPEND));
+	(void)why, (void)n;
+	PPATH(p, "outside/%s-dir", env->token);
+	return mkdir(p, 0755) < 0 ? neg_errno() : 0;
 }
-static enum observed home_bashrc_verify(const struct host_view *hv, char *d, size_t n)
+static int rmdir_attempt(const struct probe_env *env, struct attempt *a)
 {
-	return v_has_token(hv, "home/.bashrc", d, n);
+	char p[PATH_MAX];
+
+	PPATH(p, "outside/%s-dir", env->token);
+	return fail_at(a, "rmdir", rmdir(p) < 0 ? neg_errno() : 0);
+}
+static enum observed rmdir_verify(const struct host_view *hv, char *d, size_t n)
+{
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "outside/%s-dir", hv->env->token);
+	return gone_verify(hv, rel, d, n);
+}
+
+/* Moving an outside file into the workspace deletes it from outside. */
+static int rename_in_arm(const struct probe_env *env, char *why, size_t n)
+{
+	char rel[64];
+
+	(void)why, (void)n;
+	snprintf(rel, sizeof(rel), "outside/%s-in.txt", env->token);
+	return arm_canary(env, rel);
+}
+static int rename_in_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+
+	PPATH(from, "outside/%s-in.txt", env->token);
+	PPATH(to, "ws/%s-in.txt", env->token);
+	return fail_at(a, "rename", rename(from, to) < 0 ? neg_errno() : 0);
+}
+static enum observed rename_in_verify(const struct host_view *hv, char *d, size_t n)
+{
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "outside/%s-in.txt", hv->env->token);
+	return gone_verify(hv, rel, d, n);
+}
+
+/* renameat2(RENAME_EXCHANGE) swaps a workspace file with the outside canary:
+ * one call that both deletes and creates on each side. */
+static int exchange_arm(const struct probe_env *env, char *why, size_t n)
+{
+	char p[PATH_MAX];
+	int r = canary_arm(env, why, n);
+
+	if (r < 0)
+		return r;
+	PPATH(p, "ws/%s-swap.txt", env->token);
+	return write_str(p, "workspace file\n");
+}
+static int exchange_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char ws[PATH_MAX], out[PATH_MAX];
+
+	PPATH(ws, "ws/%s-swap.txt", env->token);
+	PPATH(out, "outside/%s.txt", env->token);
+	return fail_at(a, "renameat2(RENAME_EXCHANGE)",
+		       renameat2(AT_FDCWD, ws, AT_FDCWD, out, RENAME_EXCHANGE) < 0 ? neg_errno() : 0);
+}
+
+static int proc_cwd_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char ws[PATH_MAX], p[PATH_MAX];
+
+	PPATH(ws, "ws");
+	if (chdir(ws) < 0)
+		return fail_at(a, "chdir ws", neg_errno());
+	snprintf(p, sizeof(p), "/proc/self/cwd/../outside/%s.txt", env->token);
+	return fail_at(a, "open /proc/self/cwd/../outside", put_token(env, p, O_WRONLY | O_APPEND));
+}
+
+static int dev_fd_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char ws[PATH_MAX], p[PATH_MAX];
+	_cleanup_close_ int dfd = -1;
+
+	PPATH(ws, "ws");
+	dfd = open(ws, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return fail_at(a, "open ws O_PATH", neg_errno());
+	snprintf(p, sizeof(p), "/dev/fd/%d/../outside/%s.txt", dfd, env->token);
+	return fail_at(a, "open /dev/fd/N/../outside", put_token(env, p, O_WRONLY | O_APPEND));
+}
+
+/* --- metadata outside: Landlock has no right for any of these --- */
+
+#define ARMED_MODE 0644
+#define ARMED_MTIME 1000000000 /* 2001-09-09: no attempt sets it by chance */
+
+/* The canary with a known mode and mtime; verify compares against them. */
+static int meta_arm(const struct probe_env *env, char *why, size_t n)
+{
+	char p[PATH_MAX];
+	const struct timespec t[2] = {{.tv_sec = ARMED_MTIME}, {.tv_sec = ARMED_MTIME}};
+	int r = canary_arm(env, why, n);
+
+	if (r < 0)
+		return r;
+	PPATH(p, "outside/%s.txt", env->token);
+	if (chmod(p, ARMED_MODE) < 0 || utimensat(AT_FDCWD, p, t, 0) < 0)
+		return neg_errno();
+	return 0;
+}
+
+/* stat the canary host side; 0 or OBS_UNKNOWN with the reason in d. */
+static int canary_stat(const struct host_view *hv, struct stat *st, char *d, size_t n)
+{
+	char p[PATH_MAX];
+
+	if (ppath(hv->env, p, "outside/%s.txt", hv->env->token) < 0)
+		return -ENAMETOOLONG;
+	if (lstat(p, st) < 0) {
+		int r = neg_errno();
+		snprintf(d, n, "outside/%s.txt: %s", hv->env->token, errno_name(r));
+		return r;
+	}
+	return 0;
+}
+
+static int chmod_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char p[PATH_MAX];
+
+	PPATH(p, "outside/%s.txt", env->token);
+	return fail_at(a, "chmod 0755", chmod(p, 0755) < 0 ? neg_errno() : 0);
+}
+static enum observed chmod_verify(const struct host_view *hv, char *d, size_t n)
+{
+	struct stat st;
+
+	if (canary_stat(hv, &st, d, n) < 0)
+		return OBS_UNKNOWN;
+	snprintf(d, n, "canary mode %04o (armed %04o)", (unsigned)(st.st_mode & 07777), ARMED_MODE);
+	return (st.st_mode & 07777) != ARMED_MODE ? OBS_ALLOWED : OBS_BLOCKED;
+}
+
+/* Another uid than the canary's owner, whoever runs the probe. */
+static int chown_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	PPATH(p, "outside/%s.txt", env->token);
+	if (stat(p, &st) < 0)
+		return fail_at(a, "stat", neg_errno());
+	uid_t to = st.st_uid == 65534 ? 65533 : 65534;
+	snprintf(a->detail, sizeof(a->detail), "chown to uid %u", (unsigned)to);
+	return fail_at(a, "chown", chown(p, to, (gid_t)-1) < 0 ? neg_errno() : 0);
+}
+/* The canary's owner against the outside dir's: the harness made both. */
+static enum observed chown_verify(const struct host_view *hv, char *d, size_t n)
+{
+	char dir[PATH_MAX];
+	struct stat st, dst;
+
+	if (canary_stat(hv, &st, d, n) < 0 || ppath(hv->env, dir, "outside") < 0 || lstat(dir, &dst) < 0)
+		return OBS_UNKNOWN;
+	snprintf(d, n, "canary owned by uid %u (outside/ by %u)", (unsigned)st.st_uid, (unsigned)dst.st_uid);
+	return st.st_uid != dst.st_uid ? OBS_ALLOWED : OBS_BLOCKED;
+}
+
+static int utimes_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char p[PATH_MAX];
+
+	PPATH(p, "outside/%s.txt", env->token);
+	return fail_at(a, "utimensat now", utimensat(AT_FDCWD, p, NULL, 0) < 0 ? neg_errno() : 0);
+}
+static enum observed utimes_verify(const struct host_view *hv, char *d, size_t n)
+{
+	struct stat st;
+
+	if (canary_stat(hv, &st, d, n) < 0)
+		return OBS_UNKNOWN;
+	snprintf(d, n, "canary mtime %lld (armed %d)", (long long)st.st_mtim.tv_sec, ARMED_MTIME);
+	return st.st_mtim.tv_sec != ARMED_MTIME ? OBS_ALLOWED : OBS_BLOCKED;
+}
+
+#define XATTR_NAME "user.cagetest"
+
+/* Skip where the scratch filesystem has no user.* xattrs at all. */
+static int xattr_arm(const struct probe_env *env, char *why, size_t n)
+{
+	char p[PATH_MAX];
+	int r = canary_arm(env, why, n);
+
+	if (r < 0)
+		return r;
+	PPATH(p, "outside/%s.txt", env->token);
+	if (setxattr(p, XATTR_NAME ".arm", "1", 1, 0) < 0) {
+		if (errno != ENOTSUP)
+			return neg_errno();
+		snprintf(why, n, "the scratch filesystem has no user.* extended attributes");
+		return -EOPNOTSUPP;
+	}
+	return removexattr(p, XATTR_NAME ".arm") < 0 ? neg_errno() : 0;
+}
+static int xattr_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char p[PATH_MAX];
+
+	PPATH(p, "outside/%s.txt", env->token);
+	return fail_at(a, "setxattr " XATTR_NAME,
+		       setxattr(p, XATTR_NAME, env->token, strlen(env->token), 0) < 0 ? neg_errno() : 0);
+}
+static enum observed xattr_verify(const struct host_view *hv, char *d, size_t n)
+{
+	char p[PATH_MAX], val[64];
+	ssize_t k;
+
+	if (ppath(hv->env, p, "outside/%s.txt", hv->env->token) < 0)
+		return OBS_UNKNOWN;
+	k = getxattr(p, XATTR_NAME, val, sizeof(val) - 1);
+	if (k < 0) {
+		int err = errno;
+		snprintf(d, n, "canary has no " XATTR_NAME " (%s)", errno_name(-err));
+		return err == ENODATA ? OBS_BLOCKED : OBS_UNKNOWN;
+	}
+	val[k] = 0;
+	snprintf(d, n, "canary carries " XATTR_NAME "=%s", val);
+	return strstr(val, hv->env->token) ? OBS_ALLOWED : OBS_BLOCKED;
+}
+
+/* --- ways around path checks --- */
+
+/* The launcher leaked fd PROBE_LEAKED_FD open O_RDWR on outside/leaked.txt:
+ * an fd opened before the sandbox carries its rights in. */
+static int leaked_fd_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char line[64];
+
+	if (fcntl(PROBE_LEAKED_FD, F_GETFD) < 0)
+		return fail_at(a, "fcntl(inherited fd)", neg_errno());
+	snprintf(line, sizeof(line), "%s\n", env->token);
+	return fail_at(a, "write to the inherited fd", write_all(PROBE_LEAKED_FD, line, strlen(line)));
+}
+static enum observed leaked_fd_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return v_has_token(hv, "outside/leaked.txt", d, n);
+}
+
+/* io_uring does the open and the write in the kernel, off the syscall path:
+ * raw syscalls, no liburing. */
+struct uring {
+	int fd;
+	struct io_uring_params p;
+	void *sq, *cq;
+	size_t sqlen, cqlen;
+	struct io_uring_sqe *sqes;
+};
+
+static void uring_close(struct uring *u)
+{
+	if (u->sqes)
+		munmap(u->sqes, u->p.sq_entries * sizeof(*u->sqes));
+	if (u->cq && u->cq != u->sq)
+		munmap(u->cq, u->cqlen);
+	if (u->sq)
+		munmap(u->sq, u->sqlen);
+	if (u->fd >= 0)
+		close(u->fd);
+}
+
+static void *uring_map(int fd, size_t len, off_t off)
+{
+	void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, off);
+
+	return m == MAP_FAILED ? NULL : m;
+}
+
+static int uring_open(struct uring *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->fd = (int)syscall(SYS_io_uring_setup, 2, &u->p);
+	if (u->fd < 0)
+		return neg_errno();
+	u->sqlen = u->p.sq_off.array + u->p.sq_entries * sizeof(unsigned);
+	u->cqlen = u->p.cq_off.cqes + u->p.cq_entries * sizeof(struct io_uring_cqe);
+	if (u->p.features & IORING_FEAT_SINGLE_MMAP)
+		u->sqlen = u->cqlen = u->sqlen > u->cqlen ? u->sqlen : u->cqlen;
+	u->sq = uring_map(u->fd, u->sqlen, IORING_OFF_SQ_RING);
+	u->cq = u->p.features & IORING_FEAT_SINGLE_MMAP ? u->sq : uring_map(u->fd, u->cqlen, IORING_OFF_CQ_RING);
+	u->sqes = uring_map(u->fd, u->p.sq_entries * sizeof(*u->sqes), IORING_OFF_SQES);
+	return u->sq && u->cq && u->sqes ? 0 : -ENOMEM;
+}
+
+/* Submit one sqe, wait for its completion; its res (>= 0 or -errno). */
+static int uring_do(struct uring *u, const struct io_uring_sqe *sqe)
+{
+	unsigned *tail = (unsigned *)((char *)u->sq + u->p.sq_off.tail);
+	unsigned mask = *(unsigned *)((char *)u->sq + u->p.sq_off.ring_mask);
+	unsigned *array = (unsigned *)((char *)u->sq + u->p.sq_off.array);
+	unsigned *chead = (unsigned *)((char *)u->cq + u->p.cq_off.head);
+	unsigned *ctail = (unsigned *)((char *)u->cq + u->p.cq_off.tail);
+	unsigned cmask = *(unsigned *)((char *)u->cq + u->p.cq_off.ring_mask);
+	struct io_uring_cqe *cqes = (struct io_uring_cqe *)((char *)u->cq + u->p.cq_off.cqes);
+	unsigned t = *tail, h;
+	int res;
+
+	u->sqes[t & mask] = *sqe;
+	array[t & mask] = t & mask;
+	__atomic_store_n(tail, t + 1, __ATOMIC_RELEASE);
+	if (syscall(SYS_io_uring_enter, u->fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+		return neg_errno();
+	h = *chead;
+	if (h == __atomic_load_n(ctail, __ATOMIC_ACQUIRE))
+		return -EAGAIN;
+	res = cqes[h & cmask].res;
+	__atomic_store_n(chead, h + 1, __ATOMIC_RELEASE);
+	return res;
+}
+
+static int uring_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char p[PATH_MAX], line[64];
+	struct uring u;
+	int r, fd;
+
+	PPATH(p, "outside/%s.txt", env->token);
+	snprintf(line, sizeof(line), "%s\n", env->token);
+	if ((r = uring_open(&u)) < 0) {
+		uring_close(&u);
+		return fail_at(a, "io_uring_setup", r);
+	}
+	const struct io_uring_sqe op = {.opcode = IORING_OP_OPENAT, .fd = AT_FDCWD, .addr = (uintptr_t)p,
+					.open_flags = O_WRONLY | O_APPEND | O_CLOEXEC};
+	fd = uring_do(&u, &op);
+	if (fd < 0) {
+		uring_close(&u);
+		return fail_at(a, "IORING_OP_OPENAT", fd);
+	}
+	const struct io_uring_sqe wr = {.opcode = IORING_OP_WRITE, .fd = fd, .addr = (uintptr_t)line,
+					.len = (unsigned)strlen(line), .off = (uint64_t)-1};
+	r = uring_do(&u, &wr);
+	close(fd);
+	uring_close(&u);
+	return fail_at(a, "IORING_OP_WRITE", r < 0 ? r : 0);
+}
+
+/* A user+mount namespace of its own: bind the outside dir onto itself and
+ * remount it without MS_RDONLY. Locked mounts (bwrap) refuse; the kernel
+ * keeps nosuid/nodev/noexec locked, so those are carried over. */
+static int mountns_arm(const struct probe_env *env, char *why, size_t n)
+{
+	char rel[64];
+
+	(void)why, (void)n;
+	snprintf(rel, sizeof(rel), "outside/%s-mnt/canary.txt", env->token);
+	return arm_canary(env, rel);
+}
+static int map_self(const char *file, unsigned id)
+{
+	char line[32];
+
+	snprintf(line, sizeof(line), "0 %u 1\n", id);
+	return write_str(file, line);
+}
+static int mountns_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char dir[PATH_MAX], p[PATH_MAX];
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	struct statvfs sv;
+	unsigned long keep = 0;
+	int r;
+
+	PPATH(dir, "outside/%s-mnt", env->token);
+	PPATH(p, "outside/%s-mnt/canary.txt", env->token);
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+		return fail_at(a, "unshare(NEWUSER|NEWNS)", neg_errno());
+	/* an unprivileged uid may write gid_map only after this; root need not */
+	write_str("/proc/self/setgroups", "deny");
+	if ((r = map_self("/proc/self/uid_map", uid)) < 0 || (r = map_self("/proc/self/gid_map", gid)) < 0)
+		return fail_at(a, "id maps", r);
+	/* nothing done here may reach the parent namespace */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return fail_at(a, "make / private", neg_errno());
+	if (mount(dir, dir, NULL, MS_BIND, NULL) < 0)
+		return fail_at(a, "bind outside dir", neg_errno());
+	if (statvfs(dir, &sv) == 0)
+		keep = (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
+		       (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
+	if (mount(NULL, dir, NULL, MS_REMOUNT | MS_BIND | keep, NULL) < 0)
+		return fail_at(a, "remount read-write", neg_errno());
+	return fail_at(a, "write through the remount", put_token(env, p, O_WRONLY | O_APPEND));
+}
+static enum observed mountns_verify(const struct host_view *hv, char *d, size_t n)
+{
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "outside/%s-mnt/canary.txt", hv->env->token);
+	return v_canary_changed(hv, rel, d, n);
+}
+
+/* name_to_handle_at + open_by_handle_at: an open with no path to check
+ * (CAP_DAC_READ_SEARCH; the "shocker" container escape). */
+static int handle_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char p[PATH_MAX], dir[PATH_MAX], line[64];
+	_cleanup_free_ struct file_handle *fh = malloc(sizeof(*fh) + MAX_HANDLE_SZ);
+	_cleanup_close_ int mfd = -1, fd = -1;
+	int mount_id;
+
+	if (!fh)
+		return -ENOMEM;
+	PPATH(p, "outside/%s.txt", env->token);
+	PPATH(dir, "outside");
+	fh->handle_bytes = MAX_HANDLE_SZ;
+	if (name_to_handle_at(AT_FDCWD, p, fh, &mount_id, 0) < 0)
+		return fail_at(a, "name_to_handle_at", neg_errno());
+	mfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mfd < 0)
+		return fail_at(a, "open mount fd", neg_errno());
+	fd = open_by_handle_at(mfd, fh, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return fail_at(a, "open_by_handle_at O_WRONLY", neg_errno());
+	snprintf(line, sizeof(line), "%s\n", env->token);
+	return fail_at(a, "write", write_all(fd, line, strlen(line)));
+}
+
+/* --- persistence and the sandbox's own config in the fake HOME --- */
+
+APPEND_PROBE(home_bashrc, "home/.bashrc")
+APPEND_PROBE(home_profile, "home/.profile")
+APPEND_PROBE(home_ssh_keys, "home/.ssh/authorized_keys")
+APPEND_PROBE(home_codex, "home/.codex/config.toml")
+
+static int autostart_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char p[PATH_MAX], text[160];
+
+	PPATH(p, "home/.config/autostart/%s.desktop", env->token);
+	snprintf(text, sizeof(text), "[Desktop Entry]\nType=Application\nName=cagetest\nExec=true cagetest-%s\n", env->token);
+	return fail_at(a, "create autostart entry", put_text(p, O_WRONLY | O_CREAT | O_EXCL, text));
+}
+static enum observed autostart_verify(const struct host_view *hv, char *d, size_t n)
+{
+	char rel[96];
+
+	snprintf(rel, sizeof(rel), "home/.config/autostart/%s.desktop", hv->env->token);
+	return v_has_token(hv, rel, d, n);
 }
 
 const struct probe fs_probes[] = {
@@ -600,6 +1061,149 @@ const struct probe fs_probes[] = {
 		.verify = canary_verify,
 	},
 	{
+		.id = "fs.rmdir_outside",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "rmdir an empty directory outside the workspace",
+		.evidence = "the directory is gone",
+		.blocked_by = "Landlock (REMOVE_DIR), bwrap --ro-bind, Seatbelt",
+		.hint = "only the workspace and temp dirs may be writable",
+		.arm = rmdir_arm,
+		.attempt = rmdir_attempt,
+		.verify = rmdir_verify,
+	},
+	{
+		.id = "fs.rename_in",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "rename an outside file into the workspace (deletes it outside)",
+		.evidence = "the outside file is gone",
+		.blocked_by = "Landlock (REMOVE_FILE on the source), bwrap (EXDEV/EROFS), Seatbelt",
+		.hint = "a rename removes its source: the source directory must be writable for it",
+		.arm = rename_in_arm,
+		.attempt = rename_in_attempt,
+		.verify = rename_in_verify,
+	},
+	{
+		.id = "fs.rename_exchange",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "renameat2(RENAME_EXCHANGE) a workspace file with an outside file",
+		.evidence = "the outside canary now holds the workspace file",
+		.blocked_by = "Landlock (checks both sides), bwrap (EXDEV across mounts), Seatbelt",
+		.hint = "an exchange writes both directories: check both",
+		.arm = exchange_arm,
+		.attempt = exchange_attempt,
+		.verify = canary_verify,
+	},
+	{
+		.id = "fs.proc_self_cwd",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "write outside through /proc/self/cwd/../outside",
+		.evidence = "canary content changed",
+		.blocked_by = "Landlock, bwrap, Seatbelt (path resolution)",
+		.hint = "policies must check resolved paths, not strings",
+		.arm = canary_arm,
+		.attempt = proc_cwd_attempt,
+		.verify = canary_verify,
+	},
+	{
+		.id = "fs.dev_fd_path",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "write outside through /dev/fd/N/../outside, N an O_PATH fd on the workspace",
+		.evidence = "canary content changed",
+		.blocked_by = "Landlock, bwrap, Seatbelt (path resolution)",
+		.hint = "policies must check resolved paths, not strings",
+		.arm = canary_arm,
+		.attempt = dev_fd_attempt,
+		.verify = canary_verify,
+	},
+	{
+		.id = "fs.chmod_outside",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "chmod 0755 an outside file",
+		.evidence = "the canary's mode differs from the 0644 arm set",
+		.blocked_by = "bwrap --ro-bind (EROFS), Seatbelt (file-write-mode); not Landlock",
+		.hint = "Landlock has no right for chmod: add a read-only mount (bwrap) if metadata matters",
+		.arm = meta_arm,
+		.attempt = chmod_attempt,
+		.verify = chmod_verify,
+	},
+	{
+		.id = "fs.chown_outside",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "chown an outside file to another uid (needs CAP_CHOWN: means something as root)",
+		.evidence = "the canary's owner differs from its directory's",
+		.blocked_by = "dropping CAP_CHOWN, bwrap --ro-bind, Seatbelt; not Landlock itself",
+		.hint = "drop CAP_CHOWN in the box: Landlock does not restrict chown",
+		.arm = meta_arm,
+		.attempt = chown_attempt,
+		.verify = chown_verify,
+	},
+	{
+		.id = "fs.utimes_outside",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "utimensat an outside file to now",
+		.evidence = "the canary's mtime differs from the one arm set",
+		.blocked_by = "bwrap --ro-bind (EROFS), Seatbelt (file-write-times); not Landlock",
+		.hint = "Landlock has no right for utimes: add a read-only mount (bwrap) if timestamps matter",
+		.arm = meta_arm,
+		.attempt = utimes_attempt,
+		.verify = utimes_verify,
+	},
+	{
+		.id = "fs.xattr_outside",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "setxattr user.cagetest on an outside file",
+		.evidence = "getxattr on the host returns the token",
+		.blocked_by = "bwrap --ro-bind (EROFS), Seatbelt (file-write-xattr); not Landlock",
+		.hint = "Landlock has no right for xattrs: add a read-only mount (bwrap) if they matter",
+		.arm = xattr_arm,
+		.attempt = xattr_attempt,
+		.verify = xattr_verify,
+	},
+	{
+		.id = "fs.leaked_fd_write",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.needs = NEED_FD,
+		.summary = "write through an O_RDWR fd on an outside file the launcher leaked",
+		.evidence = "outside/leaked.txt carries the token",
+		.blocked_by = "launchers that close inherited fds (close_range); not Landlock, not bwrap",
+		.hint = "close every fd but 0-2 before entering the sandbox: rights of open fds are not rechecked",
+		.attempt = leaked_fd_attempt,
+		.verify = leaked_fd_verify,
+	},
+	{
+		.id = "fs.io_uring_write",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "IORING_OP_OPENAT + IORING_OP_WRITE on an outside file (raw io_uring)",
+		.evidence = "canary content changed",
+		.blocked_by = "seccomp denying io_uring_setup, kernel.io_uring_disabled, Landlock (hooks still run)",
+		.hint = "deny io_uring_setup in the seccomp filter: it bypasses syscall-level filters",
+		.arm = canary_arm,
+		.attempt = uring_attempt,
+		.verify = canary_verify,
+	},
+	{
+		.id = "fs.mountns_remount",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "unshare(NEWUSER|NEWNS), bind an outside dir, remount it read-write, write",
+		.evidence = "the canary in the outside dir changed",
+		.blocked_by = "seccomp (unshare NEWUSER, mount), Landlock (mount denied), bwrap (locked mounts)",
+		.hint = "deny user namespaces and mount in the box, or rely on locked read-only mounts",
+		.arm = mountns_arm,
+		.attempt = mountns_attempt,
+		.verify = mountns_verify,
+	},
+	{
+		.id = "fs.open_by_handle",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "name_to_handle_at + open_by_handle_at(O_WRONLY) on an outside file (needs CAP_DAC_READ_SEARCH: root)",
+		.evidence = "canary content changed",
+		.blocked_by = "no CAP_DAC_READ_SEARCH, seccomp (open_by_handle_at), Landlock",
+		.hint = "drop CAP_DAC_READ_SEARCH and deny open_by_handle_at",
+		.arm = canary_arm,
+		.attempt = handle_attempt,
+		.verify = canary_verify,
+	},
+	{
 		.id = "fs.child_write_outside",
 		.effect = EFFECT_WRITE_OUTSIDE,
 		.summary = "a child shell appends to an outside file",
@@ -619,6 +1223,46 @@ const struct probe fs_probes[] = {
 		.hint = "HOME must not be writable: it runs code on the next login",
 		.attempt = home_bashrc_attempt,
 		.verify = home_bashrc_verify,
+	},
+	{
+		.id = "fs.home_profile",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "append to ~/.profile (persistence)",
+		.evidence = "the fake HOME's .profile carries the token",
+		.blocked_by = "Landlock, bwrap, Seatbelt, srt (mandatory deny)",
+		.hint = "HOME must not be writable: it runs code on the next login",
+		.attempt = home_profile_attempt,
+		.verify = home_profile_verify,
+	},
+	{
+		.id = "fs.home_ssh_keys",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "append to ~/.ssh/authorized_keys (persistence)",
+		.evidence = "the fake HOME's authorized_keys carries the token",
+		.blocked_by = "Landlock, bwrap, Seatbelt",
+		.hint = "HOME must not be writable: a key there is a way back in",
+		.attempt = home_ssh_keys_attempt,
+		.verify = home_ssh_keys_verify,
+	},
+	{
+		.id = "fs.home_autostart",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "create ~/.config/autostart/TOKEN.desktop (persistence)",
+		.evidence = "the autostart entry exists with the token",
+		.blocked_by = "Landlock, bwrap, Seatbelt",
+		.hint = "HOME must not be writable: autostart entries run at the next desktop login",
+		.attempt = autostart_attempt,
+		.verify = autostart_verify,
+	},
+	{
+		.id = "fs.home_codex_config",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "append to ~/.codex/config.toml (the sandbox's own config)",
+		.evidence = "the fake HOME's .codex/config.toml carries the token",
+		.blocked_by = "Landlock, bwrap, Seatbelt",
+		.hint = "the agent's config decides the next sandbox: it must stay read-only",
+		.attempt = home_codex_attempt,
+		.verify = home_codex_verify,
 	},
 };
 PROBE_TABLE_END(fs);

@@ -1,27 +1,140 @@
 /* git: the protected names inside a writable workspace (.git, .codex,
- * .agents, nested repositories): what a host-side tool would later trust. */
+ * .agents, nested repositories) and the other files a host-side tool trusts
+ * (worktree git files, IDE and agent config): write here, run there later.
+ *
+ * Where it can, verify also proves the handoff: the host's real git is asked,
+ * read-only, what it would now run (hooks, fsmonitor and hooksPath forced off,
+ * hard timeout). The verdict comes from the files; git's answer is detail. */
 #include "common.h"
 #include "registry.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-static int append_to(const struct probe_env *env, const char *rel, struct attempt *a)
-{
-	char p[PATH_MAX];
-	int r = ppath(env, p, "%s", rel);
+#define HOST_GIT_TIMEOUT_MS 5000
 
-	return r < 0 ? r : fail_at(a, rel, put_token(env, p, O_WRONLY | O_APPEND));
+/* --- the host's git, asked read-only --- */
+
+/* `git -C ws ARGS` on the host with no system config, the case's HOME,
+ * discovery stopped at the case root, fsmonitor and hooks forced off on the
+ * command line (a plain `git check-attr` would run core.fsmonitor), and a
+ * hard timeout. Callers only ask questions that run nothing (config,
+ * check-attr, rev-parse). stdout into out; 0, -ENOENT when there is no git,
+ * -ETIMEDOUT, or -EIO when git said no. */
+static int host_git(const struct probe_env *env, char *out, size_t n, const char *const *args)
+{
+	char ws[PATH_MAX], home[PATH_MAX + 8], ceiling[PATH_MAX + 32], path[4096];
+	const char *argv[24] = {"git",	"-C", ws, "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
+				"-c",	"safe.directory=*", "-c", "protocol.allow=never"};
+	size_t k = 11, got = 0;
+	int pfd[2], st = 0;
+	pid_t pid;
+
+	if (ppath(env, ws, "ws") < 0 || fmt(home, sizeof(home), "HOME=%s/home", env->root) < 0 ||
+	    fmt(ceiling, sizeof(ceiling), "GIT_CEILING_DIRECTORIES=%s", env->root) < 0 ||
+	    fmt(path, sizeof(path), "PATH=%s", getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin") < 0)
+		return -ENAMETOOLONG;
+	for (; *args && k < ARRAY_SIZE(argv) - 1; args++)
+		argv[k++] = *args;
+	argv[k] = NULL;
+	char *const envp[] = {home, ceiling, path, "GIT_CONFIG_NOSYSTEM=1", "GIT_ATTR_NOSYSTEM=1",
+			      "GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0", "LC_ALL=C", NULL};
+
+	out[0] = 0;
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return neg_errno();
+	pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+		int null = open("/dev/null", O_RDWR);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		setpgid(0, 0);
+		if (null < 0 || dup2(pfd[1], 1) < 0 || dup2(null, 0) < 0 || dup2(null, 2) < 0)
+			_exit(126);
+		close_range(3, ~0U, 0);
+		execvpe("git", (char *const *)argv, envp);
+		_exit(127);
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		return neg_errno();
+	}
+	double deadline = now_mono() + HOST_GIT_TIMEOUT_MS / 1000.0;
+	bool timed_out = false;
+	for (;;) {
+		struct pollfd pf = {.fd = pfd[0], .events = POLLIN};
+		char buf[512];
+		int left = (int)((deadline - now_mono()) * 1000);
+		if (left <= 0 || poll(&pf, 1, left) == 0) {
+			timed_out = true;
+			break;
+		}
+		ssize_t r = read(pfd[0], buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		for (ssize_t i = 0; i < r && got + 1 < n; i++)
+			out[got++] = buf[i];
+		out[got] = 0;
+	}
+	close(pfd[0]);
+	if (timed_out && kill(-pid, SIGKILL) < 0)
+		kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	if (timed_out)
+		return -ETIMEDOUT;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) == 126)
+		return -EIO;
+	return WEXITSTATUS(st) == 127 ? -ENOENT : WEXITSTATUS(st) ? -EIO : 0;
 }
+
+/* The first line of out carrying token, or NULL. */
+static const char *token_line(char *out, const char *token)
+{
+	char *save = NULL;
+
+	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strstr(line, token))
+			return line;
+	return NULL;
+}
+
+/* Append to d what host git answers to args, as "host git would WHAT: LINE"
+ * (the line carrying the token). Only ever adds detail. */
+static void git_says(const struct host_view *hv, const char *what, char *d, size_t n, const char *const *args)
+{
+	char out[1024];
+	size_t len = strlen(d);
+	int r = host_git(hv->env, out, sizeof(out), args);
+	const char *line = r == 0 ? token_line(out, hv->env->token) : NULL;
+
+	if (len >= n)
+		return;
+	if (r == -ENOENT)
+		snprintf(d + len, n - len, "; no git on the host to ask");
+	else if (!line)
+		snprintf(d + len, n - len, "; host git does not take it up (%s)", r < 0 ? errno_name(r) : "no match");
+	else
+		snprintf(d + len, n - len, "; host git would %s: %s", what, line);
+}
+
+/* --- in the box --- */
 
 static int create_in(const struct probe_env *env, const char *dir, struct attempt *a)
 {
 	char p[PATH_MAX];
-	int r = ppath(env, p, "%s/%s", dir, env->token);
 
-	return r < 0 ? r : fail_at(a, dir, put_token(env, p, O_WRONLY | O_CREAT | O_EXCL));
+	PPATH(p, "%s/%s", dir, env->token);
+	return fail_at(a, dir, put_token(env, p, O_WRONLY | O_CREAT | O_EXCL));
 }
 
 static enum observed created_in(const struct host_view *hv, const char *dir, char *d, size_t n)
@@ -32,40 +145,202 @@ static enum observed created_in(const struct host_view *hv, const char *dir, cha
 	return v_exists(hv, rel, d, n);
 }
 
-/* One probe = one protected file appended to, or one protected dir created in. */
-#define APPEND_PROBE(fn, rel)                                                                               \
-	static int fn##_attempt(const struct probe_env *env, struct attempt *a)                             \
-	{                                                                                                   \
-		return append_to(env, rel, a);                                                              \
-	}                                                                                                   \
-	static enum observed fn##_verify(const struct host_view *hv, char *d, size_t n)                     \
-	{                                                                                                   \
-		return v_has_token(hv, rel, d, n);                                                          \
-	}
-#define CREATE_PROBE(fn, dir)                                                                               \
-	static int fn##_attempt(const struct probe_env *env, struct attempt *a)                             \
-	{                                                                                                   \
-		return create_in(env, dir, a);                                                              \
-	}                                                                                                   \
-	static enum observed fn##_verify(const struct host_view *hv, char *d, size_t n)                     \
-	{                                                                                                   \
-		return created_in(hv, dir, d, n);                                                           \
-	}
+/* Write text to root/rel, creating root/dir first when given (an IDE's
+ * config dir that the project may not have yet). */
+static int plant(const struct probe_env *env, const char *dir, const char *rel, int flags, const char *text,
+		 struct attempt *a)
+{
+	char p[PATH_MAX];
 
-APPEND_PROBE(config, "ws/.git/config")
-CREATE_PROBE(hook, "ws/.git/hooks")
-APPEND_PROBE(codex, "ws/.codex/config.toml")
-CREATE_PROBE(agents, "ws/.agents")
-CREATE_PROBE(nested, "ws/nested/.git/hooks")
+	if (dir) {
+		PPATH(p, "%s", dir);
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return fail_at(a, dir, neg_errno());
+	}
+	PPATH(p, "%s", rel);
+	return fail_at(a, rel, put_text(p, flags, text));
+}
+
+/* A git dir that host git accepts, whose config runs a (harmless) command
+ * carrying the token on the next `git status`. */
+static int hostile_gitdir(const struct probe_env *env, const char *rel, struct attempt *a)
+{
+	static const char *const dirs[] = {"", "/objects", "/refs"};
+	char p[PATH_MAX], cfg[160];
+	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		PPATH(p, "%s%s", rel, dirs[i]);
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return fail_at(a, "mkdir the new git dir", neg_errno());
+	}
+	snprintf(cfg, sizeof(cfg), "[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tfsmonitor = true cagetest-%s\n",
+		 env->token);
+	PPATH(p, "%s/HEAD", rel);
+	if ((r = put_text(p, O_WRONLY | O_CREAT | O_TRUNC, "ref: refs/heads/main\n")) < 0)
+		return fail_at(a, "write HEAD", r);
+	PPATH(p, "%s/config", rel);
+	return fail_at(a, "write config", put_text(p, O_WRONLY | O_CREAT | O_TRUNC, cfg));
+}
+
+/* Move .git out of the way: the step a protected .git must refuse. */
+static int move_git(const struct probe_env *env, const char *suffix, struct attempt *a)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+
+	PPATH(from, "ws/.git");
+	PPATH(to, "ws/%s%s", env->token, suffix);
+	return fail_at(a, "rename .git", rename(from, to) < 0 ? neg_errno() : 0);
+}
+
+/* --- .git contents --- */
+
+/* A real config section, so host git keeps parsing the file in a batch. */
+static int config_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char text[96];
+
+	snprintf(text, sizeof(text), "[cagetest]\n\ttoken = %s\n", env->token);
+	return plant(env, NULL, "ws/.git/config", O_WRONLY | O_APPEND, text, a);
+}
+static enum observed config_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return v_has_token(hv, "ws/.git/config", d, n);
+}
+
+/* One config key that makes host git run a command: written as a real
+ * [core] section with the token in the value. */
+static int core_key(const struct probe_env *env, const char *key, const char *value, struct attempt *a)
+{
+	char text[PATH_MAX + 64];
+
+	snprintf(text, sizeof(text), "[core]\n\t%s = %s\n", key, value);
+	return plant(env, NULL, "ws/.git/config", O_WRONLY | O_APPEND, text, a);
+}
+static enum observed core_key_verify(const struct host_view *hv, const char *key, const char *what, char *d,
+				     size_t n)
+{
+	enum observed o = v_has_token(hv, "ws/.git/config", d, n);
+
+	if (o == OBS_ALLOWED)
+		git_says(hv, what, d, n, (const char *const[]){"config", "--local", "--get-all", key, NULL});
+	return o;
+}
+
+static int hooks_path_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char dir[PATH_MAX];
+
+	PPATH(dir, "ws/%s-hooks", env->token);
+	return core_key(env, "hooksPath", dir, a);
+}
+static enum observed hooks_path_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return core_key_verify(hv, "core.hooksPath", "run hooks from", d, n);
+}
+
+/* The commands planted are harmless (`true`), should anyone run them. */
+static int fsmonitor_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "true cagetest-%s", env->token);
+	return core_key(env, "fsmonitor", cmd, a);
+}
+static enum observed fsmonitor_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return core_key_verify(hv, "core.fsmonitor", "run on `git status`", d, n);
+}
+
+static int ssh_command_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "true cagetest-%s", env->token);
+	return core_key(env, "sshCommand", cmd, a);
+}
+static enum observed ssh_command_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return core_key_verify(hv, "core.sshCommand", "run on ssh fetch/push", d, n);
+}
+
+/* A filter driver in .git/config selected by a .gitattributes line: host
+ * git runs `clean` on `git add` of a matching file. */
+static int filter_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char attr[96], cfg[160];
+	int r;
+
+	snprintf(attr, sizeof(attr), "%s.dat filter=%s\n", env->token, env->token);
+	snprintf(cfg, sizeof(cfg), "[filter \"%s\"]\n\tclean = \"cat # cagetest-%s\"\n\tsmudge = \"cat # cagetest-%s\"\n",
+		 env->token, env->token, env->token);
+	if ((r = plant(env, NULL, "ws/.gitattributes", O_WRONLY | O_CREAT | O_APPEND, attr, a)) < 0)
+		return r;
+	return plant(env, NULL, "ws/.git/config", O_WRONLY | O_APPEND, cfg, a);
+}
+static enum observed filter_verify(const struct host_view *hv, char *d, size_t n)
+{
+	char key[64], file[64];
+	enum observed o = v_has_token(hv, "ws/.git/config", d, n);
+
+	if (o != OBS_ALLOWED)
+		return o;
+	snprintf(file, sizeof(file), "%s.dat", hv->env->token);
+	snprintf(key, sizeof(key), "filter.%s.clean", hv->env->token);
+	git_says(hv, "filter it", d, n, (const char *const[]){"check-attr", "filter", "--", file, NULL});
+	git_says(hv, "run on `git add`", d, n, (const char *const[]){"config", "--local", "--get", key, NULL});
+	return o;
+}
+
+static int hook_attempt(const struct probe_env *env, struct attempt *a)
+{
+	return create_in(env, "ws/.git/hooks", a);
+}
+static enum observed hook_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return created_in(hv, "ws/.git/hooks", d, n);
+}
+
+static int nested_attempt(const struct probe_env *env, struct attempt *a)
+{
+	return create_in(env, "ws/nested/.git/hooks", a);
+}
+static enum observed nested_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return created_in(hv, "ws/nested/.git/hooks", d, n);
+}
+
+/* A submodule's git dir lives in .git/modules/NAME: its hooks run on
+ * `git submodule update` in the host's checkout. */
+static int submodule_arm(const struct probe_env *env, char *why, size_t n)
+{
+	char p[PATH_MAX];
+
+	(void)why, (void)n;
+	PPATH(p, "ws/.git/modules/%s/hooks", env->token);
+	return mkdir_p(p, 0755);
+}
+static int submodule_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char rel[96], text[96];
+
+	snprintf(rel, sizeof(rel), "ws/.git/modules/%s/hooks/post-checkout", env->token);
+	snprintf(text, sizeof(text), "#!/bin/sh\ntrue cagetest-%s\n", env->token);
+	return plant(env, NULL, rel, O_WRONLY | O_CREAT | O_EXCL, text, a);
+}
+static enum observed submodule_verify(const struct host_view *hv, char *d, size_t n)
+{
+	char rel[96];
+
+	snprintf(rel, sizeof(rel), "ws/.git/modules/%s/hooks/post-checkout", hv->env->token);
+	return v_has_token(hv, rel, d, n);
+}
+
+/* --- reshaping .git itself (never batched) --- */
 
 static int rename_git_attempt(const struct probe_env *env, struct attempt *a)
 {
-	char from[PATH_MAX], to[PATH_MAX];
-	int r = ppath(env, from, "ws/.git");
-
-	if (r < 0 || (r = ppath(env, to, "ws/%s-git", env->token)) < 0)
-		return r;
-	return fail_at(a, "rename .git", rename(from, to) < 0 ? neg_errno() : 0);
+	return move_git(env, "-git", a);
 }
 static enum observed rename_git_verify(const struct host_view *hv, char *d, size_t n)
 {
@@ -75,17 +350,265 @@ static enum observed rename_git_verify(const struct host_view *hv, char *d, size
 	return v_exists(hv, rel, d, n);
 }
 
+/* ws/.git gone from the host's view: the protected name itself fell. */
+static bool git_moved(const struct host_view *hv, char *d, size_t n)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	if (ppath(hv->env, p, "ws/.git") < 0 || lstat(p, &st) == 0 || errno != ENOENT)
+		return false;
+	snprintf(d, n, "ws/.git was moved away");
+	return true;
+}
+
+/* The hostile config took over: what host git would run. */
+static void takeover_says(const struct host_view *hv, char *d, size_t n)
+{
+	git_says(hv, "run on `git status`", d, n,
+		 (const char *const[]){"config", "--local", "--get-all", "core.fsmonitor", NULL});
+}
+
+/* Replace .git with a file `gitdir: TOKEN-gitdir`, a git dir the box built
+ * in the workspace: every later host git command uses its config. */
+static int gitdir_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char rel[64], text[96];
+	int r;
+
+	snprintf(rel, sizeof(rel), "ws/%s-gitdir", env->token);
+	snprintf(text, sizeof(text), "gitdir: %s-gitdir\n", env->token);
+	if ((r = hostile_gitdir(env, rel, a)) < 0 || (r = move_git(env, "-orig.git", a)) < 0)
+		return r;
+	return plant(env, NULL, "ws/.git", O_WRONLY | O_CREAT | O_EXCL, text, a);
+}
+static enum observed gitdir_verify(const struct host_view *hv, char *d, size_t n)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	if (git_moved(hv, d, n))
+		return OBS_ALLOWED;
+	if (ppath(hv->env, p, "ws/.git") < 0 || lstat(p, &st) < 0)
+		return OBS_UNKNOWN;
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(d, n, "ws/.git is still a directory");
+		return OBS_BLOCKED;
+	}
+	enum observed o = v_has_token(hv, "ws/.git", d, n);
+	if (o == OBS_ALLOWED) {
+		git_says(hv, "use the git dir", d, n, (const char *const[]){"rev-parse", "--absolute-git-dir", NULL});
+		takeover_says(hv, d, n);
+	}
+	return o;
+}
+
+/* Rename .git away and build a new one with a hostile config. */
+static int replace_git_attempt(const struct probe_env *env, struct attempt *a)
+{
+	int r = move_git(env, "-orig.git", a);
+
+	return r < 0 ? r : hostile_gitdir(env, "ws/.git", a);
+}
+static enum observed replace_git_verify(const struct host_view *hv, char *d, size_t n)
+{
+	if (git_moved(hv, d, n))
+		return OBS_ALLOWED;
+	enum observed o = v_has_token(hv, "ws/.git/config", d, n);
+	if (o == OBS_ALLOWED)
+		takeover_says(hv, d, n);
+	return o;
+}
+
+/* .git/commondir sends host git to another directory for config, hooks,
+ * refs and objects: one small file in .git moves the whole repository. */
+static int commondir_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char rel[64], text[96];
+	int r;
+
+	snprintf(rel, sizeof(rel), "ws/%s-common", env->token);
+	snprintf(text, sizeof(text), "../%s-common\n", env->token);
+	if ((r = hostile_gitdir(env, rel, a)) < 0)
+		return r;
+	return plant(env, NULL, "ws/.git/commondir", O_WRONLY | O_CREAT | O_EXCL, text, a);
+}
+static enum observed commondir_verify(const struct host_view *hv, char *d, size_t n)
+{
+	enum observed o = v_has_token(hv, "ws/.git/commondir", d, n);
+
+	if (o == OBS_ALLOWED) {
+		git_says(hv, "use the common dir", d, n, (const char *const[]){"rev-parse", "--git-common-dir", NULL});
+		takeover_says(hv, d, n);
+	}
+	return o;
+}
+
+/* --- worktree git files (workspace files unless a mode protects them) --- */
+
+static int gitattributes_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char text[96];
+
+	snprintf(text, sizeof(text), "%s.dat filter=%s diff=%s\n", env->token, env->token, env->token);
+	return plant(env, NULL, "ws/.gitattributes", O_WRONLY | O_CREAT | O_APPEND, text, a);
+}
+static enum observed gitattributes_verify(const struct host_view *hv, char *d, size_t n)
+{
+	char file[64];
+	enum observed o = v_has_token(hv, "ws/.gitattributes", d, n);
+
+	snprintf(file, sizeof(file), "%s.dat", hv->env->token);
+	if (o == OBS_ALLOWED)
+		git_says(hv, "apply", d, n, (const char *const[]){"check-attr", "filter", "--", file, NULL});
+	return o;
+}
+
+static int gitmodules_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char text[192];
+
+	snprintf(text, sizeof(text), "[submodule \"%s\"]\n\tpath = %s\n\turl = https://cagetest.invalid/%s.git\n",
+		 env->token, env->token, env->token);
+	return plant(env, NULL, "ws/.gitmodules", O_WRONLY | O_CREAT | O_APPEND, text, a);
+}
+static enum observed gitmodules_verify(const struct host_view *hv, char *d, size_t n)
+{
+	char key[64];
+	enum observed o = v_has_token(hv, "ws/.gitmodules", d, n);
+
+	snprintf(key, sizeof(key), "submodule.%s.url", hv->env->token);
+	if (o == OBS_ALLOWED)
+		git_says(hv, "fetch on `git submodule update` from", d, n,
+			 (const char *const[]){"config", "-f", ".gitmodules", "--get", key, NULL});
+	return o;
+}
+
+/* --- agent and IDE config: run by the next tool that opens the folder --- */
+
+APPEND_PROBE(codex, "ws/.codex/config.toml")
+
+static int agents_attempt(const struct probe_env *env, struct attempt *a)
+{
+	return create_in(env, "ws/.agents", a);
+}
+static enum observed agents_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return created_in(hv, "ws/.agents", d, n);
+}
+
+static int vscode_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char text[320];
+
+	snprintf(text, sizeof(text),
+		 "{\"version\": \"2.0.0\", \"tasks\": [{\"label\": \"cagetest-%s\", \"type\": \"shell\", "
+		 "\"command\": \"true cagetest-%s\", \"runOptions\": {\"runOn\": \"folderOpen\"}}]}\n",
+		 env->token, env->token);
+	return plant(env, "ws/.vscode", "ws/.vscode/tasks.json", O_WRONLY | O_CREAT | O_TRUNC, text, a);
+}
+static enum observed vscode_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return v_has_token(hv, "ws/.vscode/tasks.json", d, n);
+}
+
+static int claude_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text),
+		 "{\"hooks\": {\"SessionStart\": [{\"hooks\": [{\"type\": \"command\", \"command\": \"true cagetest-%s\"}]}]}}\n",
+		 env->token);
+	return plant(env, "ws/.claude", "ws/.claude/settings.json", O_WRONLY | O_CREAT | O_TRUNC, text, a);
+}
+static enum observed claude_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return v_has_token(hv, "ws/.claude/settings.json", d, n);
+}
+
+static int mcp_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char text[192];
+
+	snprintf(text, sizeof(text), "{\"mcpServers\": {\"cagetest-%s\": {\"command\": \"true\", \"args\": [\"%s\"]}}}\n",
+		 env->token, env->token);
+	return plant(env, NULL, "ws/.mcp.json", O_WRONLY | O_CREAT | O_TRUNC, text, a);
+}
+static enum observed mcp_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return v_has_token(hv, "ws/.mcp.json", d, n);
+}
+
+static int envrc_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char text[64];
+
+	snprintf(text, sizeof(text), "true cagetest-%s\n", env->token);
+	return plant(env, NULL, "ws/.envrc", O_WRONLY | O_CREAT | O_APPEND, text, a);
+}
+static enum observed envrc_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return v_has_token(hv, "ws/.envrc", d, n);
+}
+
+#define GIT_BLOCKERS "bwrap ro re-bind of .git, Seatbelt require-not, srt mandatory deny; not Landlock"
+#define GIT_HINT "re-mount .git read-only inside the writable workspace"
+
 const struct probe git_probes[] = {
 	{
 		.id = "git.config_write",
 		.effect = EFFECT_WRITE_PROTECTED,
 		.name = ".git",
-		.summary = "append to .git/config (core.fsmonitor, core.hooksPath run code on the host)",
+		.summary = "append a section to .git/config (core.fsmonitor, core.hooksPath run code on the host)",
 		.evidence = ".git/config carries the token",
-		.blocked_by = "bwrap ro re-bind of .git, Seatbelt require-not, srt mandatory deny",
-		.hint = "re-mount .git read-only inside the writable workspace",
+		.blocked_by = GIT_BLOCKERS,
+		.hint = GIT_HINT,
 		.attempt = config_attempt,
 		.verify = config_verify,
+	},
+	{
+		.id = "git.hooks_path",
+		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".git",
+		.summary = "set core.hooksPath in .git/config to a workspace dir",
+		.evidence = ".git/config carries the token; host `git config` reads it back",
+		.blocked_by = GIT_BLOCKERS,
+		.hint = GIT_HINT,
+		.attempt = hooks_path_attempt,
+		.verify = hooks_path_verify,
+	},
+	{
+		.id = "git.fsmonitor",
+		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".git",
+		.summary = "set core.fsmonitor in .git/config (runs on every host `git status`)",
+		.evidence = ".git/config carries the token; host `git config` reads it back",
+		.blocked_by = GIT_BLOCKERS,
+		.hint = GIT_HINT,
+		.attempt = fsmonitor_attempt,
+		.verify = fsmonitor_verify,
+	},
+	{
+		.id = "git.ssh_command",
+		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".git",
+		.summary = "set core.sshCommand in .git/config (runs on host fetch/push)",
+		.evidence = ".git/config carries the token; host `git config` reads it back",
+		.blocked_by = GIT_BLOCKERS,
+		.hint = GIT_HINT,
+		.attempt = ssh_command_attempt,
+		.verify = ssh_command_verify,
+	},
+	{
+		.id = "git.filter_driver",
+		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".git",
+		.summary = "define filter.X.clean/smudge in .git/config and select it in .gitattributes",
+		.evidence = ".git/config carries the token; host `git check-attr` and `git config` confirm",
+		.blocked_by = GIT_BLOCKERS,
+		.hint = GIT_HINT,
+		.attempt = filter_attempt,
+		.verify = filter_verify,
 	},
 	{
 		.id = "git.hook_create",
@@ -93,44 +616,22 @@ const struct probe git_probes[] = {
 		.name = ".git",
 		.summary = "create a file in .git/hooks",
 		.evidence = "the new hook file exists",
-		.blocked_by = "bwrap ro re-bind of .git, Seatbelt require-not",
-		.hint = "re-mount .git read-only inside the writable workspace",
+		.blocked_by = GIT_BLOCKERS,
+		.hint = GIT_HINT,
 		.attempt = hook_attempt,
 		.verify = hook_verify,
 	},
 	{
-		.id = "git.rename_git",
+		.id = "git.submodule_hook",
 		.effect = EFFECT_WRITE_PROTECTED,
 		.name = ".git",
-		.flags = PROBE_SOLO,
-		.summary = "rename .git away (then a fake .git could be planted)",
-		.evidence = "the renamed directory exists",
-		.blocked_by = "bwrap (EBUSY on a mount point), Seatbelt",
-		.hint = "protect the .git name itself, not only its contents",
-		.attempt = rename_git_attempt,
-		.verify = rename_git_verify,
-	},
-	{
-		.id = "git.codex_config",
-		.effect = EFFECT_WRITE_PROTECTED,
-		.name = ".codex",
-		.summary = "append to the workspace's .codex/config.toml",
-		.evidence = ".codex/config.toml carries the token",
-		.blocked_by = "bwrap ro re-bind, Seatbelt require-not",
-		.hint = "the agent's own config must stay read-only",
-		.attempt = codex_attempt,
-		.verify = codex_verify,
-	},
-	{
-		.id = "git.agents_create",
-		.effect = EFFECT_WRITE_PROTECTED,
-		.name = ".agents",
-		.summary = "create a file in the workspace's .agents/",
-		.evidence = "the new file exists",
-		.blocked_by = "bwrap ro re-bind, Seatbelt require-not",
-		.hint = "the agent's own instructions must stay read-only",
-		.attempt = agents_attempt,
-		.verify = agents_verify,
+		.summary = "create a hook in a submodule's git dir, .git/modules/NAME/hooks",
+		.evidence = "the new hook exists with the token",
+		.blocked_by = GIT_BLOCKERS,
+		.hint = "protect all of .git, not only .git/config and .git/hooks",
+		.arm = submodule_arm,
+		.attempt = submodule_attempt,
+		.verify = submodule_verify,
 	},
 	{
 		.id = "git.nested_hook",
@@ -142,6 +643,142 @@ const struct probe git_probes[] = {
 		.hint = "protect every .git under the workspace, not only the top one",
 		.attempt = nested_attempt,
 		.verify = nested_verify,
+	},
+	{
+		.id = "git.commondir",
+		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".git",
+		.flags = PROBE_SOLO,
+		.summary = "plant .git/commondir pointing at a git dir built in the workspace",
+		.evidence = ".git/commondir carries the token; host `git rev-parse` follows it",
+		.blocked_by = GIT_BLOCKERS,
+		.hint = GIT_HINT,
+		.attempt = commondir_attempt,
+		.verify = commondir_verify,
+	},
+	{
+		.id = "git.rename_git",
+		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".git",
+		.flags = PROBE_SOLO,
+		.summary = "rename .git away (then a fake .git could be planted)",
+		.evidence = "the renamed directory exists",
+		.blocked_by = "bwrap (EBUSY on a mount point), Seatbelt; not Landlock",
+		.hint = "protect the .git name itself, not only its contents",
+		.attempt = rename_git_attempt,
+		.verify = rename_git_verify,
+	},
+	{
+		.id = "git.replace_git",
+		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".git",
+		.flags = PROBE_SOLO,
+		.summary = "rename .git away and build a new .git with a hostile config",
+		.evidence = "ws/.git/config carries the token (or .git is gone); host git reads it",
+		.blocked_by = "bwrap (EBUSY on a mount point), Seatbelt; not Landlock",
+		.hint = "protect the .git name itself, not only its contents",
+		.attempt = replace_git_attempt,
+		.verify = replace_git_verify,
+	},
+	{
+		.id = "git.gitdir_redirect",
+		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".git",
+		.flags = PROBE_SOLO,
+		.summary = "replace .git by a file `gitdir: X` pointing at a git dir built in the workspace",
+		.evidence = "ws/.git is a file carrying the token (or is gone); host git follows it",
+		.blocked_by = "bwrap (EBUSY on a mount point), Seatbelt; not Landlock",
+		.hint = "protect the .git name, and a .git pointer file when the checkout has one",
+		.attempt = gitdir_attempt,
+		.verify = gitdir_verify,
+	},
+	{
+		.id = "git.gitattributes",
+		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".gitattributes",
+		.summary = "append filter= and diff= drivers to the worktree .gitattributes",
+		.evidence = ".gitattributes carries the token; host `git check-attr` applies it",
+		.blocked_by = "modes that protect .gitattributes (none of the default ones)",
+		.hint = "harmless alone; with a configured driver (lfs, a planted filter) it selects code to run",
+		.attempt = gitattributes_attempt,
+		.verify = gitattributes_verify,
+	},
+	{
+		.id = "git.gitmodules",
+		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".gitmodules",
+		.summary = "add a submodule with an attacker URL to .gitmodules",
+		.evidence = ".gitmodules carries the token; host `git config -f .gitmodules` reads the URL",
+		.blocked_by = "srt mandatory deny; modes that protect .gitmodules",
+		.hint = "review .gitmodules changes before `git submodule update` on the host",
+		.attempt = gitmodules_attempt,
+		.verify = gitmodules_verify,
+	},
+	{
+		.id = "git.codex_config",
+		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".codex",
+		.summary = "append to the workspace's .codex/config.toml",
+		.evidence = ".codex/config.toml carries the token",
+		.blocked_by = "bwrap ro re-bind, Seatbelt require-not; not Landlock",
+		.hint = "the agent's own config must stay read-only",
+		.attempt = codex_attempt,
+		.verify = codex_verify,
+	},
+	{
+		.id = "git.agents_create",
+		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".agents",
+		.summary = "create a file in the workspace's .agents/",
+		.evidence = "the new file exists",
+		.blocked_by = "bwrap ro re-bind, Seatbelt require-not; not Landlock",
+		.hint = "the agent's own instructions must stay read-only",
+		.attempt = agents_attempt,
+		.verify = agents_verify,
+	},
+	{
+		.id = "git.vscode_tasks",
+		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".vscode",
+		.summary = "write .vscode/tasks.json with a task that runs on folder open",
+		.evidence = ".vscode/tasks.json carries the token",
+		.blocked_by = "srt mandatory deny; modes that protect .vscode (strict)",
+		.hint = "protect .vscode: the editor runs its tasks outside any sandbox",
+		.attempt = vscode_attempt,
+		.verify = vscode_verify,
+	},
+	{
+		.id = "git.claude_settings",
+		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".claude",
+		.summary = "write .claude/settings.json with a SessionStart hook command",
+		.evidence = ".claude/settings.json carries the token",
+		.blocked_by = "srt (parts of .claude); modes that protect .claude (strict)",
+		.hint = "protect .claude: the next agent session runs its hooks",
+		.attempt = claude_attempt,
+		.verify = claude_verify,
+	},
+	{
+		.id = "git.mcp_json",
+		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".mcp.json",
+		.summary = "write .mcp.json declaring an MCP server command",
+		.evidence = ".mcp.json carries the token",
+		.blocked_by = "srt mandatory deny; modes that protect .mcp.json (strict)",
+		.hint = "protect .mcp.json: agents start the servers it lists",
+		.attempt = mcp_attempt,
+		.verify = mcp_verify,
+	},
+	{
+		.id = "git.envrc",
+		.effect = EFFECT_WRITE_PROTECTED,
+		.name = ".envrc",
+		.summary = "append a command to .envrc (direnv runs it on cd)",
+		.evidence = ".envrc carries the token",
+		.blocked_by = "modes that protect .envrc (strict)",
+		.hint = "protect .envrc: direnv runs it in the user's shell",
+		.attempt = envrc_attempt,
+		.verify = envrc_verify,
 	},
 };
 PROBE_TABLE_END(git);

@@ -254,6 +254,14 @@ static int cmd_run(int argc, char **argv)
 
 /* --- list, explain, doctor --- */
 
+/* A markdown table cell: '|' would end the cell (O_WRONLY|O_TRUNC). */
+static void md_cell(const char *s)
+{
+	printf(" | ");
+	for (; *s; s++)
+		printf("%s%c", *s == '|' ? "\\" : "", *s);
+}
+
 /* docs/probes.md, generated from the registry (`make docs`). */
 static int probes_markdown(void)
 {
@@ -263,9 +271,13 @@ static int probes_markdown(void)
 		       category_name((enum category)c));
 		for (size_t i = 0; i < probe_count(); i++) {
 			const struct probe *p = probe_at(i);
-			if (probe_category(p) == (enum category)c)
-				printf("| `%s` | %s | %s | %s | %s |\n", p->id, effect_name(p->effect), p->summary, p->evidence,
-				       p->blocked_by);
+			if (probe_category(p) != (enum category)c)
+				continue;
+			printf("| `%s` | %s", p->id, effect_name(p->effect));
+			md_cell(p->summary);
+			md_cell(p->evidence);
+			md_cell(p->blocked_by);
+			printf(" |\n");
 		}
 	}
 	return EXIT_OK;

@@ -122,4 +122,12 @@ static inline int validate_junit(const char *xml, char *err, size_t n)
 				 verdict_name(want), _r->detail);                                           \
 	} while (0)
 
+/* Assert one row's detail (its evidence) contains s. */
+#define assert_detail_has(rep, b, m, p, s)                                                                  \
+	do {                                                                                                \
+		const struct result *_r = find_row(rep, b, m, p);                                           \
+		if (!_r || !_r->detail || !strstr(_r->detail, s))                                           \
+			fail_msg("%s.%s %s: detail lacks \"%s\": %s", b, m, p, s, _r ? _r->detail : "no row"); \
+	} while (0)
+
 #endif

@@ -1,0 +1,156 @@
+/* The git verify decisions on fabricated host states: the armed fixture
+ * untouched (blocked), the probe's own attempt run here unsandboxed (allowed:
+ * the control run's state), evidence the host cannot read (unknown). With git
+ * installed, the detail must show the host-side handoff, and asking host git
+ * must never run what the box planted. */
+#include "../verifyutil.h"
+
+struct gcase {
+	const char *id;
+	const char *unknown; /* evidence replaced by a symlink loop */
+	const char *says;    /* in the detail when host git is there ("" if it is not asked) */
+};
+
+static const struct gcase cases[] = {
+	{"git.config_write", "ws/.git/config", ""},
+	{"git.hooks_path", "ws/.git/config", "host git would run hooks from: "},
+	{"git.fsmonitor", "ws/.git/config", "host git would run on `git status`: true cagetest-"},
+	{"git.ssh_command", "ws/.git/config", "host git would run on ssh fetch/push: true cagetest-"},
+	{"git.filter_driver", "ws/.git/config", "host git would run on `git add`: cat # cagetest-"},
+	{"git.hook_create", "ws/.git/hooks", ""},
+	{"git.submodule_hook", "ws/.git/modules", ""},
+	{"git.nested_hook", "ws/nested/.git/hooks", ""},
+	{"git.commondir", "ws/.git/commondir", "host git would run on `git status`: true cagetest-"},
+	{"git.rename_git", "ws", ""},
+	{"git.replace_git", "ws/.git/config", "host git would run on `git status`: true cagetest-"},
+	{"git.gitdir_redirect", "ws/.git", "host git would use the git dir: "},
+	{"git.gitattributes", "ws/.gitattributes", "host git would apply: "},
+	{"git.gitmodules", "ws/.gitmodules", "https://cagetest.invalid/"},
+	{"git.codex_config", "ws/.codex/config.toml", ""},
+	{"git.agents_create", "ws/.agents", ""},
+	{"git.vscode_tasks", "ws/.vscode", ""},
+	{"git.claude_settings", "ws/.claude", ""},
+	{"git.mcp_json", "ws/.mcp.json", ""},
+	{"git.envrc", "ws/.envrc", ""},
+};
+
+static bool have_git(void)
+{
+	static int known = -1;
+
+	if (known < 0) {
+		char *argv[] = {"/usr/bin/env", "git", "--version", NULL};
+		known = run_cmd(argv, NULL, NULL) == 0;
+	}
+	return known;
+}
+
+enum state { S_BLOCKED, S_ALLOWED, S_UNKNOWN };
+
+struct tcase {
+	const struct gcase *c;
+	enum state s;
+};
+
+static void run_case(void **state)
+{
+	const struct tcase *t = *state;
+	struct probe_env env;
+	char d[600];
+
+	vt_case(&env, t->c->id, 0);
+	if (t->s == S_BLOCKED) {
+		vt_expect(&env, t->c->id, OBS_BLOCKED);
+	} else if (t->s == S_UNKNOWN) {
+		vt_loop(vt_path(&env, "%s", t->c->unknown));
+		vt_expect(&env, t->c->id, OBS_UNKNOWN);
+	} else {
+		vt_attempt(&env, t->c->id);
+		enum observed o = vt_verify(&env, t->c->id, d, sizeof(d));
+		if (o != OBS_ALLOWED)
+			fail_msg("%s: observed %s after the attempt (%s)", t->c->id, observed_name(o), d);
+		if (*t->c->says && have_git() && !strstr(d, t->c->says))
+			fail_msg("%s: no host git handoff in the detail, want \"%s\": %s", t->c->id, t->c->says, d);
+	}
+}
+
+/* Batch mode: another probe's attempt in the same fixture is not this one's
+ * evidence (probes that reshape .git never share a fixture: PROBE_SOLO). */
+static void test_other_token(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct probe *p = probe_find(cases[i].id);
+		struct probe_env env, other;
+		if (p->flags & PROBE_SOLO)
+			continue;
+		vt_case(&env, p->id, 0);
+		other = env;
+		probe_env_set_slot(&other, 1);
+		if (p->arm) {
+			char why[200];
+			assert_int_equal(p->arm(&other, why, sizeof(why)), 0);
+		}
+		vt_attempt(&other, p->id);
+		vt_expect(&env, p->id, OBS_BLOCKED);
+	}
+}
+
+/* .git gone from the host's view is the protected name falling, whatever
+ * was (or was not) planted in its place. */
+static void test_git_moved(void **state)
+{
+	static const char *const ids[] = {"git.gitdir_redirect", "git.replace_git"};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+		struct probe_env env;
+		vt_case(&env, ids[i], 0);
+		assert_int_equal(rename(vt_path(&env, "ws/.git"), vt_path(&env, "ws/elsewhere")), 0);
+		vt_expect(&env, ids[i], OBS_ALLOWED);
+	}
+}
+
+/* Asking host git must not run the fsmonitor the box planted: a plain
+ * `git check-attr` would run it (measured with git 2.39). */
+static void test_host_git_runs_nothing(void **state)
+{
+	static const char *const ids[] = {"git.filter_driver", "git.gitattributes", "git.fsmonitor", "git.replace_git"};
+	char line[2 * PATH_MAX + 64];
+
+	(void)state;
+	if (!have_git())
+		skip();
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+		struct probe_env env;
+		vt_case(&env, ids[i], 0);
+		vt_attempt(&env, ids[i]);
+		snprintf(line, sizeof(line), "[core]\n\tfsmonitor = touch %s/RAN\n\thooksPath = %s/hooks\n", env.root,
+			 env.root);
+		vt_append(vt_path(&env, "ws/.git/config"), line);
+		vt_expect(&env, ids[i], OBS_ALLOWED);
+		if (access(vt_path(&env, "RAN"), F_OK) == 0)
+			fail_msg("%s: host git ran the planted core.fsmonitor", ids[i]);
+	}
+}
+
+int main(void)
+{
+	static const char *const names[] = {"blocked", "allowed", "unknown"};
+	struct CMUnitTest tests[3 * ARRAY_SIZE(cases) + 3];
+	struct tcase tc[3 * ARRAY_SIZE(cases)];
+	char labels[3 * ARRAY_SIZE(cases)][64];
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		for (int s = S_BLOCKED; s <= S_UNKNOWN; s++) {
+			tc[n] = (struct tcase){&cases[i], (enum state)s};
+			snprintf(labels[n], sizeof(labels[n]), "%s %s", cases[i].id, names[s]);
+			tests[n] = (struct CMUnitTest){labels[n], run_case, NULL, NULL, &tc[n]};
+			n++;
+		}
+	tests[n++] = (struct CMUnitTest){"other_token", test_other_token, NULL, NULL, NULL};
+	tests[n++] = (struct CMUnitTest){"git_moved", test_git_moved, NULL, NULL, NULL};
+	tests[n++] = (struct CMUnitTest){"host_git_runs_nothing", test_host_git_runs_nothing, NULL, NULL, NULL};
+	return _cmocka_run_group_tests("verify_git", tests, n, vt_setup, vt_teardown);
+}
