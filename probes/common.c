@@ -58,17 +58,20 @@ int fail_at(struct attempt *a, const char *step, int err)
 	return err;
 }
 
-int send_token(const struct probe_env *env, int domain, int type, const void *addr, unsigned len,
-	       struct attempt *a)
+size_t token_msg(const struct probe_env *env, char *buf, size_t n)
 {
-	_cleanup_close_ int fd = socket(domain, type | SOCK_CLOEXEC, 0);
+	snprintf(buf, n, "CAGETEST %s\n", env->token);
+	return strlen(buf);
+}
+
+int send_msg(int domain, int type, int protocol, const void *addr, unsigned len, const char *msg, struct attempt *a)
+{
+	_cleanup_close_ int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
 	struct timeval tv = {.tv_sec = 2};
-	char msg[64];
 
 	if (fd < 0)
 		return fail_at(a, "socket", neg_errno());
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	snprintf(msg, sizeof(msg), "CAGETEST %s\n", env->token);
 	if (type == SOCK_DGRAM) {
 		if (sendto(fd, msg, strlen(msg), 0, addr, len) < 0)
 			return fail_at(a, "sendto", neg_errno());
@@ -79,6 +82,15 @@ int send_token(const struct probe_env *env, int domain, int type, const void *ad
 	if (send(fd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
 		return fail_at(a, "send", neg_errno());
 	return 0;
+}
+
+int send_token(const struct probe_env *env, int domain, int type, const void *addr, unsigned len,
+	       struct attempt *a)
+{
+	char msg[64];
+
+	token_msg(env, msg, sizeof(msg));
+	return send_msg(domain, type, 0, addr, len, msg, a);
 }
 
 int probe_hold(const struct probe_env *env)

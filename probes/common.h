@@ -19,7 +19,12 @@ int arm_canary(const struct probe_env *env, const char *rel);
 int put_token(const struct probe_env *env, const char *path, int flags);
 /* Record the errno of a failed step in a->detail and return it. */
 int fail_at(struct attempt *a, const char *step, int err);
-/* Send the token to a loopback/UNIX address; type is SOCK_STREAM or SOCK_DGRAM. */
+/* "CAGETEST <token>\n" into buf: the payload every listener looks for; its length. */
+size_t token_msg(const struct probe_env *env, char *buf, size_t n);
+/* Send msg over a fresh socket(domain, type, protocol) to addr: sendto for
+ * SOCK_DGRAM, else connect + send. Each step has a 2 s timeout. */
+int send_msg(int domain, int type, int protocol, const void *addr, unsigned len, const char *msg, struct attempt *a);
+/* send_msg of token_msg with the default protocol. */
 int send_token(const struct probe_env *env, int domain, int type, const void *addr, unsigned len,
 	       struct attempt *a);
 /* Hold until the host has read /proc of this process (NEED_INSPECT). */
