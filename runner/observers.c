@@ -343,6 +343,8 @@ static pid_t spawn_bus(const char *conf)
 	sigset_t all;
 	pid_t pid;
 
+	pid_t parent = getpid();
+
 	if (fmt(arg, sizeof(arg), "--config-file=%s", conf) < 0)
 		return -ENAMETOOLONG;
 	pid = fork();
@@ -352,6 +354,8 @@ static pid_t spawn_bus(const char *conf)
 		int nul = open("/dev/null", O_RDWR);
 		/* it must not outlive the run, even a killed one */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent) /* the runner died before the line above */
+			_exit(1);
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		if (nul >= 0)

@@ -5,12 +5,15 @@
  * the run is left. */
 #include "../testutil.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <mqueue.h>
+#include <net/if.h>
 #include <netinet/in.h>
-#include <arpa/inet.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -239,6 +242,50 @@ static void test_nothing_left(void **state)
 		closedir(dir);
 }
 
+/* This host may refuse ping sockets (net.ipv4.ping_group_range): judge the
+ * ICMP path in a network namespace of our own that allows them, with the
+ * whole harness inside (listeners, taps, agent). */
+static void test_icmp_in_netns(void **state)
+{
+	char json[] = BUILDDIR "/tests/.icmpXXXXXX", *text = NULL, err[256];
+	struct report r = {0};
+	int fd = mkstemp(json), st;
+	pid_t pid;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	pid = fork();
+	if (pid == 0) {
+		struct ifreq ifr = {.ifr_name = "lo"};
+		int s;
+		if (unshare(CLONE_NEWNET) < 0 || (s = socket(AF_INET, SOCK_DGRAM, 0)) < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+			_exit(77);
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0 ||
+		    write_str("/proc/sys/net/ipv4/ping_group_range", "0 2147483647") < 0)
+			_exit(77);
+		execl(CAGETEST, "cagetest", "run", "-q", "-b", "none,landlock", "-m", "read-only,workspace-net", "-p",
+		      "net.icmp_ping", "--json", json, "--scratch", scratch, (char *)NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 77) {
+		unlink(json);
+		skip(); /* no network namespace for us here */
+	}
+	assert_int_equal(read_file(json, 1 << 20, &text, NULL), 0);
+	unlink(json);
+	if (report_from_json(text, &r, err, sizeof(err)) < 0)
+		fail_msg("no report: %s", err);
+	free(text);
+	assert_verdict(&r, "none", "read-only", "net.icmp_ping", V_ESCAPE);
+	assert_verdict(&r, "none", "workspace-net", "net.icmp_ping", V_PASS);
+	assert_verdict(&r, "landlock", "read-only", "net.icmp_ping", V_PASS);
+	assert_verdict(&r, "landlock", "workspace-net", "net.icmp_ping", V_PASS);
+	report_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_ipc),
 		cmocka_unit_test(test_nothing_left),
+		cmocka_unit_test(test_icmp_in_netns),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
