@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/un.h>
 
 #define NSCD_VERSION 2
@@ -63,14 +62,12 @@ static int dns_send(const struct probe_env *env, const char *name, int qtype, in
 	struct sockaddr_in sa = resolver(env);
 	unsigned char pkt[2 + 512];
 	size_t len = build_query(name, qtype, pkt + 2, sizeof(pkt) - 2);
-	struct timeval tv = {.tv_sec = 2};
-	_cleanup_close_ int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+	_cleanup_close_ int fd = -1;
 
 	if (!len)
 		return fail_at(a, "query", -EINVAL);
-	if (fd < 0)
-		return fail_at(a, "socket", neg_errno());
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if ((fd = open_socket(AF_INET, type, 0, a)) < 0)
+		return fd;
 	if (type == SOCK_DGRAM)
 		return sendto(fd, pkt + 2, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? fail_at(a, "sendto", neg_errno()) : 0;
 	pkt[0] = (unsigned char)(len >> 8), pkt[1] = (unsigned char)len;
@@ -150,16 +147,13 @@ static int libc_attempt(const struct probe_env *env, struct attempt *a)
 static int unix_request(const struct probe_env *env, const char *sock, const void *req, size_t len, struct attempt *a)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct timeval tv = {.tv_sec = 2};
 	char answer[256];
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	_cleanup_close_ int fd = -1;
 
-	if (fd < 0)
-		return fail_at(a, "socket", neg_errno());
 	if (fmt(sa.sun_path, sizeof(sa.sun_path), "%s/%s", env->run, sock) < 0)
 		return fail_at(a, "socket path", -ENAMETOOLONG);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if ((fd = open_socket(AF_UNIX, SOCK_STREAM, 0, a)) < 0)
+		return fd;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return fail_at(a, "connect", neg_errno());
 	if (write_all(fd, req, len) < 0)
@@ -222,10 +216,10 @@ static int mcast_send(const char *name, const char *group, int port, struct atte
 	unsigned char pkt[512];
 	size_t len = build_query(name, ns_t_a, pkt, sizeof(pkt));
 	unsigned char ttl = 0;
-	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	_cleanup_close_ int fd = open_socket(AF_INET, SOCK_DGRAM, 0, a);
 
 	if (fd < 0)
-		return fail_at(a, "socket", neg_errno());
+		return fd;
 	pkt[0] = pkt[1] = pkt[2] = 0; /* mDNS and LLMNR: id 0, no recursion */
 	inet_pton(AF_INET, group, &sa.sin_addr);
 	if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &lo, sizeof(lo)) < 0)

@@ -352,17 +352,17 @@ static int key_take(uid_t uid, gid_t gid, const char *desc, const char *token)
 static enum observed key_verify(const struct host_view *hv, char *d, size_t n)
 {
 	char desc[64];
-	struct stat st;
 	int pfd[2], r = -EIO;
+	uid_t uid;
+	gid_t gid;
 	pid_t pid;
 
 	key_desc(hv->env->token, desc, sizeof(desc));
-	/* the case root belongs to the uid the box ran as */
-	if (stat(hv->env->root, &st) < 0 || pipe2(pfd, O_CLOEXEC) < 0)
+	if (case_owner(hv->env, &uid, &gid) < 0 || pipe2(pfd, O_CLOEXEC) < 0)
 		return OBS_UNKNOWN;
 	pid = fork();
 	if (pid == 0) {
-		r = key_take(st.st_uid, st.st_gid, desc, hv->env->token);
+		r = key_take(uid, gid, desc, hv->env->token);
 		_exit(write(pfd[1], &r, sizeof(r)) == sizeof(r) ? 0 : 1);
 	}
 	close(pfd[1]);
@@ -372,14 +372,14 @@ static enum observed key_verify(const struct host_view *hv, char *d, size_t n)
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
 	if (r < 0) {
-		snprintf(d, n, "the host could not search uid %u's user keyring: %s", (unsigned)st.st_uid, errno_name(r));
+		snprintf(d, n, "the host could not search uid %u's user keyring: %s", (unsigned)uid, errno_name(r));
 		return OBS_UNKNOWN;
 	}
 	if (!r) {
-		snprintf(d, n, "uid %u's user keyring has no key \"%s\"", (unsigned)st.st_uid, desc);
+		snprintf(d, n, "uid %u's user keyring has no key \"%s\"", (unsigned)uid, desc);
 		return OBS_BLOCKED;
 	}
-	snprintf(d, n, "uid %u's user keyring gained key \"%s\"%s; invalidated", (unsigned)st.st_uid, desc,
+	snprintf(d, n, "uid %u's user keyring gained key \"%s\"%s; invalidated", (unsigned)uid, desc,
 		 r == 1 ? " holding the token" : "");
 	return OBS_ALLOWED;
 }

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 
 static int need_port(int port, const char *what, char *why, size_t n)
@@ -37,19 +36,6 @@ static struct sockaddr_in lo4(int port)
 static struct sockaddr_in6 lo6(int port)
 {
 	return (struct sockaddr_in6){.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port), .sin6_addr = in6addr_loopback};
-}
-
-/* A fresh socket with send and receive timeouts; -errno recorded at "socket". */
-static int open_socket(int domain, int type, int protocol, struct attempt *a)
-{
-	struct timeval tv = {.tv_sec = 2};
-	int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
-
-	if (fd < 0)
-		return fail_at(a, "socket", neg_errno());
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return fd;
 }
 
 static int tcp4_attempt(const struct probe_env *env, struct attempt *a)
@@ -184,18 +170,6 @@ static int sctp_attempt(const struct probe_env *env, struct attempt *a)
 static enum observed sctp_verify(const struct host_view *hv, char *d, size_t n)
 {
 	return v_heard(hv, CH_SCTP, d, n);
-}
-
-/* The uid and gid the box runs as: the runner gives them the case root. */
-static int case_owner(const struct probe_env *env, uid_t *uid, gid_t *gid)
-{
-	struct stat st;
-
-	if (stat(env->root, &st) < 0)
-		return neg_errno();
-	*uid = st.st_uid;
-	*gid = st.st_gid;
-	return 0;
 }
 
 static int ping_arm(const struct probe_env *env, char *why, size_t n)
