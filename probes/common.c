@@ -72,17 +72,30 @@ int fail_at(struct attempt *a, const char *step, int err)
 	return err;
 }
 
-int send_token(const struct probe_env *env, int domain, int type, const void *addr, unsigned len,
-	       struct attempt *a)
+size_t token_msg(const struct probe_env *env, char *buf, size_t n)
 {
-	_cleanup_close_ int fd = socket(domain, type | SOCK_CLOEXEC, 0);
+	snprintf(buf, n, "CAGETEST %s\n", env->token);
+	return strlen(buf);
+}
+
+int open_socket(int domain, int type, int protocol, struct attempt *a)
+{
 	struct timeval tv = {.tv_sec = 2};
-	char msg[64];
+	int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
 
 	if (fd < 0)
 		return fail_at(a, "socket", neg_errno());
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	snprintf(msg, sizeof(msg), "CAGETEST %s\n", env->token);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+int send_msg(int domain, int type, int protocol, const void *addr, unsigned len, const char *msg, struct attempt *a)
+{
+	_cleanup_close_ int fd = open_socket(domain, type, protocol, a);
+
+	if (fd < 0)
+		return fd;
 	if (type == SOCK_DGRAM) {
 		if (sendto(fd, msg, strlen(msg), 0, addr, len) < 0)
 			return fail_at(a, "sendto", neg_errno());
@@ -93,6 +106,15 @@ int send_token(const struct probe_env *env, int domain, int type, const void *ad
 	if (send(fd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
 		return fail_at(a, "send", neg_errno());
 	return 0;
+}
+
+int send_token(const struct probe_env *env, int domain, int type, const void *addr, unsigned len,
+	       struct attempt *a)
+{
+	char msg[64];
+
+	token_msg(env, msg, sizeof(msg));
+	return send_msg(domain, type, 0, addr, len, msg, a);
 }
 
 int probe_hold(const struct probe_env *env)
@@ -113,6 +135,17 @@ int probe_hold_port(const struct probe_env *env, int port)
 	/* the host writes one byte once it has looked; EOF if it never will */
 	while (read(0, &c, 1) < 0 && errno == EINTR)
 		;
+	return 0;
+}
+
+int case_owner(const struct probe_env *env, uid_t *uid, gid_t *gid)
+{
+	struct stat st;
+
+	if (stat(env->root, &st) < 0)
+		return neg_errno();
+	*uid = st.st_uid;
+	*gid = st.st_gid;
 	return 0;
 }
 

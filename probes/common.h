@@ -32,7 +32,15 @@ int put_text(const char *path, int flags, const char *text);
 int append_token(const struct probe_env *env, const char *rel, struct attempt *a);
 /* Record the errno of a failed step in a->detail and return it. */
 int fail_at(struct attempt *a, const char *step, int err);
-/* Send the token to a loopback/UNIX address; type is SOCK_STREAM or SOCK_DGRAM. */
+/* A fresh socket (CLOEXEC) with 2 s send and receive timeouts; a failure is
+ * recorded at step "socket". */
+int open_socket(int domain, int type, int protocol, struct attempt *a);
+/* "CAGETEST <token>\n" into buf: the payload every listener looks for; its length. */
+size_t token_msg(const struct probe_env *env, char *buf, size_t n);
+/* Send msg over a fresh socket(domain, type, protocol) to addr: sendto for
+ * SOCK_DGRAM, else connect + send. Each step has a 2 s timeout. */
+int send_msg(int domain, int type, int protocol, const void *addr, unsigned len, const char *msg, struct attempt *a);
+/* send_msg of token_msg with the default protocol. */
 int send_token(const struct probe_env *env, int domain, int type, const void *addr, unsigned len,
 	       struct attempt *a);
 /* Hold until the host has read /proc of this process (NEED_INSPECT). */
@@ -41,6 +49,8 @@ int probe_hold(const struct probe_env *env);
 int probe_hold_port(const struct probe_env *env, int port);
 
 /* --- host side (verify) --- */
+/* The uid and gid the box runs as: the runner gives them the case root. */
+int case_owner(const struct probe_env *env, uid_t *uid, gid_t *gid);
 /* allowed if root/rel contains the token. */
 enum observed v_has_token(const struct host_view *hv, const char *rel, char *d, size_t n);
 /* allowed if root/rel no longer holds exactly CANARY_TEXT (changed, truncated, gone). */

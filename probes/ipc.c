@@ -1,13 +1,28 @@
 /* ipc: host services reached over UNIX sockets (stand-ins the host owns for
- * D-Bus, ssh-agent, docker.sock...). */
+ * D-Bus, ssh-agent, docker.sock...), a private D-Bus the harness runs, and the
+ * kernel's own IPC objects (SysV, POSIX message queues, keyrings): a box
+ * without an IPC namespace (or a keyring filter) shares them with the host.
+ * Objects are named from the token; the host finds them, then removes them. */
 #include "common.h"
 #include "registry.h"
 
+#include "../lib/dbus.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/keyctl.h>
+#include <mqueue.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 static int unix_send(const struct probe_env *env, const char *name, int type, struct attempt *a)
 {
@@ -51,6 +66,326 @@ static enum observed abstract_verify(const struct host_view *hv, char *d, size_t
 	return v_heard(hv, CH_ABSTRACT, d, n);
 }
 
+/* ---------- a private D-Bus ---------- */
+
+static int bus_path(const struct probe_env *env, char *path)
+{
+	return fmt(path, PATH_MAX, "%s/dbus.sock", env->run);
+}
+
+static int dbus_arm(const struct probe_env *env, char *why, size_t n)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (bus_path(env, path) == 0 && stat(path, &st) == 0)
+		return 0;
+	snprintf(why, n, "no private bus: dbus-daemon is not installed or did not start (the harness never uses a real bus)");
+	return -EOPNOTSUPP;
+}
+/* Hello, then a call to the host's service: what systemd-run --user or
+ * flatpak-spawn --host do on a real session bus. */
+static int dbus_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct dbus_conn c;
+	struct dbus_msg reply, hello = {.type = DBUS_CALL, .dest = DBUS_BUS_NAME, .path = DBUS_BUS_PATH,
+					.iface = DBUS_BUS_NAME, .member = "Hello"};
+	struct dbus_msg call = {.type = DBUS_CALL, .dest = DBUS_RECORDER, .path = DBUS_RECORDER_PATH,
+				.iface = DBUS_RECORDER, .member = "Record", .sig = "s"};
+	char path[PATH_MAX], msg[64];
+	const char *step = "path";
+	int r = bus_path(env, path);
+
+	c.fd = -1;
+	token_msg(env, msg, sizeof(msg));
+	call.s = msg;
+	if (r == 0)
+		r = dbus_connect(&c, path, 2000, &step);
+	if (r == 0 && (r = dbus_call(&c, &hello, &reply)) < 0)
+		step = "Hello";
+	if (r == 0 && (r = dbus_call(&c, &call, &reply)) < 0)
+		step = "Record";
+	dbus_close(&c);
+	return fail_at(a, step, r);
+}
+static enum observed dbus_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return v_heard(hv, CH_DBUS, d, n);
+}
+
+/* ---------- SysV IPC ---------- */
+
+enum sysv { SYSV_MSG, SYSV_SHM, SYSV_SEM };
+static const char *const sysv_names[] = {"message queue", "shared memory segment", "semaphore set"};
+
+/* Never IPC_PRIVATE, and one token's key in each of the three key spaces. */
+static key_t token_key(const char *token)
+{
+	return (key_t)((fnv1a(token, strlen(token), FNV1A_INIT) & 0x3fffffff) | 0x40000000);
+}
+
+/* A value the box stores in its semaphore: the host checks it before removing. */
+static int token_semval(const char *token)
+{
+	return 1 + (int)(fnv1a(token, strlen(token), 7) % 30000);
+}
+
+static int sysv_get(enum sysv t, key_t key)
+{
+	switch (t) {
+	case SYSV_MSG: return msgget(key, 0);
+	case SYSV_SHM: return shmget(key, 0, 0);
+	default: return semget(key, 0, 0);
+	}
+}
+
+static int sysv_arm(enum sysv t, const struct probe_env *env, char *why, size_t n)
+{
+	key_t key = token_key(env->token);
+
+	if (sysv_get(t, key) < 0 && errno == ENOENT)
+		return 0;
+	snprintf(why, n, "SysV key 0x%08x is already in use on this host: not ours to touch", (unsigned)key);
+	return -EOPNOTSUPP;
+}
+
+static int msg_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct {
+		long type;
+		char text[64];
+	} m = {1, ""};
+	size_t len = token_msg(env, m.text, sizeof(m.text));
+	int id = msgget(token_key(env->token), IPC_CREAT | IPC_EXCL | 0600);
+
+	if (id < 0)
+		return fail_at(a, "msgget", neg_errno());
+	return msgsnd(id, &m, len, IPC_NOWAIT) < 0 ? fail_at(a, "msgsnd", neg_errno()) : 0;
+}
+
+static int shm_attempt(const struct probe_env *env, struct attempt *a)
+{
+	int id = shmget(token_key(env->token), 4096, IPC_CREAT | IPC_EXCL | 0600);
+	char *p;
+
+	if (id < 0)
+		return fail_at(a, "shmget", neg_errno());
+	p = shmat(id, NULL, 0);
+	if (p == (void *)-1)
+		return fail_at(a, "shmat", neg_errno());
+	token_msg(env, p, 4096);
+	shmdt(p);
+	return 0;
+}
+
+static int sem_attempt(const struct probe_env *env, struct attempt *a)
+{
+	int id = semget(token_key(env->token), 1, IPC_CREAT | IPC_EXCL | 0600);
+
+	if (id < 0)
+		return fail_at(a, "semget", neg_errno());
+	return semctl(id, 0, SETVAL, token_semval(env->token)) < 0 ? fail_at(a, "semctl SETVAL", neg_errno()) : 0;
+}
+
+/* Does the object hold the token? Read without blocking or changing it. */
+static bool sysv_marked(enum sysv t, int id, const char *token)
+{
+	switch (t) {
+	case SYSV_MSG: {
+		struct {
+			long type;
+			char text[128];
+		} m;
+		ssize_t k = msgrcv(id, &m, sizeof(m.text) - 1, 0, IPC_NOWAIT | MSG_NOERROR);
+		return k > 0 && mem_contains(m.text, (size_t)k, token);
+	}
+	case SYSV_SHM: {
+		char *p = shmat(id, NULL, SHM_RDONLY);
+		bool found;
+		if (p == (void *)-1)
+			return false;
+		found = mem_contains(p, strnlen(p, 4096), token);
+		shmdt(p);
+		return found;
+	}
+	default:
+		return semctl(id, 0, GETVAL) == token_semval(token);
+	}
+}
+
+/* The host's own IPC namespace: is the object there? Then it goes. */
+static enum observed sysv_verify(enum sysv t, const struct host_view *hv, char *d, size_t n)
+{
+	key_t key = token_key(hv->env->token);
+	int id = sysv_get(t, key), r;
+	bool marked;
+
+	if (id < 0) {
+		snprintf(d, n, "no SysV %s with key 0x%08x in the host's IPC namespace", sysv_names[t], (unsigned)key);
+		return errno == ENOENT ? OBS_BLOCKED : OBS_UNKNOWN;
+	}
+	marked = sysv_marked(t, id, hv->env->token);
+	r = (t == SYSV_MSG ? msgctl(id, IPC_RMID, NULL) : t == SYSV_SHM ? shmctl(id, IPC_RMID, NULL) : semctl(id, 0, IPC_RMID)) < 0
+		    ? neg_errno()
+		    : 0;
+	snprintf(d, n, "the host's IPC namespace holds a SysV %s with key 0x%08x%s; %s%s", sysv_names[t], (unsigned)key,
+		 marked ? " marked with the token" : "", r < 0 ? "removing it failed: " : "removed", r < 0 ? errno_name(r) : "");
+	return OBS_ALLOWED;
+}
+
+static int msg_arm(const struct probe_env *env, char *why, size_t n)
+{
+	return sysv_arm(SYSV_MSG, env, why, n);
+}
+static enum observed msg_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return sysv_verify(SYSV_MSG, hv, d, n);
+}
+static int shm_arm(const struct probe_env *env, char *why, size_t n)
+{
+	return sysv_arm(SYSV_SHM, env, why, n);
+}
+static enum observed shm_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return sysv_verify(SYSV_SHM, hv, d, n);
+}
+static int sem_arm(const struct probe_env *env, char *why, size_t n)
+{
+	return sysv_arm(SYSV_SEM, env, why, n);
+}
+static enum observed sem_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return sysv_verify(SYSV_SEM, hv, d, n);
+}
+
+/* ---------- POSIX message queues ---------- */
+
+static void mq_name(const char *token, char *name, size_t n)
+{
+	snprintf(name, n, "/cagetest-%s", token);
+}
+
+static int mq_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct mq_attr attr = {.mq_maxmsg = 1, .mq_msgsize = 64};
+	char name[64], msg[64];
+	size_t len = token_msg(env, msg, sizeof(msg));
+	mqd_t q;
+	int r = 0;
+
+	mq_name(env->token, name, sizeof(name));
+	q = mq_open(name, O_CREAT | O_EXCL | O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0600, &attr);
+	if (q == (mqd_t)-1)
+		return fail_at(a, "mq_open", neg_errno());
+	if (mq_send(q, msg, len, 0) < 0)
+		r = fail_at(a, "mq_send", neg_errno());
+	mq_close(q);
+	return r;
+}
+
+static enum observed mq_verify(const struct host_view *hv, char *d, size_t n)
+{
+	struct mq_attr attr;
+	char name[64], msg[8192];
+	mqd_t q;
+	bool marked = false;
+	int r;
+
+	mq_name(hv->env->token, name, sizeof(name));
+	q = mq_open(name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (q == (mqd_t)-1) {
+		snprintf(d, n, "no POSIX message queue %s on the host", name);
+		return errno == ENOENT ? OBS_BLOCKED : OBS_UNKNOWN;
+	}
+	if (mq_getattr(q, &attr) == 0 && attr.mq_msgsize <= (long)sizeof(msg)) {
+		ssize_t k = mq_receive(q, msg, sizeof(msg), NULL);
+		marked = k > 0 && mem_contains(msg, (size_t)k, hv->env->token);
+	}
+	mq_close(q);
+	r = mq_unlink(name) < 0 ? neg_errno() : 0;
+	snprintf(d, n, "the host has a POSIX message queue %s%s; %s%s", name, marked ? " holding the token" : "",
+		 r < 0 ? "unlinking it failed: " : "unlinked", r < 0 ? errno_name(r) : "");
+	return OBS_ALLOWED;
+}
+
+/* ---------- kernel keyrings ---------- */
+
+static void key_desc(const char *token, char *desc, size_t n)
+{
+	snprintf(desc, n, "cagetest:%s", token);
+}
+
+/* The user keyring is per uid, shared by every process of that uid on the
+ * host: a key left there outlives the sandbox. */
+static int key_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char desc[64], msg[64];
+	size_t len = token_msg(env, msg, sizeof(msg));
+
+	key_desc(env->token, desc, sizeof(desc));
+	if (syscall(SYS_add_key, "user", desc, msg, len, KEY_SPEC_USER_KEYRING) < 0)
+		return fail_at(a, "add_key @u", neg_errno());
+	return 0;
+}
+
+/* In a child as the box's uid, in a session keyring of its own: find the key
+ * in that uid's user keyring (linking it here makes it ours to read), then
+ * invalidate it. 1: found with the token, 2: found, 0: absent, or -errno. */
+static int key_take(uid_t uid, gid_t gid, const char *desc, const char *token)
+{
+	char buf[128];
+	long id, k;
+
+	if (uid != geteuid() && (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0))
+		return neg_errno();
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0)
+		return neg_errno();
+	id = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING, "user", desc, KEY_SPEC_SESSION_KEYRING);
+	if (id < 0)
+		return errno == ENOKEY ? 0 : neg_errno();
+	k = syscall(SYS_keyctl, KEYCTL_READ, id, buf, sizeof(buf) - 1);
+	if (syscall(SYS_keyctl, KEYCTL_INVALIDATE, id) < 0)
+		return neg_errno();
+	return k > 0 && mem_contains(buf, (size_t)(k < (long)sizeof(buf) - 1 ? k : (long)sizeof(buf) - 1), token) ? 1 : 2;
+}
+
+static enum observed key_verify(const struct host_view *hv, char *d, size_t n)
+{
+	char desc[64];
+	int pfd[2], r = -EIO;
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+
+	key_desc(hv->env->token, desc, sizeof(desc));
+	if (case_owner(hv->env, &uid, &gid) < 0 || pipe2(pfd, O_CLOEXEC) < 0)
+		return OBS_UNKNOWN;
+	pid = fork();
+	if (pid == 0) {
+		r = key_take(uid, gid, desc, hv->env->token);
+		_exit(write(pfd[1], &r, sizeof(r)) == sizeof(r) ? 0 : 1);
+	}
+	close(pfd[1]);
+	if (pid > 0 && read(pfd[0], &r, sizeof(r)) != sizeof(r))
+		r = -EIO;
+	close(pfd[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	if (r < 0) {
+		snprintf(d, n, "the host could not search uid %u's user keyring: %s", (unsigned)uid, errno_name(r));
+		return OBS_UNKNOWN;
+	}
+	if (!r) {
+		snprintf(d, n, "uid %u's user keyring has no key \"%s\"", (unsigned)uid, desc);
+		return OBS_BLOCKED;
+	}
+	snprintf(d, n, "uid %u's user keyring gained key \"%s\"%s; invalidated", (unsigned)uid, desc,
+		 r == 1 ? " holding the token" : "");
+	return OBS_ALLOWED;
+}
+
+#define NO_IPC_NS "bwrap --unshare-ipc, Seatbelt; not Landlock or seccomp socket filters"
+
 const struct probe ipc_probes[] = {
 	{
 		.id = "ipc.unix_stream",
@@ -81,6 +416,72 @@ const struct probe ipc_probes[] = {
 		.hint = "abstract sockets live in the network namespace: unshare it or use Landlock scoping",
 		.attempt = abstract_attempt,
 		.verify = abstract_verify,
+	},
+	{
+		.id = "ipc.dbus_session",
+		.effect = EFFECT_IPC_HOST,
+		.summary = "D-Bus on a private bus the harness runs: Hello, then a method call to a host-owned service",
+		.evidence = "the host, owner of org.cagetest.Recorder on that bus, received the call with the token",
+		.blocked_by = "hiding the bus socket (bwrap, tmpfs over /run/user), Landlock ABI >= 9, seccomp AF_UNIX filter, "
+			      "Seatbelt",
+		.hint = "a session bus runs commands outside the box (systemd-run --user, flatpak-spawn --host): hide it "
+			"or put xdg-dbus-proxy in front",
+		.arm = dbus_arm,
+		.attempt = dbus_attempt,
+		.verify = dbus_verify,
+	},
+	{
+		.id = "ipc.sysv_msg",
+		.effect = EFFECT_IPC_HOST,
+		.summary = "SysV message queue (msgget, key from the token) holding the token",
+		.evidence = "the host finds the key in its IPC namespace (msgget), reads the message, removes the queue",
+		.blocked_by = NO_IPC_NS,
+		.hint = "SysV IPC is shared with every host process: unshare the IPC namespace",
+		.arm = msg_arm,
+		.attempt = msg_attempt,
+		.verify = msg_verify,
+	},
+	{
+		.id = "ipc.sysv_shm",
+		.effect = EFFECT_IPC_HOST,
+		.summary = "SysV shared memory segment (shmget, key from the token) holding the token",
+		.evidence = "the host finds the key in its IPC namespace (shmget), reads the segment, removes it",
+		.blocked_by = NO_IPC_NS,
+		.hint = "unshare the IPC namespace",
+		.arm = shm_arm,
+		.attempt = shm_attempt,
+		.verify = shm_verify,
+	},
+	{
+		.id = "ipc.sysv_sem",
+		.effect = EFFECT_IPC_HOST,
+		.summary = "SysV semaphore set (semget, key from the token) set to a value from the token",
+		.evidence = "the host finds the key in its IPC namespace (semget), checks the value, removes the set",
+		.blocked_by = NO_IPC_NS,
+		.hint = "unshare the IPC namespace",
+		.arm = sem_arm,
+		.attempt = sem_attempt,
+		.verify = sem_verify,
+	},
+	{
+		.id = "ipc.posix_mqueue",
+		.effect = EFFECT_IPC_HOST,
+		.summary = "POSIX message queue /cagetest-TOKEN (mq_open) holding the token",
+		.evidence = "the host opens the queue by name, reads the message, unlinks it",
+		.blocked_by = NO_IPC_NS,
+		.hint = "POSIX queues live in the IPC namespace: unshare it",
+		.attempt = mq_attempt,
+		.verify = mq_verify,
+	},
+	{
+		.id = "ipc.keyring_user",
+		.effect = EFFECT_IPC_HOST,
+		.summary = "add_key a \"user\" key cagetest:TOKEN to the uid's user keyring (@u), shared with the host",
+		.evidence = "the host, as the box's uid, finds the key in @u (keyctl search), reads it, invalidates it",
+		.blocked_by = "seccomp denying add_key/keyctl (Docker's default), a new user namespace",
+		.hint = "keyrings are per uid, not per sandbox: filter add_key, keyctl and request_key",
+		.attempt = key_attempt,
+		.verify = key_verify,
 	},
 };
 PROBE_TABLE_END(ipc);

@@ -1,11 +1,22 @@
-/* net: egress to listeners the host owns on loopback. */
+/* net: egress to listeners the host owns on loopback, by every road a filter
+ * may forget (other syscalls, protocols, families, address spellings), plus
+ * what a sandboxed process can do to the host's own network. */
 #include "common.h"
 #include "registry.h"
+#include "uring.h"
 
 #include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/vm_sockets.h>
+#include <net/ethernet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
 
 static int need_port(int port, const char *what, char *why, size_t n)
 {
@@ -84,6 +95,534 @@ static int mapped_attempt(const struct probe_env *env, struct attempt *a)
 	return send_token(env, AF_INET6, SOCK_STREAM, &sa, sizeof(sa), a);
 }
 
+/* ---------- other send syscalls ---------- */
+
+static int sendmsg_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct sockaddr_in sa = lo4(env->udp4);
+	char msg[64];
+	struct iovec iov = {msg, token_msg(env, msg, sizeof(msg))};
+	struct msghdr mh = {.msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1};
+	_cleanup_close_ int fd = open_socket(AF_INET, SOCK_DGRAM, 0, a);
+
+	if (fd < 0)
+		return fd;
+	return sendmsg(fd, &mh, 0) < 0 ? fail_at(a, "sendmsg", neg_errno()) : 0;
+}
+
+static int sendmmsg_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct sockaddr_in sa = lo4(env->udp4);
+	char msg[64];
+	struct iovec iov = {msg, token_msg(env, msg, sizeof(msg))};
+	struct mmsghdr mm[2];
+	_cleanup_close_ int fd = open_socket(AF_INET, SOCK_DGRAM, 0, a);
+
+	if (fd < 0)
+		return fd;
+	for (int i = 0; i < 2; i++)
+		mm[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1}};
+	return sendmmsg(fd, mm, 2, 0) < 0 ? fail_at(a, "sendmmsg", neg_errno()) : 0;
+}
+
+/* sendto(MSG_FASTOPEN) connects and sends in one call: no connect(2). */
+static int tfo_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct sockaddr_in sa = lo4(env->tcp4);
+	char msg[64];
+	size_t len = token_msg(env, msg, sizeof(msg));
+	_cleanup_close_ int fd = open_socket(AF_INET, SOCK_STREAM, 0, a);
+
+	if (fd < 0)
+		return fd;
+	if (sendto(fd, msg, len, MSG_FASTOPEN | MSG_NOSIGNAL, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return fail_at(a, "sendto(MSG_FASTOPEN)", neg_errno());
+	return 0;
+}
+
+/* ---------- other protocols ---------- */
+
+static int mptcp_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct sockaddr_in sa = lo4(env->tcp4);
+	char msg[64];
+
+	token_msg(env, msg, sizeof(msg));
+	/* a plain TCP listener: MPTCP falls back to TCP after the handshake */
+	return send_msg(AF_INET, SOCK_STREAM, IPPROTO_MPTCP, &sa, sizeof(sa), msg, a);
+}
+
+static int sctp_arm(const struct probe_env *env, char *why, size_t n)
+{
+	if (env->sctp > 0)
+		return 0;
+	snprintf(why, n, "the host cannot open an SCTP listener: this kernel has no SCTP (CONFIG_IP_SCTP)");
+	return -EOPNOTSUPP;
+}
+static int sctp_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct sockaddr_in sa = lo4(env->sctp);
+	char msg[64];
+
+	token_msg(env, msg, sizeof(msg));
+	return send_msg(AF_INET, SOCK_STREAM, IPPROTO_SCTP, &sa, sizeof(sa), msg, a);
+}
+static enum observed sctp_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return v_heard(hv, CH_SCTP, d, n);
+}
+
+static int ping_arm(const struct probe_env *env, char *why, size_t n)
+{
+	_cleanup_free_ char *range = NULL;
+	unsigned long lo = 1, hi = 0;
+	uid_t uid;
+	gid_t gid;
+
+	if (!(env->taps & TAP_ICMP)) {
+		snprintf(why, n, "the host cannot watch ICMP: its raw socket needs root (CAP_NET_RAW)");
+		return -EOPNOTSUPP;
+	}
+	if (read_file("/proc/sys/net/ipv4/ping_group_range", 64, &range, NULL) == 0)
+		sscanf(range, "%lu %lu", &lo, &hi);
+	if (case_owner(env, &uid, &gid) == 0 && (gid < lo || gid > hi)) {
+		snprintf(why, n, "net.ipv4.ping_group_range is %lu-%lu: gid %u may not open ping sockets on this host", lo,
+			 hi, (unsigned)gid);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+/* An unprivileged ICMP echo socket; the kernel fills in id and checksum. */
+static int ping_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct sockaddr_in sa = lo4(0);
+	unsigned char pkt[8 + 64] = {8 /* echo request */, 0, 0, 0, 0, 0, 0, 1};
+	size_t len = token_msg(env, (char *)pkt + 8, sizeof(pkt) - 8);
+	_cleanup_close_ int fd = open_socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP, a);
+
+	if (fd < 0)
+		return fd;
+	if (sendto(fd, pkt, 8 + len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return fail_at(a, "sendto", neg_errno());
+	return 0;
+}
+static enum observed ping_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return v_heard(hv, CH_ICMP, d, n);
+}
+
+/* ---------- raw, packet, netlink, vsock ---------- */
+
+/* A UDP header built by hand on a raw socket; the kernel adds the IP header. */
+static int raw_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct sockaddr_in sa = lo4(env->udp4);
+	unsigned char pkt[8 + 64] = {0, 9}; /* from port 9, checksum 0 (none) */
+	size_t len = 8 + token_msg(env, (char *)pkt + 8, sizeof(pkt) - 8);
+	_cleanup_close_ int fd = open_socket(AF_INET, SOCK_RAW, IPPROTO_UDP, a);
+
+	if (fd < 0)
+		return fd;
+	pkt[2] = (unsigned char)(env->udp4 >> 8), pkt[3] = (unsigned char)env->udp4;
+	pkt[4] = (unsigned char)(len >> 8), pkt[5] = (unsigned char)len;
+	if (sendto(fd, pkt, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return fail_at(a, "sendto", neg_errno());
+	return 0;
+}
+
+static int packet_arm(const struct probe_env *env, char *why, size_t n)
+{
+	if (env->taps & TAP_PACKET)
+		return 0;
+	snprintf(why, n, "the host cannot tap lo: an AF_PACKET socket needs root (CAP_NET_RAW)");
+	return -EOPNOTSUPP;
+}
+/* A frame injected on lo. Not IP: the kernel drops 127/8 arriving from a
+ * device as martian, so the host's tap for an experimental ethertype is the
+ * witness. It never leaves lo. */
+static int packet_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct sockaddr_ll ll = {.sll_family = AF_PACKET, .sll_protocol = htons(TAP_ETHERTYPE), .sll_halen = ETH_ALEN};
+	struct ifreq ifr = {.ifr_name = "lo"};
+	char msg[64];
+	size_t len = token_msg(env, msg, sizeof(msg));
+	_cleanup_close_ int fd = open_socket(AF_PACKET, SOCK_DGRAM, htons(TAP_ETHERTYPE), a);
+
+	if (fd < 0)
+		return fd;
+	if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0)
+		return fail_at(a, "SIOCGIFINDEX lo", neg_errno());
+	ll.sll_ifindex = ifr.ifr_ifindex;
+	if (sendto(fd, msg, len, 0, (struct sockaddr *)&ll, sizeof(ll)) < 0)
+		return fail_at(a, "sendto", neg_errno());
+	return 0;
+}
+static enum observed packet_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return v_heard(hv, CH_PACKET, d, n);
+}
+
+/* NETLINK_ROUTE: the probe adds 127.x.y.z/32 to lo, labelled with its token.
+ * The address is derived from the token, redundant with 127/8 (changes no
+ * route that matters), and the host removes it in verify. */
+static in_addr_t token_addr(const char *token)
+{
+	uint64_t h = fnv1a(token, strlen(token), FNV1A_INIT);
+
+	return htonl(127U << 24 | (200U + (unsigned)(h % 50)) << 16 | (unsigned)((h >> 8) & 0xff) << 8 |
+		     (1U + (unsigned)((h >> 16) % 254)));
+}
+
+/* "lo:" and the token's last 12 characters: a label fits in IFNAMSIZ. */
+static void token_label(const char *token, char *label, size_t n)
+{
+	size_t len = strlen(token);
+
+	snprintf(label, n, "lo:%s", token + (len > 12 ? len - 12 : 0));
+}
+
+static void rta_put(struct nlmsghdr *nh, size_t cap, unsigned short type, const void *data, size_t len)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)nh + NLMSG_ALIGN(nh->nlmsg_len));
+
+	if (NLMSG_ALIGN(nh->nlmsg_len) + RTA_SPACE(len) > cap)
+		return;
+	rta->rta_type = type;
+	rta->rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(RTA_DATA(rta), data, len);
+	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_SPACE(len);
+}
+
+/* RTM_NEWADDR or RTM_DELADDR of addr/32 on ifindex; the kernel's answer. */
+static int rt_addr(int fd, unsigned short cmd, int ifindex, in_addr_t addr, const char *label)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+		char attrs[128];
+	} req = {
+		.nh = {.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg)), .nlmsg_type = cmd, .nlmsg_seq = 1,
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (cmd == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_EXCL : 0)},
+		.ifa = {.ifa_family = AF_INET, .ifa_prefixlen = 32, .ifa_scope = RT_SCOPE_HOST, .ifa_index = (unsigned)ifindex},
+	};
+	char buf[1024];
+	ssize_t k;
+
+	rta_put(&req.nh, sizeof(req), IFA_LOCAL, &addr, sizeof(addr));
+	rta_put(&req.nh, sizeof(req), IFA_ADDRESS, &addr, sizeof(addr));
+	if (label)
+		rta_put(&req.nh, sizeof(req), IFA_LABEL, label, strlen(label) + 1);
+	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
+		return neg_errno();
+	k = recv(fd, buf, sizeof(buf), 0);
+	if (k < 0)
+		return neg_errno();
+	for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)k); h = NLMSG_NEXT(h, k))
+		if (h->nlmsg_type == NLMSG_ERROR)
+			return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+	return -EPROTO;
+}
+
+/* Is addr on ifindex (its label copied)? 1, 0, or -errno. */
+static int rt_find(int fd, int ifindex, in_addr_t addr, char *label, size_t n)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+	} req = {.nh = {.nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETADDR, .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+			.nlmsg_seq = 2},
+		 .ifa = {.ifa_family = AF_INET}};
+	static char buf[32768];
+	int found = 0;
+
+	if (send(fd, &req, sizeof(req), 0) < 0)
+		return neg_errno();
+	for (;;) {
+		ssize_t k = recv(fd, buf, sizeof(buf), 0);
+		if (k < 0)
+			return neg_errno();
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)k); h = NLMSG_NEXT(h, k)) {
+			if (h->nlmsg_type == NLMSG_DONE)
+				return found;
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+			struct ifaddrmsg *ifa = NLMSG_DATA(h);
+			if (h->nlmsg_type != RTM_NEWADDR || (int)ifa->ifa_index != ifindex)
+				continue;
+			bool match = false;
+			char lab[IFNAMSIZ] = "";
+			unsigned rl = (unsigned)IFA_PAYLOAD(h);
+			for (struct rtattr *rta = IFA_RTA(ifa); RTA_OK(rta, rl); rta = RTA_NEXT(rta, rl)) {
+				if (rta->rta_type == IFA_LOCAL && RTA_PAYLOAD(rta) == 4)
+					match = !memcmp(RTA_DATA(rta), &addr, 4);
+				if (rta->rta_type == IFA_LABEL)
+					snprintf(lab, sizeof(lab), "%.*s", (int)RTA_PAYLOAD(rta), (char *)RTA_DATA(rta));
+			}
+			if (match && !found) {
+				found = 1;
+				snprintf(label, n, "%s", lab);
+			}
+		}
+	}
+}
+
+static int rt_socket(void)
+{
+	struct timeval tv = {.tv_sec = 2};
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd < 0 ? neg_errno() : fd;
+}
+
+static int rtnl_arm(const struct probe_env *env, char *why, size_t n)
+{
+	char addr[INET_ADDRSTRLEN], label[IFNAMSIZ];
+	in_addr_t a = token_addr(env->token);
+	int idx = (int)if_nametoindex("lo");
+	_cleanup_close_ int fd = rt_socket();
+
+	inet_ntop(AF_INET, &a, addr, sizeof(addr));
+	if (!idx || fd < 0) {
+		snprintf(why, n, "the host cannot read lo's addresses over netlink");
+		return -EOPNOTSUPP;
+	}
+	if (rt_find(fd, idx, a, label, sizeof(label)) != 0) {
+		snprintf(why, n, "%s is already on lo: not ours to touch", addr);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+static int rtnl_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct ifreq ifr = {.ifr_name = "lo"};
+	char label[IFNAMSIZ];
+	_cleanup_close_ int fd = rt_socket();
+	int r;
+
+	if (fd < 0)
+		return fail_at(a, "socket", fd);
+	if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0)
+		return fail_at(a, "SIOCGIFINDEX lo", neg_errno());
+	token_label(env->token, label, sizeof(label));
+	r = rt_addr(fd, RTM_NEWADDR, ifr.ifr_ifindex, token_addr(env->token), label);
+	return r < 0 ? fail_at(a, "RTM_NEWADDR", r) : 0;
+}
+/* Judged, and undone: the host's lo must look as it did. */
+static enum observed rtnl_verify(const struct host_view *hv, char *d, size_t n)
+{
+	char addr[INET_ADDRSTRLEN], label[IFNAMSIZ] = "";
+	in_addr_t a = token_addr(hv->env->token);
+	int idx = (int)if_nametoindex("lo"), r;
+	_cleanup_close_ int fd = rt_socket();
+
+	inet_ntop(AF_INET, &a, addr, sizeof(addr));
+	if (!idx || fd < 0 || (r = rt_find(fd, idx, a, label, sizeof(label))) < 0) {
+		snprintf(d, n, "the host could not read lo's addresses");
+		return OBS_UNKNOWN;
+	}
+	if (!r) {
+		snprintf(d, n, "the host's lo has no %s", addr);
+		return OBS_BLOCKED;
+	}
+	r = rt_addr(fd, RTM_DELADDR, idx, a, NULL);
+	snprintf(d, n, "the host's lo gained %s/32 (label %s); %s%s", addr, label, r < 0 ? "removing it failed: " : "removed",
+		 r < 0 ? errno_name(r) : "");
+	return OBS_ALLOWED;
+}
+
+static int usersock_arm(const struct probe_env *env, char *why, size_t n)
+{
+	if (env->nlpid > 0)
+		return 0;
+	snprintf(why, n, "the host could not open a NETLINK_USERSOCK socket");
+	return -EOPNOTSUPP;
+}
+/* Netlink between processes: a message to the host's port id. */
+static int usersock_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_pid = (unsigned)env->nlpid};
+	char buf[NLMSG_SPACE(64)] = {0};
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	size_t len = token_msg(env, NLMSG_DATA(h), 64);
+	_cleanup_close_ int fd = open_socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK, a);
+
+	if (fd < 0)
+		return fd;
+	h->nlmsg_len = (unsigned)NLMSG_LENGTH(len);
+	h->nlmsg_type = NLMSG_MIN_TYPE;
+	if (sendto(fd, buf, h->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return fail_at(a, "sendto", neg_errno());
+	return 0;
+}
+static enum observed usersock_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return v_heard(hv, CH_NETLINK, d, n);
+}
+
+static int vsock_arm(const struct probe_env *env, char *why, size_t n)
+{
+	if (env->vsock > 0)
+		return 0;
+	/* never CID 2: that is the hypervisor, outside this machine */
+	snprintf(why, n, "no vsock loopback transport (vsock_loopback): the host cannot own a vsock listener on "
+			 "VMADDR_CID_LOCAL, and the hypervisor (CID 2) is off limits");
+	return -EOPNOTSUPP;
+}
+static int vsock_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct sockaddr_vm sa = {.svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_LOCAL, .svm_port = (unsigned)env->vsock};
+	char msg[64];
+
+	token_msg(env, msg, sizeof(msg));
+	return send_msg(AF_VSOCK, SOCK_STREAM, 0, &sa, sizeof(sa), msg, a);
+}
+static enum observed vsock_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return v_heard(hv, CH_VSOCK, d, n);
+}
+
+/* ---------- inbound, io_uring, address spellings, proxies ---------- */
+
+/* Listen on 127.0.0.1 and hold while the host tries to connect. */
+static int listen_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct sockaddr_in sa = lo4(0);
+	socklen_t len = sizeof(sa);
+	_cleanup_close_ int fd = open_socket(AF_INET, SOCK_STREAM, 0, a);
+
+	if (fd < 0)
+		return fd;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return fail_at(a, "bind", neg_errno());
+	if (listen(fd, 4) < 0)
+		return fail_at(a, "listen", neg_errno());
+	if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+		return fail_at(a, "getsockname", neg_errno());
+	return probe_hold_port(env, ntohs(sa.sin_port));
+}
+static enum observed listen_verify(const struct host_view *hv, char *d, size_t n)
+{
+	const struct proc_snapshot *s = hv->inspect;
+
+	if (!s || !s->taken || !s->port) {
+		snprintf(d, n, "the probe never listened");
+		return OBS_BLOCKED;
+	}
+	/* a port in another network namespace is someone else's on the host */
+	if (s->found && s->ns[NS_NET] && s->ns_host[NS_NET] && s->ns[NS_NET] != s->ns_host[NS_NET]) {
+		snprintf(d, n, "the probe listens on port %d in its own network namespace", s->port);
+		return OBS_BLOCKED;
+	}
+	if (s->reached) {
+		snprintf(d, n, "the host connected to the probe's listener on 127.0.0.1:%d", s->port);
+		return OBS_ALLOWED;
+	}
+	snprintf(d, n, "the host could not connect to 127.0.0.1:%d", s->port);
+	return OBS_BLOCKED;
+}
+
+/* socket, connect and send as io_uring operations: no socket(2) at all. */
+static int uring_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct sockaddr_in sa = lo4(env->tcp4);
+	char msg[64];
+	size_t len = token_msg(env, msg, sizeof(msg));
+	struct uring u;
+	int r, fd;
+
+	if ((r = uring_open(&u)) < 0)
+		return fail_at(a, "io_uring_setup", r);
+	fd = uring_run(&u, &(struct io_uring_sqe){.opcode = IORING_OP_SOCKET, .fd = AF_INET, .off = SOCK_STREAM});
+	if (fd < 0) {
+		uring_close(&u);
+		return fail_at(a, "IORING_OP_SOCKET", fd);
+	}
+	r = uring_run(&u, &(struct io_uring_sqe){.opcode = IORING_OP_CONNECT, .fd = fd, .addr = (uintptr_t)&sa,
+						  .off = sizeof(sa)});
+	if (r < 0)
+		fail_at(a, "IORING_OP_CONNECT", r);
+	else if ((r = uring_run(&u, &(struct io_uring_sqe){.opcode = IORING_OP_SEND, .fd = fd, .addr = (uintptr_t)msg,
+							   .len = (unsigned)len, .msg_flags = MSG_NOSIGNAL})) < 0)
+		fail_at(a, "IORING_OP_SEND", r);
+	close(fd);
+	uring_close(&u);
+	return r < 0 ? r : 0;
+}
+
+/* inet_aton spellings of 127.0.0.1 a string-matching allowlist may miss. */
+static int aton_attempt(const struct probe_env *env, struct attempt *a)
+{
+	static const char *const forms[] = {"127.1", "127.0.1", "0x7f000001", "2130706433", "0177.0.0.1", "0x7f.1"};
+	int ok = 0, last = -EINVAL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(forms); i++) {
+		struct sockaddr_in sa = lo4(env->tcp4);
+		char msg[96];
+		if (!inet_aton(forms[i], &sa.sin_addr) || sa.sin_addr.s_addr != htonl(INADDR_LOOPBACK))
+			continue;
+		snprintf(msg, sizeof(msg), "CAGETEST %s via %s\n", env->token, forms[i]);
+		int r = send_msg(AF_INET, SOCK_STREAM, 0, &sa, sizeof(sa), msg, a);
+		ok += r == 0;
+		if (r < 0)
+			last = r;
+	}
+	if (ok)
+		snprintf(a->detail, sizeof(a->detail), "%d of %zu spellings connected", ok, ARRAY_SIZE(forms));
+	return ok ? 0 : last;
+}
+
+/* connect(0.0.0.0) and connect(::) reach loopback listeners on Linux. */
+static int any_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)env->tcp4)};
+	struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)env->tcp6), .sin6_addr = in6addr_any};
+	char msg[96];
+	int r4, r6 = -EOPNOTSUPP;
+
+	snprintf(msg, sizeof(msg), "CAGETEST %s via 0.0.0.0\n", env->token);
+	r4 = send_msg(AF_INET, SOCK_STREAM, 0, &sa, sizeof(sa), msg, a);
+	if (env->tcp6) {
+		snprintf(msg, sizeof(msg), "CAGETEST %s via [::]\n", env->token);
+		r6 = send_msg(AF_INET6, SOCK_STREAM, 0, &sa6, sizeof(sa6), msg, a);
+	}
+	return r4 == 0 || r6 == 0 ? 0 : r4;
+}
+static enum observed any_verify(const struct host_view *hv, char *d, size_t n)
+{
+	enum observed o = v_heard(hv, CH_TCP4, d, n);
+
+	return o == OBS_ALLOWED ? o : v_heard(hv, CH_TCP6, d, n);
+}
+
+/* A proxy in the environment is advice, not enforcement: connect directly. */
+static int proxy_attempt(const struct probe_env *env, struct attempt *a)
+{
+	static const char *const vars[] = {"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"};
+	struct sockaddr_in sa = lo4(env->tcp4);
+	const char *var = NULL, *val = NULL;
+	char note[100];
+	size_t k;
+	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(vars) && !val; i++)
+		if ((val = getenv(vars[i])) && *val)
+			var = vars[i];
+		else
+			val = NULL;
+	if (var)
+		snprintf(note, sizeof(note), "direct connect, ignoring %s=%.60s", var, val);
+	else
+		snprintf(note, sizeof(note), "no proxy in the environment");
+	r = send_token(env, AF_INET, SOCK_STREAM, &sa, sizeof(sa), a);
+	k = strlen(a->detail);
+	snprintf(a->detail + k, sizeof(a->detail) - k, "%s%s", k ? "; " : "", note);
+	return r;
+}
+
+#define NO_NET "bwrap --unshare-net, seccomp socket filter"
+
 const struct probe net_probes[] = {
 	{
 		.id = "net.tcp4_loopback",
@@ -121,7 +660,7 @@ const struct probe net_probes[] = {
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "UDP sendto a host listener on [::1]",
 		.evidence = "the host's IPv6 UDP listener received the token",
-		.blocked_by = "bwrap --unshare-net, seccomp socket filter",
+		.blocked_by = NO_NET,
 		.hint = "filter AF_INET6 datagrams too",
 		.arm = udp6_arm,
 		.attempt = udp6_attempt,
@@ -132,9 +671,178 @@ const struct probe net_probes[] = {
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "reach the IPv4 listener through ::ffff:127.0.0.1 on an AF_INET6 socket",
 		.evidence = "the host's TCP listener received the token",
-		.blocked_by = "bwrap --unshare-net, seccomp socket filter",
+		.blocked_by = NO_NET,
 		.hint = "address filters must normalise IPv4-mapped IPv6 addresses",
 		.attempt = mapped_attempt,
+		.verify = tcp4_verify,
+	},
+	{
+		.id = "net.sendmsg_udp",
+		.effect = EFFECT_NET_EGRESS,
+		.summary = "unconnected UDP through sendmsg(2) with msg_name set",
+		.evidence = "the host's UDP listener received the token",
+		.blocked_by = NO_NET " (not a filter that lists only sendto)",
+		.hint = "a syscall filter on sendto must also cover sendmsg and sendmmsg, or filter socket()",
+		.attempt = sendmsg_attempt,
+		.verify = udp4_verify,
+	},
+	{
+		.id = "net.sendmmsg_udp",
+		.effect = EFFECT_NET_EGRESS,
+		.summary = "unconnected UDP through sendmmsg(2), two datagrams in one call",
+		.evidence = "the host's UDP listener received the token",
+		.blocked_by = NO_NET " (not a filter that lists only sendto/sendmsg)",
+		.hint = "filter sendmmsg with sendto and sendmsg, or filter socket()",
+		.attempt = sendmmsg_attempt,
+		.verify = udp4_verify,
+	},
+	{
+		.id = "net.tcp_fastopen",
+		.effect = EFFECT_NET_EGRESS,
+		.summary = "TCP Fast Open: sendto(MSG_FASTOPEN) connects and sends without connect(2)",
+		.evidence = "the host's TCP listener (TCP_FASTOPEN set) received the token",
+		.blocked_by = NO_NET "; not Landlock (the implicit connect skips its connect hook: landlock-lsm/linux#41, "
+			      "seen on 6.18)",
+		.hint = "connect(2) rules alone (Landlock TCP, connect filters) miss TFO: filter socket() or unshare the network",
+		.attempt = tfo_attempt,
+		.verify = tcp4_verify,
+	},
+	{
+		.id = "net.mptcp",
+		.effect = EFFECT_NET_EGRESS,
+		.summary = "socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP) to the TCP listener (falls back to TCP)",
+		.evidence = "the host's TCP listener received the token",
+		.blocked_by = NO_NET "; not Landlock (its TCP rules leave MPTCP out)",
+		.hint = "Landlock's TCP rights do not cover IPPROTO_MPTCP: filter the protocol or unshare the network",
+		.attempt = mptcp_attempt,
+		.verify = tcp4_verify,
+	},
+	{
+		.id = "net.sctp",
+		.effect = EFFECT_NET_EGRESS,
+		.summary = "SCTP (IPPROTO_SCTP) connect to a host SCTP listener on 127.0.0.1",
+		.evidence = "the host's SCTP listener received the token",
+		.blocked_by = NO_NET "; not Landlock (TCP only)",
+		.hint = "filter protocols other than TCP/UDP or unshare the network",
+		.arm = sctp_arm,
+		.attempt = sctp_attempt,
+		.verify = sctp_verify,
+	},
+	{
+		.id = "net.icmp_ping",
+		.effect = EFFECT_NET_EGRESS,
+		.summary = "unprivileged ICMP echo socket (SOCK_DGRAM, IPPROTO_ICMP) to 127.0.0.1, the token as payload",
+		.evidence = "the host's raw ICMP socket saw an echo request from 127.0.0.1 carrying the token",
+		.blocked_by = NO_NET ", net.ipv4.ping_group_range; not Landlock",
+		.hint = "ICMP is a covert channel: filter IPPROTO_ICMP sockets or unshare the network",
+		.arm = ping_arm,
+		.attempt = ping_attempt,
+		.verify = ping_verify,
+	},
+	{
+		.id = "net.raw_socket",
+		.effect = EFFECT_PRIV_GAIN,
+		.summary = "SOCK_RAW (CAP_NET_RAW): a UDP header built by hand, sent to the host's UDP listener",
+		.evidence = "the host's UDP listener received the hand-built datagram's token",
+		.blocked_by = "dropping CAP_NET_RAW (any non-root or cap-dropping sandbox), " NO_NET,
+		.hint = "forged packets need CAP_NET_RAW: drop it, even with network on",
+		.attempt = raw_attempt,
+		.verify = udp4_verify,
+	},
+	{
+		.id = "net.packet_socket",
+		.effect = EFFECT_PRIV_GAIN,
+		.summary = "AF_PACKET (CAP_NET_RAW): inject a frame on the host's lo (experimental ethertype 0x88b5)",
+		.evidence = "the host's AF_PACKET tap on lo saw the frame carrying the token",
+		.blocked_by = "dropping CAP_NET_RAW, bwrap --unshare-net, seccomp family filter",
+		.hint = "drop CAP_NET_RAW and filter AF_PACKET",
+		.arm = packet_arm,
+		.attempt = packet_attempt,
+		.verify = packet_verify,
+	},
+	{
+		.id = "net.netlink_route",
+		.effect = EFFECT_PRIV_GAIN,
+		.summary = "NETLINK_ROUTE RTM_NEWADDR: add a 127.x.y.z/32 labelled with the token to the host's lo",
+		.evidence = "the host's own netlink dump shows the address on lo (the host then removes it)",
+		.blocked_by = "dropping CAP_NET_ADMIN, bwrap --unshare-net (its own lo), seccomp AF_NETLINK filter",
+		.hint = "a sandboxed root must not reconfigure the host's network: drop CAP_NET_ADMIN",
+		.arm = rtnl_arm,
+		.attempt = rtnl_attempt,
+		.verify = rtnl_verify,
+	},
+	{
+		.id = "net.netlink_usersock",
+		.effect = EFFECT_IPC_HOST,
+		.summary = "NETLINK_USERSOCK message to a host process's netlink port id",
+		.evidence = "the host's NETLINK_USERSOCK socket received the token",
+		.blocked_by = "bwrap --unshare-net (netlink is per network namespace), seccomp AF_NETLINK filter",
+		.hint = "netlink reaches host processes too: filter AF_NETLINK or unshare the network",
+		.arm = usersock_arm,
+		.attempt = usersock_attempt,
+		.verify = usersock_verify,
+	},
+	{
+		.id = "net.vsock",
+		.effect = EFFECT_IPC_HOST,
+		.summary = "AF_VSOCK connect to a host vsock listener on VMADDR_CID_LOCAL",
+		.evidence = "the host's vsock listener received the token",
+		.blocked_by = "seccomp AF_VSOCK filter; network namespaces do not scope vsock on most kernels",
+		.hint = "vsock reaches VM host agents (WSL interop, hypervisor services): filter AF_VSOCK",
+		.arm = vsock_arm,
+		.attempt = vsock_attempt,
+		.verify = vsock_verify,
+	},
+	{
+		.id = "net.bind_listen",
+		.effect = EFFECT_NET_EGRESS,
+		.needs = NEED_INSPECT,
+		.summary = "bind and listen on 127.0.0.1; the host connects to it while the probe holds",
+		.evidence = "the host's connect to the probe's port succeeded (same network namespace)",
+		.blocked_by = "bwrap --unshare-net, Landlock ABI >= 4 (BIND_TCP), seccomp socket filter",
+		.hint = "an inbound listener is a channel too: deny bind or unshare the network",
+		.attempt = listen_attempt,
+		.verify = listen_verify,
+	},
+	{
+		.id = "net.io_uring_socket",
+		.effect = EFFECT_NET_EGRESS,
+		.summary = "IORING_OP_SOCKET, IORING_OP_CONNECT, IORING_OP_SEND: TCP without socket(2)/connect(2)",
+		.evidence = "the host's TCP listener received the token",
+		.blocked_by = "seccomp denying io_uring_setup, kernel.io_uring_disabled, bwrap --unshare-net, Landlock ABI >= 4",
+		.hint = "a filter on socket() alone misses io_uring: deny io_uring_setup",
+		.attempt = uring_attempt,
+		.verify = tcp4_verify,
+	},
+	{
+		.id = "net.inet_aton_forms",
+		.effect = EFFECT_NET_EGRESS,
+		.summary = "127.0.0.1 spelt 127.1, 127.0.1, 0x7f000001, 2130706433, 0177.0.0.1, 0x7f.1 (inet_aton)",
+		.evidence = "the host's TCP listener received the token (one event per spelling that got through)",
+		.blocked_by = NO_NET,
+		.hint = "allowlists that match address strings must parse them the way inet_aton does",
+		.attempt = aton_attempt,
+		.verify = tcp4_verify,
+	},
+	{
+		.id = "net.unspecified_addr",
+		.effect = EFFECT_NET_EGRESS,
+		.summary = "connect to 0.0.0.0 and [::] at the listeners' ports (Linux routes them to loopback)",
+		.evidence = "the host's TCP listener (IPv4 or IPv6) received the token",
+		.blocked_by = NO_NET,
+		.hint = "treat 0.0.0.0 and :: as loopback in address rules",
+		.attempt = any_attempt,
+		.verify = any_verify,
+	},
+	{
+		.id = "net.proxy_bypass",
+		.effect = EFFECT_NET_EGRESS,
+		.summary = "ignore HTTP(S)_PROXY/ALL_PROXY and connect straight to the host listener",
+		.evidence = "the host's TCP listener received the token; the detail names the proxy that was ignored",
+		.blocked_by = "bwrap --unshare-net with a proxy bridge (srt), seccomp socket filter",
+		.hint = "proxy variables are advice: enforce the proxy with a network namespace; a proxy-only mode "
+			"should override this probe to expected blocked",
+		.attempt = proxy_attempt,
 		.verify = tcp4_verify,
 	},
 };

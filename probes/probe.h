@@ -75,11 +75,23 @@ struct probe_env {
 	char token[24];	     /* per probe in the case: nonce + slot, goes into all evidence */
 	char abstract[64];   /* name of the host's abstract UNIX listener (no leading NUL) */
 	int tcp4, tcp6, udp4, udp6, dns; /* host loopback listener ports, 0 = none */
+	int sctp, vsock;		 /* more host listener ports (vsock on VMADDR_CID_LOCAL), 0 = none */
+	int nlpid;			 /* port id of the host's NETLINK_USERSOCK socket, 0 = none */
+	int taps;			 /* enum tap: host observers of raw traffic that are open */
 	int sentinel;			 /* pid of the sentinel, 0 = none */
 	int drop_uid;			 /* uid a root probe drops to before a setuid exec */
 	unsigned long sentinel_addr;	 /* address of the sentinel's integrity word */
 	int slot;
 };
+
+/* Host observers that see traffic no listener can accept (env->taps). */
+enum tap {
+	TAP_ICMP = 1 << 0,   /* a raw ICMP socket: echo requests from 127.0.0.1 */
+	TAP_PACKET = 1 << 1, /* an AF_PACKET socket on lo for ethertype TAP_ETHERTYPE */
+	TAP_MDNS = 1 << 2,   /* joined 224.0.0.251:5353 on lo */
+	TAP_LLMNR = 1 << 3,  /* joined 224.0.0.252:5355 on lo */
+};
+#define TAP_ETHERTYPE 0x88b5 /* IEEE 802 local experimental ethertype 1 */
 
 /* What the attempt saw inside the box: evidence only, never the verdict. */
 struct attempt {
@@ -98,6 +110,16 @@ enum channel {
 	CH_UNIX_DGRAM,	/* run/host.dgram */
 	CH_ABSTRACT,	/* @abstract */
 	CH_TCP_LISTEN,	/* the host reached a listener the probe opened */
+	CH_SCTP,	/* SCTP on 127.0.0.1 */
+	CH_VSOCK,	/* AF_VSOCK on VMADDR_CID_LOCAL */
+	CH_NETLINK,	/* NETLINK_USERSOCK datagrams to the host's port id */
+	CH_ICMP,	/* echo request payloads (TAP_ICMP) */
+	CH_PACKET,	/* frames of TAP_ETHERTYPE on lo (TAP_PACKET) */
+	CH_MDNS,	/* mDNS query names on 224.0.0.251:5353 (TAP_MDNS) */
+	CH_LLMNR,	/* LLMNR query names on 224.0.0.252:5355 (TAP_LLMNR) */
+	CH_NSCD,	/* names asked of the nscd stand-in, run/nscd.sock */
+	CH_RESOLVED,	/* names asked of the systemd-resolved stand-in (varlink), run/resolved.sock */
+	CH_DBUS,	/* method calls to org.cagetest.Recorder on the private bus, run/dbus.sock */
 	CH__COUNT
 };
 

@@ -1,33 +1,80 @@
 #include "observers.h"
 
+#include "../lib/dbus.h"
 #include "../lib/util.h"
 
 #include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <fcntl.h>
+#include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <linux/vm_sockets.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <signal.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #define MAX_CONNS 128
 #define EVENT_TEXT 256
+#define CONN_BUF 1024
+#define ICMP_FILTER 1 /* linux/icmp.h, whose struct icmphdr clashes with libc's */
+#define NSCD_VERSION 2
 
-enum { L_TCP4, L_TCP6, L_UDP4, L_UDP6, L_DNS_UDP, L_DNS_TCP, L_UNIX_STREAM, L_UNIX_DGRAM, L_ABSTRACT, L__COUNT };
+enum {
+	L_TCP4,
+	L_TCP6,
+	L_UDP4,
+	L_UDP6,
+	L_DNS_UDP,
+	L_DNS_TCP,
+	L_UNIX_STREAM,
+	L_UNIX_DGRAM,
+	L_ABSTRACT,
+	L_NSCD,
+	L_RESOLVED,
+	L_SCTP,
+	L_VSOCK,
+	L_NETLINK,
+	L_ICMP,
+	L_PACKET,
+	L_MDNS,
+	L_LLMNR,
+	L__COUNT
+};
+
+/* How a listener's bytes become events. */
+enum proto {
+	P_RAW,	   /* the payload as it came */
+	P_DNS,	   /* the question name; answered NXDOMAIN */
+	P_MCAST,   /* the question name; never answered (multicast) */
+	P_NSCD,	   /* nscd's request header, then the key */
+	P_VARLINK, /* NUL-terminated JSON calls */
+	P_ICMP,	   /* IPv4 + ICMP echo request from 127.0.0.1: the payload */
+};
 
 struct listener {
 	int fd;
 	enum channel ch;
-	bool stream, dns;
+	bool stream;
+	enum proto proto;
 	int port;
 };
 
 struct conn {
 	int fd;
 	enum channel ch;
-	bool dns;
+	enum proto proto;
 	size_t len;
-	char buf[EVENT_TEXT];
+	char buf[CONN_BUF];
 	size_t ev; /* index of its event, SIZE_MAX before the first byte */
 };
 
@@ -44,7 +91,18 @@ struct observers {
 	size_t nev, capev;
 	char run[PATH_MAX];
 	char abstract[64];
+	int taps;
+	pid_t bus_pid;	      /* the private dbus-daemon, 0 = none */
+	struct dbus_conn *bus; /* the host's connection, owning DBUS_RECORDER */
 };
+
+static void printable(char *dst, const char *src, size_t len)
+{
+	/* payloads are evidence, not text: keep them printable */
+	for (size_t i = 0; i < len; i++)
+		dst[i] = src[i] >= 0x20 && src[i] < 0x7f ? src[i] : '.';
+	dst[len] = 0;
+}
 
 static void add_event(struct observers *o, enum channel ch, const char *data, size_t len)
 {
@@ -58,16 +116,12 @@ static void add_event(struct observers *o, enum channel ch, const char *data, si
 	}
 	struct event *e = &o->ev[o->nev++];
 	e->ch = ch;
-	len = len < EVENT_TEXT - 1 ? len : EVENT_TEXT - 1;
-	/* payloads are evidence, not text: keep them printable */
-	for (size_t i = 0; i < len; i++)
-		e->text[i] = data[i] >= 0x20 && data[i] < 0x7f ? data[i] : '.';
-	e->text[len] = 0;
+	printable(e->text, data, len < EVENT_TEXT - 1 ? len : EVENT_TEXT - 1);
 }
 
-static int bind_inet(int domain, int type, int port, int *out_port)
+static int bind_inet(int domain, int type, int protocol, int port, int *out_port)
 {
-	int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
+	int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol), one = 1;
 	struct sockaddr_storage ss = {0};
 	socklen_t len;
 
@@ -127,11 +181,282 @@ static int bind_unix(int type, const char *path, bool abstract)
 	return fd;
 }
 
+/* vsock on VMADDR_CID_LOCAL only: CID_ANY would be reachable from the
+ * hypervisor. Without a loopback transport the bind fails: no listener. */
+static int bind_vsock(int *port)
+{
+	struct sockaddr_vm sa = {.svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_LOCAL, .svm_port = VMADDR_PORT_ANY};
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return neg_errno();
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0) {
+		int r = neg_errno();
+		close(fd);
+		return r;
+	}
+	*port = (int)sa.svm_port;
+	return fd;
+}
+
+/* NETLINK_USERSOCK is for user processes talking to each other; the port id
+ * the kernel picks (our pid when free) is what a probe sends to. */
+static int bind_netlink(int *nlpid)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_USERSOCK);
+
+	if (fd < 0)
+		return neg_errno();
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || getsockname(fd, (struct sockaddr *)&sa, &len) < 0 ||
+	    sa.nl_pid == 0 || sa.nl_pid > 0x7fffffff) {
+		close(fd);
+		return -EADDRNOTAVAIL;
+	}
+	*nlpid = (int)sa.nl_pid;
+	return fd;
+}
+
+/* Every ICMP echo request reaching this host (root only); the rest is filtered
+ * in the kernel. */
+static int open_icmp_tap(void)
+{
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+	uint32_t filter = ~(1U << 8); /* pass ICMP_ECHO only */
+
+	if (fd < 0)
+		return neg_errno();
+	if (setsockopt(fd, SOL_RAW, ICMP_FILTER, &filter, sizeof(filter)) < 0) {
+		close(fd);
+		return -EOPNOTSUPP;
+	}
+	return fd;
+}
+
+/* Frames of one experimental ethertype on lo: nothing else uses it, so the
+ * tap costs nothing and sees only what a probe injects. */
+static int open_packet_tap(void)
+{
+	struct sockaddr_ll sa = {.sll_family = AF_PACKET, .sll_protocol = htons(TAP_ETHERTYPE)};
+	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(TAP_ETHERTYPE));
+
+	if (fd < 0)
+		return neg_errno();
+	sa.sll_ifindex = (int)if_nametoindex("lo");
+	if (!sa.sll_ifindex || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -ENODEV;
+	}
+	return fd;
+}
+
+/* Someone other than a cagetest observer (bound to the group address itself)
+ * holds this UDP port: a real mDNS/LLMNR responder we must not talk to. */
+static bool port_taken(uint16_t port, in_addr_t ours)
+{
+	static const char *const tables[] = {"/proc/net/udp", "/proc/net/udp6"};
+
+	for (size_t t = 0; t < ARRAY_SIZE(tables); t++) {
+		_cleanup_fclose_ FILE *f = fopen(tables[t], "re");
+		char line[512], addr[40];
+		unsigned p;
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x", addr, &p) == 2 && p == port &&
+			    (t == 1 || strtoul(addr, NULL, 16) != ours))
+				return true;
+	}
+	return false;
+}
+
+/* A UDP socket on group:port that joined the group on lo only. */
+static int open_mcast_tap(const char *group, uint16_t port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+	struct ip_mreqn mr = {.imr_address.s_addr = htonl(INADDR_LOOPBACK)};
+	int fd, one = 1;
+
+	inet_pton(AF_INET, group, &sa.sin_addr);
+	if (port_taken(port, sa.sin_addr.s_addr))
+		return -EADDRINUSE;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return neg_errno();
+	mr.imr_multiaddr = sa.sin_addr;
+	mr.imr_ifindex = (int)if_nametoindex("lo");
+	/* several cagetest runs may watch the group at once */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (!mr.imr_ifindex || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0) {
+		int r = neg_errno();
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* ---------- the private bus ---------- */
+
+/* D-Bus address escaping: what is left is also safe inside XML. */
+static void bus_escape(const char *s, char *out, size_t n)
+{
+	size_t k = 0;
+
+	for (; *s && k + 4 < n; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-_/.\\*", c))
+			out[k++] = (char)c;
+		else
+			k += (size_t)snprintf(out + k, n - k, "%%%02x", c);
+	}
+	out[k] = 0;
+}
+
+static void stop_bus(struct observers *o)
+{
+	char path[PATH_MAX];
+
+	if (o->bus) {
+		dbus_close(o->bus);
+		free(o->bus);
+		o->bus = NULL;
+	}
+	if (o->bus_pid > 0) {
+		kill(o->bus_pid, SIGTERM);
+		for (int i = 0; i < 100 && waitpid(o->bus_pid, NULL, WNOHANG) == 0; i++)
+			nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+		if (kill(o->bus_pid, SIGKILL) == 0)
+			waitpid(o->bus_pid, NULL, 0);
+		o->bus_pid = 0;
+	}
+	if (fmt(path, sizeof(path), "%s/dbus.sock", o->run) == 0)
+		unlink(path);
+}
+
+static pid_t spawn_bus(const char *conf)
+{
+	char arg[PATH_MAX + 16];
+	sigset_t all;
+	pid_t pid;
+
+	pid_t parent = getpid();
+
+	if (fmt(arg, sizeof(arg), "--config-file=%s", conf) < 0)
+		return -ENAMETOOLONG;
+	pid = fork();
+	if (pid < 0)
+		return neg_errno();
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDWR);
+		/* it must not outlive the run, even a killed one */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent) /* the runner died before the line above */
+			_exit(1);
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		if (nul >= 0)
+			dup2(nul, 0), dup2(nul, 1), dup2(nul, 2);
+		/* the socket must admit a case dropped to another uid */
+		umask(0);
+		execlp("dbus-daemon", "dbus-daemon", arg, "--nofork", "--nopidfile", "--nosyslog", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Start dbus-daemon on run/dbus.sock and own DBUS_RECORDER on it. Any failure
+ * leaves no bus: the D-Bus probes then skip (no run/dbus.sock). */
+static int start_bus(struct observers *o)
+{
+	char conf[PATH_MAX], sock[PATH_MAX], esc[3 * PATH_MAX], text[4 * PATH_MAX];
+	struct dbus_msg reply, hello = {.type = DBUS_CALL, .dest = DBUS_BUS_NAME, .path = DBUS_BUS_PATH,
+					.iface = DBUS_BUS_NAME, .member = "Hello"};
+	struct dbus_msg own = {.type = DBUS_CALL, .dest = DBUS_BUS_NAME, .path = DBUS_BUS_PATH, .iface = DBUS_BUS_NAME,
+			       .member = "RequestName", .sig = "su", .s = DBUS_RECORDER, .u = 4 /* DO_NOT_QUEUE */};
+	const char *step;
+	int r;
+
+	if (fmt(conf, sizeof(conf), "%s/dbus.conf", o->run) < 0 || fmt(sock, sizeof(sock), "%s/dbus.sock", o->run) < 0)
+		return -ENAMETOOLONG;
+	bus_escape(sock, esc, sizeof(esc));
+	/* a session bus anyone may use, that activates nothing */
+	snprintf(text, sizeof(text),
+		 "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
+		 " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+		 "<busconfig>\n  <type>session</type>\n  <listen>unix:path=%s</listen>\n  <auth>EXTERNAL</auth>\n"
+		 "  <policy context=\"default\">\n    <allow user=\"*\"/>\n    <allow own=\"*\"/>\n"
+		 "    <allow send_destination=\"*\"/>\n    <allow receive_sender=\"*\"/>\n  </policy>\n</busconfig>\n",
+		 esc);
+	if ((r = write_str(conf, text)) < 0)
+		return r;
+	o->bus_pid = spawn_bus(conf);
+	if (o->bus_pid < 0) {
+		r = o->bus_pid;
+		o->bus_pid = 0;
+		return r;
+	}
+	if (!(o->bus = malloc(sizeof(*o->bus))))
+		return -ENOMEM;
+	o->bus->fd = -1;
+	for (int i = 0;; i++) {
+		if (waitpid(o->bus_pid, NULL, WNOHANG) == o->bus_pid) { /* not installed, or refused the config */
+			o->bus_pid = 0;
+			return -ENOENT;
+		}
+		r = dbus_connect(o->bus, sock, 2000, &step);
+		if (r == 0 || i == 250 || (r != -ENOENT && r != -ECONNREFUSED))
+			break;
+		dbus_close(o->bus);
+		nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
+	}
+	if (r == 0)
+		r = dbus_call(o->bus, &hello, &reply);
+	if (r == 0)
+		r = dbus_call(o->bus, &own, &reply);
+	if (r == 0 && reply.u != 1) /* PRIMARY_OWNER */
+		r = -EADDRINUSE;
+	if (r == 0 && fcntl(o->bus->fd, F_SETFL, O_NONBLOCK) < 0)
+		r = neg_errno();
+	chmod(sock, 0666);
+	return r;
+}
+
+/* Log the calls made to the recorder and answer them, so a caller that waits
+ * for the reply knows the host saw its call. */
+static void service_bus(struct observers *o)
+{
+	struct dbus_msg m;
+	ssize_t n;
+
+	if (!o->bus || o->bus->fd < 0)
+		return;
+	while ((n = dbus_recv(o->bus, &m)) > 0) {
+		char text[EVENT_TEXT];
+		if (m.type != DBUS_CALL)
+			continue;
+		snprintf(text, sizeof(text), "%s.%s from %s: %s", m.iface ? m.iface : "", m.member ? m.member : "",
+			 m.sender ? m.sender : "?", m.s ? m.s : "");
+		add_event(o, CH_DBUS, text, strlen(text));
+		if (!(m.flags & DBUS_NO_REPLY) && m.sender) {
+			struct dbus_msg ret = {.type = DBUS_RETURN, .reply_serial = m.serial, .dest = m.sender};
+			dbus_send(o->bus, &ret);
+		}
+	}
+	if (n != -EAGAIN) /* the bus went away or spoke nonsense: no more evidence from it */
+		dbus_close(o->bus);
+}
+
+/* ---------- start ---------- */
+
 int observers_start(struct observers **out, const char *run_dir, const char *run_id, char *err, size_t n)
 {
 	struct observers *o = calloc(1, sizeof(*o));
 	char path[PATH_MAX];
-	int fd;
+	int fd, qlen = 16;
 
 	if (!o)
 		return -ENOMEM;
@@ -141,37 +466,54 @@ int observers_start(struct observers **out, const char *run_dir, const char *run
 	fmt(o->abstract, sizeof(o->abstract), "cagetest-%s", run_id);
 
 	static const struct {
-		int slot, domain, type;
+		int slot, domain, type, protocol;
 		enum channel ch;
+		enum proto proto;
 		bool required;
 	} inet[] = {
-		{L_TCP4, AF_INET, SOCK_STREAM, CH_TCP4, true},	{L_TCP6, AF_INET6, SOCK_STREAM, CH_TCP6, false},
-		{L_UDP4, AF_INET, SOCK_DGRAM, CH_UDP4, true},	{L_UDP6, AF_INET6, SOCK_DGRAM, CH_UDP6, false},
-		{L_DNS_UDP, AF_INET, SOCK_DGRAM, CH_DNS, true},
+		{L_TCP4, AF_INET, SOCK_STREAM, 0, CH_TCP4, P_RAW, true},
+		{L_TCP6, AF_INET6, SOCK_STREAM, 0, CH_TCP6, P_RAW, false},
+		{L_UDP4, AF_INET, SOCK_DGRAM, 0, CH_UDP4, P_RAW, true},
+		{L_UDP6, AF_INET6, SOCK_DGRAM, 0, CH_UDP6, P_RAW, false},
+		{L_DNS_UDP, AF_INET, SOCK_DGRAM, 0, CH_DNS, P_DNS, true},
+		{L_SCTP, AF_INET, SOCK_STREAM, IPPROTO_SCTP, CH_SCTP, P_RAW, false},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(inet); i++) {
 		struct listener *l = &o->l[inet[i].slot];
-		fd = bind_inet(inet[i].domain, inet[i].type, 0, &l->port);
+		fd = bind_inet(inet[i].domain, inet[i].type, inet[i].protocol, 0, &l->port);
 		if (fd < 0 && inet[i].required) {
 			snprintf(err, n, "cannot open a loopback listener: %s. Hint: is the loopback interface up?", strerror(-fd));
 			observers_stop(o);
 			return fd;
 		}
-		l->fd = fd < 0 ? -1 : fd;
-		l->ch = inet[i].ch;
-		l->stream = inet[i].type == SOCK_STREAM;
-		l->dns = inet[i].slot == L_DNS_UDP;
+		*l = (struct listener){fd < 0 ? -1 : fd, inet[i].ch, inet[i].type == SOCK_STREAM, inet[i].proto, l->port};
 	}
+	/* TCP Fast Open: data in the SYN reaches accept() (when the host's
+	 * net.ipv4.tcp_fastopen enables the server side) */
+	setsockopt(o->l[L_TCP4].fd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen));
 	/* DNS over TCP on the same port number as DNS over UDP */
-	fd = bind_inet(AF_INET, SOCK_STREAM, o->l[L_DNS_UDP].port, &o->l[L_DNS_TCP].port);
-	o->l[L_DNS_TCP] = (struct listener){fd < 0 ? -1 : fd, CH_DNS, true, true, o->l[L_DNS_UDP].port};
+	fd = bind_inet(AF_INET, SOCK_STREAM, 0, o->l[L_DNS_UDP].port, &o->l[L_DNS_TCP].port);
+	o->l[L_DNS_TCP] = (struct listener){fd < 0 ? -1 : fd, CH_DNS, true, P_DNS, o->l[L_DNS_UDP].port};
 
-	fmt(path, sizeof(path), "%s/host.sock", run_dir);
-	o->l[L_UNIX_STREAM] = (struct listener){bind_unix(SOCK_STREAM, path, false), CH_UNIX_STREAM, true, false, 0};
-	fmt(path, sizeof(path), "%s/host.dgram", run_dir);
-	o->l[L_UNIX_DGRAM] = (struct listener){bind_unix(SOCK_DGRAM, path, false), CH_UNIX_DGRAM, false, false, 0};
-	o->l[L_ABSTRACT] = (struct listener){bind_unix(SOCK_STREAM, o->abstract, true), CH_ABSTRACT, true, false, 0};
-	for (int i = L_UNIX_STREAM; i <= L_ABSTRACT; i++)
+	static const struct {
+		int slot;
+		const char *name;
+		int type;
+		enum channel ch;
+		enum proto proto;
+	} unix_l[] = {
+		{L_UNIX_STREAM, "host.sock", SOCK_STREAM, CH_UNIX_STREAM, P_RAW},
+		{L_UNIX_DGRAM, "host.dgram", SOCK_DGRAM, CH_UNIX_DGRAM, P_RAW},
+		{L_NSCD, "nscd.sock", SOCK_STREAM, CH_NSCD, P_NSCD},
+		{L_RESOLVED, "resolved.sock", SOCK_STREAM, CH_RESOLVED, P_VARLINK},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(unix_l); i++) {
+		fmt(path, sizeof(path), "%s/%s", run_dir, unix_l[i].name);
+		o->l[unix_l[i].slot] = (struct listener){bind_unix(unix_l[i].type, path, false), unix_l[i].ch,
+							 unix_l[i].type == SOCK_STREAM, unix_l[i].proto, 0};
+	}
+	o->l[L_ABSTRACT] = (struct listener){bind_unix(SOCK_STREAM, o->abstract, true), CH_ABSTRACT, true, P_RAW, 0};
+	for (int i = L_UNIX_STREAM; i <= L_RESOLVED; i++)
 		if (o->l[i].fd < 0) {
 			snprintf(err, n, "cannot open a UNIX listener in %s: %s", run_dir, strerror(-o->l[i].fd));
 			int r = o->l[i].fd;
@@ -179,6 +521,35 @@ int observers_start(struct observers **out, const char *run_dir, const char *run
 			observers_stop(o);
 			return r;
 		}
+
+	/* optional: what this kernel and our privileges allow */
+	int port = 0;
+	fd = bind_vsock(&port);
+	o->l[L_VSOCK] = (struct listener){fd < 0 ? -1 : fd, CH_VSOCK, true, P_RAW, port};
+	fd = bind_netlink(&port);
+	o->l[L_NETLINK] = (struct listener){fd < 0 ? -1 : fd, CH_NETLINK, false, P_RAW, port};
+	static const struct {
+		int slot, tap;
+		enum channel ch;
+		enum proto proto;
+		const char *group;
+		uint16_t port;
+	} taps[] = {
+		{L_ICMP, TAP_ICMP, CH_ICMP, P_ICMP, NULL, 0},
+		{L_PACKET, TAP_PACKET, CH_PACKET, P_RAW, NULL, 0},
+		{L_MDNS, TAP_MDNS, CH_MDNS, P_MCAST, "224.0.0.251", 5353},
+		{L_LLMNR, TAP_LLMNR, CH_LLMNR, P_MCAST, "224.0.0.252", 5355},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(taps); i++) {
+		fd = taps[i].group		  ? open_mcast_tap(taps[i].group, taps[i].port)
+		     : taps[i].tap == TAP_ICMP ? open_icmp_tap()
+					       : open_packet_tap();
+		o->l[taps[i].slot] = (struct listener){fd < 0 ? -1 : fd, taps[i].ch, false, taps[i].proto, taps[i].port};
+		if (fd >= 0)
+			o->taps |= taps[i].tap;
+	}
+	if (start_bus(o) < 0)
+		stop_bus(o);
 	*out = o;
 	return 0;
 }
@@ -190,6 +561,10 @@ void observers_fill_env(const struct observers *o, struct probe_env *env)
 	env->udp4 = o->l[L_UDP4].fd >= 0 ? o->l[L_UDP4].port : 0;
 	env->udp6 = o->l[L_UDP6].fd >= 0 ? o->l[L_UDP6].port : 0;
 	env->dns = o->l[L_DNS_UDP].port;
+	env->sctp = o->l[L_SCTP].fd >= 0 ? o->l[L_SCTP].port : 0;
+	env->vsock = o->l[L_VSOCK].fd >= 0 ? o->l[L_VSOCK].port : 0;
+	env->nlpid = o->l[L_NETLINK].fd >= 0 ? o->l[L_NETLINK].port : 0;
+	env->taps = o->taps;
 	fmt(env->abstract, sizeof(env->abstract), "%s", o->abstract);
 	fmt(env->run, sizeof(env->run), "%s", o->run);
 }
@@ -201,10 +576,14 @@ size_t observers_pollfds(const struct observers *o, struct pollfd *pfd, size_t m
 	for (int i = 0; i < L__COUNT && k < max; i++)
 		if (o->l[i].fd >= 0)
 			pfd[k++] = (struct pollfd){.fd = o->l[i].fd, .events = POLLIN};
+	if (o->bus && o->bus->fd >= 0 && k < max)
+		pfd[k++] = (struct pollfd){.fd = o->bus->fd, .events = POLLIN};
 	for (size_t i = 0; i < o->nconns && k < max; i++)
 		pfd[k++] = (struct pollfd){.fd = o->c[i].fd, .events = POLLIN};
 	return k;
 }
+
+/* ---------- protocols ---------- */
 
 /* The question name of a DNS message, dotted; false if malformed. */
 static bool dns_qname(const unsigned char *m, size_t len, char *out, size_t n, size_t *end)
@@ -245,6 +624,19 @@ static size_t dns_reply(const unsigned char *m, size_t len, unsigned char *r, si
 	return end;
 }
 
+/* The payload of an echo request from 127.0.0.1 (IPv4 header first). */
+static void icmp_event(struct observers *o, const unsigned char *p, size_t len)
+{
+	size_t ihl = len ? (size_t)(p[0] & 0x0f) * 4 : 0;
+	struct in_addr src;
+
+	if (len < 20 || ihl < 20 || len < ihl + 8 || p[9] != IPPROTO_ICMP || p[ihl] != 8)
+		return;
+	memcpy(&src, p + 12, 4);
+	if (src.s_addr == htonl(INADDR_LOOPBACK))
+		add_event(o, CH_ICMP, (const char *)p + ihl + 8, len - ihl - 8);
+}
+
 static void service_dgram(struct observers *o, struct listener *l)
 {
 	unsigned char buf[2048], reply[600];
@@ -253,16 +645,28 @@ static void service_dgram(struct observers *o, struct listener *l)
 	for (;;) {
 		socklen_t flen = sizeof(from);
 		ssize_t k = recvfrom(l->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+		char qname[256];
 		if (k < 0)
 			return;
-		if (l->dns) {
-			char qname[256];
+		switch (l->proto) {
+		case P_DNS: {
 			size_t rl = dns_reply(buf, (size_t)k, reply, sizeof(reply), qname, sizeof(qname));
 			if (!rl)
-				continue;
-			add_event(o, CH_DNS, qname, strlen(qname));
+				break;
+			add_event(o, l->ch, qname, strlen(qname));
 			sendto(l->fd, reply, rl, MSG_DONTWAIT, (struct sockaddr *)&from, flen);
-		} else {
+			break;
+		}
+		case P_MCAST: {
+			size_t end;
+			if (dns_qname(buf, (size_t)k, qname, sizeof(qname), &end))
+				add_event(o, l->ch, qname, strlen(qname));
+			break;
+		}
+		case P_ICMP:
+			icmp_event(o, buf, (size_t)k);
+			break;
+		default:
 			add_event(o, l->ch, (char *)buf, (size_t)k);
 		}
 	}
@@ -282,8 +686,87 @@ static void accept_all(struct observers *o, struct listener *l)
 			return;
 		if (o->nconns == MAX_CONNS) /* the oldest goes: cases are short */
 			close_conn(o, 0);
-		o->c[o->nconns++] = (struct conn){.fd = fd, .ch = l->ch, .dns = l->dns, .ev = SIZE_MAX};
+		o->c[o->nconns++] = (struct conn){.fd = fd, .ch = l->ch, .proto = l->proto, .ev = SIZE_MAX};
 	}
+}
+
+static void answer_conn(const struct conn *c, const void *data, size_t len)
+{
+	if (write(c->fd, data, len) < 0) { /* the asker may be gone: fine */
+	}
+}
+
+/* One DNS message after its 2-byte length; true when handled. */
+static bool conn_dns(struct observers *o, struct conn *c)
+{
+	unsigned char r[600];
+	char qname[256];
+	size_t mlen = c->len >= 2 ? ((size_t)(unsigned char)c->buf[0] << 8 | (unsigned char)c->buf[1]) : 0;
+
+	if (c->len < 2 || c->len < mlen + 2)
+		return false;
+	size_t rl = dns_reply((unsigned char *)c->buf + 2, mlen, r + 2, sizeof(r) - 2, qname, sizeof(qname));
+	if (rl) {
+		add_event(o, c->ch, qname, strlen(qname));
+		r[0] = (unsigned char)(rl >> 8), r[1] = (unsigned char)rl;
+		answer_conn(c, r, rl + 2);
+	}
+	return true;
+}
+
+/* nscd's request: int32 version, type, key length, then the key (the name).
+ * Answered "not found" (version, found = 0, then zeros). */
+static bool conn_nscd(struct observers *o, struct conn *c)
+{
+	int32_t h[3], answer[6] = {NSCD_VERSION};
+	char text[EVENT_TEXT];
+
+	if (c->len < sizeof(h))
+		return false;
+	memcpy(h, c->buf, sizeof(h));
+	if (h[0] != NSCD_VERSION || h[2] <= 0 || (size_t)h[2] > sizeof(c->buf) - sizeof(h))
+		return true; /* not nscd's protocol: no event */
+	if (c->len < sizeof(h) + (size_t)h[2])
+		return false;
+	snprintf(text, sizeof(text), "nscd request %d: %.*s", h[1], (int)strnlen(c->buf + sizeof(h), (size_t)h[2]),
+		 c->buf + sizeof(h));
+	add_event(o, c->ch, text, strlen(text));
+	answer_conn(c, answer, sizeof(answer));
+	return true;
+}
+
+/* A varlink call: JSON ending in NUL. Answered with resolved's "no such record". */
+static bool conn_varlink(struct observers *o, struct conn *c)
+{
+	static const char answer[] = "{\"error\":\"io.systemd.Resolve.NoSuchResourceRecord\",\"parameters\":{}}";
+	char text[EVENT_TEXT];
+
+	if (!memchr(c->buf, 0, c->len))
+		return c->len + 1 >= sizeof(c->buf);
+	cJSON *j = cJSON_Parse(c->buf);
+	const cJSON *method = cJSON_GetObjectItemCaseSensitive(j, "method");
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "parameters"), "name");
+	if (cJSON_IsString(method)) {
+		snprintf(text, sizeof(text), "varlink %s: %s", method->valuestring,
+			 cJSON_IsString(name) ? name->valuestring : "");
+		add_event(o, c->ch, text, strlen(text));
+		answer_conn(c, answer, sizeof(answer)); /* with its NUL */
+	}
+	cJSON_Delete(j);
+	return true;
+}
+
+/* Raw bytes: one event per connection, updated as more arrives. */
+static bool conn_raw(struct observers *o, struct conn *c)
+{
+	if (c->ev == SIZE_MAX) {
+		add_event(o, c->ch, c->buf, c->len);
+		c->ev = o->nev - 1;
+	} else if (c->ev < o->nev) {
+		size_t n = c->len < EVENT_TEXT - 1 ? c->len : EVENT_TEXT - 1;
+		printable(o->ev[c->ev].text, c->buf, n);
+	}
+	return c->len + 1 >= sizeof(c->buf);
 }
 
 /* Read what is there; false once the connection is finished. */
@@ -292,39 +775,30 @@ static bool read_conn(struct observers *o, struct conn *c)
 	for (;;) {
 		size_t room = sizeof(c->buf) - 1 - c->len;
 		ssize_t k = room ? read(c->fd, c->buf + c->len, room) : 0;
+		bool done;
 		if (k < 0)
 			return errno == EAGAIN || errno == EINTR;
 		if (k == 0)
 			return false;
 		c->len += (size_t)k;
-		if (c->dns) {
-			unsigned char reply[600];
-			char qname[256];
-			size_t mlen = c->len >= 2 ? ((size_t)(unsigned char)c->buf[0] << 8 | (unsigned char)c->buf[1]) : 0;
-			if (c->len < 2 || c->len < mlen + 2)
-				continue;
-			size_t rl = dns_reply((unsigned char *)c->buf + 2, mlen, reply + 2, sizeof(reply) - 2, qname, sizeof(qname));
-			if (rl) {
-				add_event(o, CH_DNS, qname, strlen(qname));
-				reply[0] = (unsigned char)(rl >> 8), reply[1] = (unsigned char)rl;
-				if (write(c->fd, reply, rl + 2) < 0) { /* the asker may be gone: fine */
-				}
-			}
-			return false;
+		c->buf[c->len] = 0;
+		switch (c->proto) {
+		case P_DNS: done = conn_dns(o, c); break;
+		case P_NSCD: done = conn_nscd(o, c); break;
+		case P_VARLINK: done = conn_varlink(o, c); break;
+		default: done = conn_raw(o, c);
 		}
-		if (c->ev == SIZE_MAX) {
-			add_event(o, c->ch, c->buf, c->len);
-			c->ev = o->nev - 1;
-		} else if (c->ev < o->nev) {
-			struct event *e = &o->ev[c->ev];
-			size_t n = c->len < EVENT_TEXT - 1 ? c->len : EVENT_TEXT - 1;
-			for (size_t i = 0; i < n; i++)
-				e->text[i] = c->buf[i] >= 0x20 && c->buf[i] < 0x7f ? c->buf[i] : '.';
-			e->text[n] = 0;
-		}
-		if (!room)
+		if (done)
 			return false;
 	}
+}
+
+static void service_listener(struct observers *o, struct listener *l)
+{
+	if (l->stream)
+		accept_all(o, l);
+	else
+		service_dgram(o, l);
 }
 
 void observers_service(struct observers *o, const struct pollfd *pfd, size_t n)
@@ -333,12 +807,10 @@ void observers_service(struct observers *o, const struct pollfd *pfd, size_t n)
 		if (!pfd[i].revents)
 			continue;
 		for (int k = 0; k < L__COUNT; k++)
-			if (o->l[k].fd == pfd[i].fd) {
-				if (o->l[k].stream)
-					accept_all(o, &o->l[k]);
-				else
-					service_dgram(o, &o->l[k]);
-			}
+			if (o->l[k].fd == pfd[i].fd)
+				service_listener(o, &o->l[k]);
+		if (o->bus && o->bus->fd == pfd[i].fd)
+			service_bus(o);
 		for (size_t k = 0; k < o->nconns; k++)
 			if (o->c[k].fd == pfd[i].fd && !read_conn(o, &o->c[k])) {
 				close_conn(o, k);
@@ -349,14 +821,10 @@ void observers_service(struct observers *o, const struct pollfd *pfd, size_t n)
 
 void observers_drain(struct observers *o)
 {
-	for (int k = 0; k < L__COUNT; k++) {
-		if (o->l[k].fd < 0)
-			continue;
-		if (o->l[k].stream)
-			accept_all(o, &o->l[k]);
-		else
-			service_dgram(o, &o->l[k]);
-	}
+	for (int k = 0; k < L__COUNT; k++)
+		if (o->l[k].fd >= 0)
+			service_listener(o, &o->l[k]);
+	service_bus(o);
 	for (size_t k = 0; k < o->nconns;)
 		if (!read_conn(o, &o->c[k]))
 			close_conn(o, k);
@@ -398,19 +866,20 @@ void observers_forget(struct observers *o, const char *token)
 
 void observers_stop(struct observers *o)
 {
+	static const char *const files[] = {"host.sock", "host.dgram", "nscd.sock", "resolved.sock"};
 	char path[PATH_MAX];
 
 	if (!o)
 		return;
+	stop_bus(o);
 	for (int i = 0; i < L__COUNT; i++)
 		if (o->l[i].fd >= 0)
 			close(o->l[i].fd);
 	for (size_t i = 0; i < o->nconns; i++)
 		close(o->c[i].fd);
-	if (fmt(path, sizeof(path), "%s/host.sock", o->run) == 0)
-		unlink(path);
-	if (fmt(path, sizeof(path), "%s/host.dgram", o->run) == 0)
-		unlink(path);
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		if (fmt(path, sizeof(path), "%s/%s", o->run, files[i]) == 0)
+			unlink(path);
 	free(o->ev);
 	free(o);
 }

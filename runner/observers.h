@@ -1,6 +1,11 @@
 /* Listeners the host owns, started once per run and shared by every case:
  * TCP and UDP on 127.0.0.1 and ::1, a fake DNS server (UDP and TCP), pathname
- * UNIX stream and datagram sockets in the run dir, an abstract UNIX socket.
+ * UNIX stream and datagram sockets in the run dir, an abstract UNIX socket,
+ * nscd and systemd-resolved (varlink) stand-ins in the run dir, and what
+ * this host allows: SCTP, vsock on VMADDR_CID_LOCAL, a NETLINK_USERSOCK
+ * socket, taps on lo (ICMP echo, one experimental ethertype, the mDNS and
+ * LLMNR groups joined on lo only), and a private dbus-daemon on run/dbus.sock
+ * where the host owns org.cagetest.Recorder (killed at observers_stop).
  * Every payload is logged; probes put their token in what they send, so a
  * case finds its own evidence with observers_heard(). Single-threaded: the
  * runner's poll loop services them. */
