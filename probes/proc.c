@@ -200,7 +200,8 @@ static enum observed sigstop_verify(const struct host_view *hv, char *d, size_t 
 
 	if (!s || !s->present)
 		return OBS_UNKNOWN;
-	if (s->state == 'T' || s->state == 't') {
+	/* a stop not yet acted on is still pending */
+	if (s->state == 'T' || s->state == 't' || (s->sigpending & (1ULL << (SIGSTOP - 1)))) {
 		snprintf(d, n, "the sentinel is stopped (state %c)", s->state);
 		return OBS_ALLOWED;
 	}
@@ -218,8 +219,9 @@ static enum observed sigkill_verify(const struct host_view *hv, char *d, size_t 
 
 	if (!s || !s->present)
 		return OBS_UNKNOWN;
-	if (s->dead) {
-		snprintf(d, n, "the sentinel was killed");
+	/* it may not have finished dying when the host looks */
+	if (s->dead || s->state == 'Z' || s->state == 'X' || (s->sigpending & (1ULL << (SIGKILL - 1)))) {
+		snprintf(d, n, "the sentinel was killed%s", s->dead ? "" : " (still exiting)");
 		return OBS_ALLOWED;
 	}
 	snprintf(d, n, "the sentinel is alive");

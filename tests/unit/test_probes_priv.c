@@ -281,10 +281,16 @@ static void test_signals(void **state)
 	}
 	s.sigpending = 0;
 	expect("proc.sigstop", ((struct host_view){.sentinel = &s}), OBS_BLOCKED);
-	s.state = 'T';
+	s.sigpending = 1ULL << (SIGSTOP - 1); /* sent, not yet acted on */
+	expect("proc.sigstop", ((struct host_view){.sentinel = &s}), OBS_ALLOWED);
+	s.sigpending = 0, s.state = 'T';
 	expect("proc.sigstop", ((struct host_view){.sentinel = &s}), OBS_ALLOWED);
 	expect("proc.sigkill", ((struct host_view){.sentinel = &s}), OBS_BLOCKED);
-	s.dead = true;
+	s.sigpending = 1ULL << (SIGKILL - 1); /* still dying */
+	expect("proc.sigkill", ((struct host_view){.sentinel = &s}), OBS_ALLOWED);
+	s.sigpending = 0, s.state = 'Z';
+	expect("proc.sigkill", ((struct host_view){.sentinel = &s}), OBS_ALLOWED);
+	s.state = 'S', s.dead = true;
 	expect("proc.sigkill", ((struct host_view){.sentinel = &s}), OBS_ALLOWED);
 	expect("proc.sigkill", ((struct host_view){.sentinel = &(struct sentinel_state){0}}), OBS_UNKNOWN);
 }
