@@ -40,6 +40,14 @@ int arm_canary(const struct probe_env *env, const char *rel)
 	return write_str(path, CANARY_TEXT);
 }
 
+int arm_sentinel(const struct probe_env *env, char *why, size_t n)
+{
+	if (env->sentinel > 0)
+		return 0;
+	snprintf(why, n, "no sentinel process");
+	return -EOPNOTSUPP;
+}
+
 int put_token(const struct probe_env *env, const char *path, int flags)
 {
 	char line[64];
@@ -147,6 +155,20 @@ int case_owner(const struct probe_env *env, uid_t *uid, gid_t *gid)
 	*uid = st.st_uid;
 	*gid = st.st_gid;
 	return 0;
+}
+
+int attempt_hold(const struct probe_env *env, struct attempt *a)
+{
+	(void)a;
+	return probe_hold(env);
+}
+
+bool v_inspected(const struct host_view *hv, char *d, size_t n)
+{
+	if (hv->inspect && hv->inspect->found)
+		return true;
+	snprintf(d, n, "the host could not inspect the probe process");
+	return false;
 }
 
 enum observed v_has_token(const struct host_view *hv, const char *rel, char *d, size_t n)

@@ -22,6 +22,8 @@ int ppath(const struct probe_env *env, char *buf, const char *f, ...) __attribut
 /* --- host side (arm) --- */
 /* Create root/rel holding CANARY_TEXT (parents created). */
 int arm_canary(const struct probe_env *env, const char *rel);
+/* Skip (-EOPNOTSUPP, why set) when the case has no sentinel. */
+int arm_sentinel(const struct probe_env *env, char *why, size_t n);
 
 /* --- in the box (attempt) --- */
 /* open(path, flags, 0644), write "<token>\n", close; 0 or -errno. */
@@ -47,6 +49,8 @@ int send_token(const struct probe_env *env, int domain, int type, const void *ad
 int probe_hold(const struct probe_env *env);
 /* The same, and ask the host to connect to 127.0.0.1:port first. */
 int probe_hold_port(const struct probe_env *env, int port);
+/* An attempt that only holds: everything is read from outside. */
+int attempt_hold(const struct probe_env *env, struct attempt *a);
 
 /* --- host side (verify) --- */
 /* The uid and gid the box runs as: the runner gives them the case root. */
@@ -59,6 +63,8 @@ enum observed v_canary_changed(const struct host_view *hv, const char *rel, char
 enum observed v_exists(const struct host_view *hv, const char *rel, char *d, size_t n);
 /* allowed if a listener heard the token on ch. */
 enum observed v_heard(const struct host_view *hv, enum channel ch, char *d, size_t n);
+/* true if the host inspected the live probe; else d says why not (verify returns unknown). */
+bool v_inspected(const struct host_view *hv, char *d, size_t n);
 /* allowed if the in-box record carries `secret` (a read the box could only do for real). */
 enum observed v_leaked(const struct host_view *hv, const char *secret, char *d, size_t n);
 

@@ -141,6 +141,19 @@ struct reap_info {
 	int setup_err;		/* -errno if the supervisor failed to set up the case */
 };
 
+/* What the live probe can see of the host (proc_snapshot.expose), checked by
+ * the host through the probe's own /proc/PID/root (its mount namespace, its
+ * /proc) and /proc/PID/net (its network namespace). */
+enum exposure {
+	EXPOSE_OUTSIDE_RW = 1 << 0,	/* the case's outside/ is on a writable mount */
+	EXPOSE_WS_SUID = 1 << 1,	/* the workspace is on a writable mount that honours setuid bits */
+	EXPOSE_PROC_SYS_RW = 1 << 2,	/* /proc/sys is a writable mount */
+	EXPOSE_HOST_SOCKET = 1 << 3,	/* the harness's run/host.sock is visible (a docker.sock stand-in) */
+	EXPOSE_RUNTIME_SOCKET = 1 << 4, /* a container runtime socket (docker, containerd, podman, crio) */
+	EXPOSE_SENTINEL = 1 << 5,	/* the sentinel's pid resolves in the probe's /proc */
+	EXPOSE_HOST_UNIX = 1 << 6,	/* the probe's /proc/net/unix lists the harness's sockets */
+};
+
 /* Namespaces compared by inspection. */
 enum ns_kind { NS_USER, NS_MNT, NS_NET, NS_PID, NS_IPC, NS_UTS, NS__COUNT };
 
@@ -158,6 +171,10 @@ struct proc_snapshot {
 	uint64_t ns_host[NS__COUNT];   /* the harness's */
 	int port;		       /* a TCP port the probe listens on (probe_hold_port) */
 	bool reached;		       /* the host connected to 127.0.0.1:port */
+	int pid;		       /* the probe process, as the host sees it */
+	int parent_tracer;	       /* TracerPid of its parent (0: not traced) */
+	unsigned expose;	       /* enum exposure bits, as the probe sees the host */
+	unsigned expose_host;	       /* the same checks from the harness's own view */
 };
 
 /* The host-side evidence verify() decides from. Tests fabricate it. */

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 static const char *const ns_files[NS__COUNT] = {"user", "mnt", "net", "pid", "ipc", "uts"};
 
@@ -66,6 +67,7 @@ int inspect_by_name(const char *comm, pid_t base, struct proc_snapshot *s)
 	if (read_file(path, 16384, &text, NULL) < 0)
 		return -ESRCH;
 	s->found = true;
+	s->pid = (int)pid;
 	s->nnp = atoi(field(text, "\nNoNewPrivs:\t"));
 	s->seccomp = atoi(field(text, "\nSeccomp:\t"));
 	s->cap_eff = strtoull(field(text, "\nCapEff:\t"), NULL, 16);
@@ -75,5 +77,78 @@ int inspect_by_name(const char *comm, pid_t base, struct proc_snapshot *s)
 	snprintf(ppid_s, sizeof(ppid_s), "%d", atoi(field(text, "\nPPid:\t")));
 	read_ns(pid_s, s->ns);
 	read_ns(ppid_s, s->ns_parent);
+	free(text);
+	text = NULL;
+	snprintf(path, sizeof(path), "/proc/%s/status", ppid_s);
+	if (read_file(path, 16384, &text, NULL) == 0)
+		s->parent_tracer = atoi(field(text, "\nTracerPid:\t"));
 	return 0;
+}
+
+/* statvfs of path as seen from root (a /proc/PID/root); -1 when absent. */
+static long mount_flags(const char *root, const char *path)
+{
+	char p[PATH_MAX];
+	struct statvfs sv;
+
+	if (fmt(p, sizeof(p), "%s%s", root, path) < 0 || statvfs(p, &sv) < 0)
+		return -1;
+	return (long)sv.f_flag;
+}
+
+static bool stat_at(const char *root, const char *path, struct stat *st)
+{
+	char p[PATH_MAX];
+
+	return fmt(p, sizeof(p), "%s%s", root, path) == 0 && stat(p, st) == 0;
+}
+
+static bool socket_at(const char *root, const char *path)
+{
+	struct stat st;
+
+	return stat_at(root, path, &st) && S_ISSOCK(st.st_mode);
+}
+
+/* The checks behind enum exposure, for process pid. Paths go through
+ * /proc/PID/root, so they resolve in its mount namespace and its /proc. */
+static unsigned exposure_of(pid_t pid, const struct probe_env *env)
+{
+	static const char *const runtime[] = {"/run/docker.sock", "/var/run/docker.sock",
+					      "/run/containerd/containerd.sock", "/run/podman/podman.sock",
+					      "/run/crio/crio.sock"};
+	char root[64], p[PATH_MAX];
+	_cleanup_free_ char *unix_text = NULL;
+	unsigned e = 0;
+	long f;
+
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
+	if (fmt(p, sizeof(p), "%s/outside", env->root) == 0 && (f = mount_flags(root, p)) >= 0 && !(f & ST_RDONLY))
+		e |= EXPOSE_OUTSIDE_RW;
+	if (fmt(p, sizeof(p), "%s/ws", env->root) == 0 && (f = mount_flags(root, p)) >= 0 &&
+	    !(f & (ST_RDONLY | ST_NOSUID)))
+		e |= EXPOSE_WS_SUID;
+	if ((f = mount_flags(root, "/proc/sys/kernel")) >= 0 && !(f & ST_RDONLY))
+		e |= EXPOSE_PROC_SYS_RW;
+	if (fmt(p, sizeof(p), "%s/host.sock", env->run) == 0 && socket_at(root, p))
+		e |= EXPOSE_HOST_SOCKET;
+	for (size_t i = 0; i < ARRAY_SIZE(runtime); i++)
+		if (socket_at(root, runtime[i]))
+			e |= EXPOSE_RUNTIME_SOCKET;
+	struct stat st;
+	if (env->sentinel > 0 && fmt(p, sizeof(p), "/proc/%d", env->sentinel) == 0 && stat_at(root, p, &st))
+		e |= EXPOSE_SENTINEL;
+	/* /proc/PID/net is the network namespace of PID, whoever reads it */
+	snprintf(p, sizeof(p), "/proc/%d/net/unix", (int)pid);
+	if (env->run[0] && read_file(p, 4 << 20, &unix_text, NULL) == 0 && strstr(unix_text, env->run))
+		e |= EXPOSE_HOST_UNIX;
+	return e;
+}
+
+void inspect_exposure(const struct probe_env *env, pid_t base, struct proc_snapshot *s)
+{
+	if (!s->found)
+		return;
+	s->expose = exposure_of(s->pid, env);
+	s->expose_host = exposure_of(base > 0 ? base : getpid(), env);
 }

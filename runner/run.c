@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <dirent.h>
+#include <endian.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <poll.h>
@@ -30,6 +31,8 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
+#include <linux/capability.h>
 #include <stdarg.h>
 #include <termios.h>
 #include <time.h>
@@ -394,6 +397,17 @@ static int open_pty(struct job *j)
 	return 0;
 }
 
+/* The name the box runs as: --user, else the harness's own. */
+static const char *box_user(const struct run *R)
+{
+	struct passwd *pw;
+
+	if (R->drop)
+		return R->o->user;
+	pw = getpwuid(getuid());
+	return pw ? pw->pw_name : "root";
+}
+
 static char **build_env(const struct run *R, const struct job *j, const struct launch *l)
 {
 	static const char *const seeded[] = {SEEDED_ENV};
@@ -410,7 +424,7 @@ static char **build_env(const struct run *R, const struct job *j, const struct l
 		}
 	if (asprintf(&envp[k++], "PATH=%s", path ? path : "/usr/local/bin:/usr/bin:/bin") < 0 ||
 	    asprintf(&envp[k++], "HOME=%s/home", j->root) < 0 || asprintf(&envp[k++], "TMPDIR=%s/tmp", j->root) < 0 ||
-	    asprintf(&envp[k++], "LANG=C.UTF-8") < 0 || asprintf(&envp[k++], "USER=%s", R->drop ? "sandbox" : "root") < 0) {
+	    asprintf(&envp[k++], "LANG=C.UTF-8") < 0 || asprintf(&envp[k++], "USER=%s", box_user(R)) < 0) {
 		envp[k - 1] = NULL;
 		goto fail;
 	}
@@ -631,6 +645,7 @@ static void on_record(struct job *j, const char *json)
 		slot_env(j, (size_t)(s - j->slots), &env);
 		const cJSON *port = cJSON_GetObjectItemCaseSensitive(o, "port");
 		inspect_by_name(env.token, j->h.sup, &s->snap);
+		inspect_exposure(&env, j->h.sup, &s->snap);
 		if (cJSON_IsNumber(port) && port->valueint > 0 && port->valueint < 65536)
 			s->snap.reached = reach_port(&s->snap, port->valueint);
 		/* let the probe go on */
@@ -963,18 +978,33 @@ static int to_report(struct run *R, struct report *rep)
 	return 0;
 }
 
-/* Plant run/suid-helper when root: build/cagetest-suid, root-owned, 04755. */
-static void plant_suid_helper(const struct run *R)
+/* Plant the privilege helpers when root, copies of build/cagetest-suid in
+ * run/priv/ (root-owned, 0555: only CAP_DAC_OVERRIDE can create a file there,
+ * so a helper's proof means its exec granted privilege): suid-helper
+ * (setuid root) and fcap-helper (file capability cap_dac_override+ep). */
+static void plant_priv_helpers(const struct run *R)
 {
-	char src[PATH_MAX], dst[PATH_MAX];
+	/* vfs_cap_data revision 2, written by hand: no libcap */
+	struct vfs_cap_data cap = {
+		.magic_etc = htole32(VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE),
+		.data = {{.permitted = htole32(1u << CAP_DAC_OVERRIDE)}},
+	};
+	char src[PATH_MAX], dir[PATH_MAX], dst[PATH_MAX];
 	_cleanup_free_ char *data = NULL;
 	size_t len;
 
 	if (geteuid() != 0 || fmt(src, sizeof(src), "%s-suid", R->self) < 0 ||
-	    fmt(dst, sizeof(dst), "%s/suid-helper", R->sc.run) < 0 || read_file(src, 8 << 20, &data, &len) < 0)
+	    fmt(dir, sizeof(dir), "%s/priv", R->sc.run) < 0 || read_file(src, 8 << 20, &data, &len) < 0 ||
+	    mkdir(dir, 0755) < 0)
 		return;
-	if (write_file(dst, data, len, 0700) == 0 && chown(dst, 0, 0) == 0)
+	if (fmt(dst, sizeof(dst), "%s/suid-helper", dir) == 0 && write_file(dst, data, len, 0700) == 0 &&
+	    chown(dst, 0, 0) == 0)
 		chmod(dst, 04755);
+	/* chown and writes drop file capabilities: set them last */
+	if (fmt(dst, sizeof(dst), "%s/fcap-helper", dir) == 0 && write_file(dst, data, len, 0700) == 0 &&
+	    chown(dst, 0, 0) == 0 && chmod(dst, 0755) == 0)
+		setxattr(dst, "security.capability", &cap, XATTR_CAPS_SZ_2, 0);
+	chmod(dir, 0555);
 }
 
 int run_battery(const struct run_opts *o, struct report *rep, struct run_outcome *out, char *err, size_t n)
@@ -1025,7 +1055,7 @@ int run_battery(const struct run_opts *o, struct report *rep, struct run_outcome
 	random_hex(runid, sizeof(runid), 8);
 	if ((r = observers_start(&R.obs, R.sc.run, runid, err, n)) < 0)
 		goto done;
-	plant_suid_helper(&R);
+	plant_priv_helpers(&R);
 	cg_run_create(&R.cg);
 	/* orphans of a dying supervisor come back to us, not to init */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);

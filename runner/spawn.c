@@ -19,6 +19,9 @@
 #include <sys/wait.h>
 
 #define REAP_ROUNDS 200
+/* Survivors get this long to act before they are killed, as a real daemon
+ * would: what they do after the box ended is evidence too. */
+#define SURVIVOR_GRACE_US 300000
 
 /* Close every fd >= 3 except the ones listed. */
 static void close_except(const int *keep, size_t n)
@@ -160,9 +163,11 @@ static void add_name(struct reap_info *ri, pid_t pid)
 /* Everything left after the top process: name it, kill it, reap it. */
 static void reap_survivors(struct reap_info *ri)
 {
-	pid_t seen[256];
+	pid_t seen[256], any;
 	size_t nseen = 0;
 
+	if (list_children(&any, 1) > 0)
+		usleep(SURVIVOR_GRACE_US);
 	for (int round = 0; round < REAP_ROUNDS; round++) {
 		pid_t kids[256];
 		int st;

@@ -1,7 +1,10 @@
-/* cagetest-suid: planted setuid-root in the scratch run dir by the runner
- * (only when it runs as root) for priv.setuid_exec. With euid 0 it creates
- * DIR/proof-TOKEN, DIR being the directory it lives in, and does nothing
- * else: whoever can run it can only drop empty files into that one dir. */
+/* cagetest-suid: planted by the runner (only when it runs as root) in
+ * run/priv/, a root-owned 0555 dir, twice: setuid-root (priv.setuid_exec)
+ * and with the file capability cap_dac_override+ep (priv.file_caps). Whatever
+ * its ids, it tries once to create DIR/proof-TOKEN, DIR being the directory
+ * it lives in, and does nothing else. Only a process holding CAP_DAC_OVERRIDE
+ * can create a file in that dir, so the proof means the exec granted
+ * privilege; whoever can run it can only drop empty files into that one dir. */
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -31,8 +34,6 @@ int main(int argc, char **argv)
 
 	if (argc != 2 || !token_ok(argv[1]))
 		return 2;
-	if (geteuid() != 0)
-		return 1;
 	k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (k <= 0)
 		return 3;
