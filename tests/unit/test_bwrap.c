@@ -342,6 +342,28 @@ static void test_explain(void **state)
 	sb_free(&out);
 }
 
+/* From the CLI, on Linux, for both new backends. */
+static void test_explain_cli(void **state)
+{
+	static const char *const cases[][3] = {
+		{"bwrap", "workspace-write", "--ro-bind / / \\\n"},
+		{"bwrap", "danger-full-access", "no sandbox"},
+		{"seatbelt", "workspace-net", "(allow network-outbound (remote ip \"*:*\"))"},
+		{"seatbelt", "read-only", "(deny default)"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *argv[] = {CAGETEST, "explain", "-b", (char *)cases[i][0], "-m", (char *)cases[i][1], NULL};
+		char *out = NULL, *err = NULL;
+		int code = run_cmd(argv, &out, &err);
+		if (code != 0 || !strstr(out, cases[i][2]) || !strstr(out, "notes: "))
+			fail_msg("explain -b %s -m %s: exit %d, no '%s' or notes in:\n%s%s", cases[i][0], cases[i][1], code,
+				 cases[i][2], out, err);
+		free(out), free(err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_missing_names),	    cmocka_unit_test(test_symlinked_name),
 		cmocka_unit_test(test_policy_parts),	    cmocka_unit_test(test_absolute_roots),
 		cmocka_unit_test(test_limits),		    cmocka_unit_test(test_explain),
+		cmocka_unit_test(test_explain_cli),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -41,7 +41,8 @@ static const char *skip_space(const char *s)
 	}
 }
 
-/* One datum at s; *end after it. NULL with why set when malformed. */
+/* One datum at s; returns the text after it, or NULL (nothing kept) with
+ * why set when malformed. */
 static const char *parse(const char *s, struct node *out, char *why, size_t n)
 {
 	memset(out, 0, sizeof(*out));
@@ -51,11 +52,15 @@ static const char *parse(const char *s, struct node *out, char *why, size_t n)
 		for (s = skip_space(s + 1); *s != ')'; s = skip_space(s)) {
 			if (!*s) {
 				snprintf(why, n, "unbalanced: a list is never closed");
+				node_free(out);
 				return NULL;
 			}
 			out->kids = realloc(out->kids, (out->n + 1) * sizeof(*out->kids));
-			if (!(s = parse(s, &out->kids[out->n++], why, n)))
+			if (!(s = parse(s, &out->kids[out->n], why, n))) {
+				node_free(out);
 				return NULL;
+			}
+			out->n++;
 		}
 		return s + 1;
 	}
