@@ -594,7 +594,9 @@ static void bw_notes(const struct backend *b, struct sbuf *out)
 		"seccomp socket filter stops host IPC. Inherited file descriptors pass into the box. Mount points for "
 		"missing protected names are created in the real writable root and stay there, empty.");
 	if (geteuid() == 0)
-		sb_puts(out, " Run as root: the box runs as uid 0 with every capability dropped, without a user namespace.");
+		sb_puts(out, " Run as root: the box runs as uid 0 without a user namespace and without effective or "
+			     "permitted capabilities; bwrap leaves the bounding set as it was, and no_new_privs (set with "
+			     "the seccomp program) keeps exec from regaining any.");
 }
 
 const struct backend backend_bwrap = {
