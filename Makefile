@@ -37,7 +37,7 @@ LIVE_SRC := $(wildcard tests/live/test_*.c)
 LIVE_BIN := $(LIVE_SRC:tests/live/%.c=$(BUILD)/tests/%)
 HEADERS := $(wildcard */*.h)
 
-.PHONY: all run check check-unit check-docs docs deps install clean valgrind fuzz
+.PHONY: all run check check-unit check-docs check-seatbelt docs deps install clean valgrind fuzz
 all: $(BUILD)/cagetest $(BUILD)/cagetest-agent $(BUILD)/cagetest-suid
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) | deps-quiet
@@ -91,6 +91,19 @@ check-docs: $(BUILD)/cagetest
 	@$(BUILD)/cagetest list probes --markdown | cmp -s - docs/probes.md || \
 		{ echo "docs/probes.md is stale: run 'make docs'"; exit 1; }
 
+# The portable subset, for macOS (CI): the Seatbelt generator and its tests,
+# live there with sandbox-exec. Needs a C compiler, pkg-config, cJSON, cmocka
+# and libxml2 (brew); nothing Debian, nothing Linux-only.
+PORTABLE_SRC := lib/util.c reports/model.c runner/suite.c platforms/registry.c platforms/none.c platforms/seatbelt.c
+check-seatbelt:
+	@mkdir -p $(BUILD)/tests
+	@echo "  TEST $(BUILD)/tests/test_seatbelt-portable"
+	@$(CC) $(CPPFLAGS) -DCAGETEST_PORTABLE -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 $(CFLAGS) \
+		$(shell $(PKG_CONFIG) --cflags libcjson cmocka libxml-2.0) -DSRCDIR='"$(CURDIR)"' \
+		-DBUILDDIR='"$(CURDIR)/$(BUILD)"' tests/unit/test_seatbelt.c $(PORTABLE_SRC) \
+		$(shell $(PKG_CONFIG) --libs libcjson cmocka libxml-2.0) -o $(BUILD)/tests/test_seatbelt-portable
+	@BUILD=$(BUILD) tests/run-tests.sh $(BUILD)/tests/test_seatbelt-portable
+
 check-unit: all $(UNIT_BIN)
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN)
 
@@ -123,12 +136,14 @@ fuzz: $(FUZZ_BIN)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/suites $(DESTDIR)$(DATADIR)/platforms/adapters \
+		$(DESTDIR)$(DATADIR)/platforms/baselines \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 0755 $(BUILD)/cagetest $(DESTDIR)$(PREFIX)/bin/cagetest
 	install -m 0755 $(BUILD)/cagetest-agent $(DESTDIR)$(PREFIX)/bin/cagetest-agent
 	install -m 0755 $(BUILD)/cagetest-suid $(DESTDIR)$(PREFIX)/bin/cagetest-suid
 	install -m 0644 suites/*.json $(DESTDIR)$(DATADIR)/suites/
 	-install -m 0644 platforms/adapters/*.json $(DESTDIR)$(DATADIR)/platforms/adapters/
+	install -m 0644 platforms/baselines/*.json $(DESTDIR)$(DATADIR)/platforms/baselines/
 	install -m 0644 docs/cagetest.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 docs/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 

@@ -377,7 +377,11 @@ int random_hex(char *buf, size_t size, size_t n)
 
 	if (n >= size || n > 2 * sizeof(raw))
 		return -EINVAL;
+#ifdef __APPLE__ /* the portable subset (Seatbelt) builds there */
+	if (getentropy(raw, (n + 1) / 2) < 0)
+#else
 	if (getrandom(raw, (n + 1) / 2, 0) < 0)
+#endif
 		return neg_errno();
 	for (size_t i = 0; i < n; i++)
 		buf[i] = hex[(raw[i / 2] >> ((i & 1) * 4)) & 15];

@@ -28,6 +28,10 @@ struct box {
 	const char *listener;  /* "127.0.0.1:PORT" of the host TCP listener ({listener} in adapters) */
 };
 
+/* A mode's writable root ("{workspace}", "{tmp}", "{home}", or a path) as a
+ * path of this box. */
+const char *box_root(const struct box *x, const char *writable);
+
 /* What prepare() hands to the spawner. */
 struct launch {
 	char **argv; /* prefix; the agent's argv is appended */
@@ -74,5 +78,7 @@ void backend_unregister_all(void);
 
 extern const struct backend backend_none;
 extern const struct backend backend_landlock;
+extern const struct backend backend_bwrap;
+extern const struct backend backend_seatbelt;
 
 #endif

@@ -18,5 +18,10 @@ const char *container_kind(void);
 int host_facts_fill(struct host_facts *h);
 /* Is `name` an executable on PATH? Copies its path into out when found. */
 bool which(const char *name, char *out, size_t n);
+/* Run argv (argv[0] a path) with stdin on /dev/null and stdout+stderr into
+ * out (NUL-terminated, truncated to n). 0 with *wstatus set when it ran to
+ * the end, -ETIMEDOUT when it was killed after timeout seconds, -errno when
+ * it could not be started. */
+int run_capture(char *const argv[], double timeout, char *out, size_t n, int *wstatus);
 
 #endif

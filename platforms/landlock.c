@@ -84,17 +84,6 @@ static int add_rule(struct ll_plan *p, const char *path, uint64_t access, const 
 	return 0;
 }
 
-static const char *root_path(const struct box *x, const char *w)
-{
-	if (!strcmp(w, "{workspace}"))
-		return x->ws;
-	if (!strcmp(w, "{tmp}"))
-		return x->tmp;
-	if (!strcmp(w, "{home}"))
-		return x->home;
-	return w;
-}
-
 /* Pure: what enter() will apply. */
 static int plan(const struct box *x, int abi, struct ll_plan *p)
 {
@@ -119,7 +108,7 @@ static int plan(const struct box *x, int abi, struct ll_plan *p)
 		if ((r = add_rule(p, devs[i], FS_DEV, "harmless devices")) < 0)
 			return r;
 	for (size_t i = 0; i < x->mode->nwritable; i++)
-		if ((r = add_rule(p, root_path(x, x->mode->writable[i]), ~0ULL, "writable root")) < 0)
+		if ((r = add_rule(p, box_root(x, x->mode->writable[i]), ~0ULL, "writable root")) < 0)
 			return r;
 	return 0;
 }

@@ -7,7 +7,11 @@
 
 static const struct backend *const builtin[] = {
 	&backend_none,
+#ifndef CAGETEST_PORTABLE /* make check-seatbelt (macOS): only the portable backends */
 	&backend_landlock,
+	&backend_bwrap,
+#endif
+	&backend_seatbelt,
 };
 
 static struct backend **dynamic;
@@ -55,6 +59,17 @@ void backend_unregister_all(void)
 	free(dynamic);
 	dynamic = NULL;
 	ndynamic = 0;
+}
+
+const char *box_root(const struct box *x, const char *w)
+{
+	if (!strcmp(w, "{workspace}"))
+		return x->ws;
+	if (!strcmp(w, "{tmp}"))
+		return x->tmp;
+	if (!strcmp(w, "{home}"))
+		return x->home;
+	return w;
 }
 
 static int push(char ***v, size_t *n, const char *s)

@@ -31,6 +31,10 @@
 
 #define CAGETEST BUILDDIR "/cagetest"
 
+#ifdef __APPLE__ /* make check-seatbelt: macOS declares no environ */
+extern char **environ;
+#endif
+
 
 /* Run argv (NULL-terminated); capture stdout and stderr (each may be NULL). */
 static inline int run_cmd(char *const argv[], char **out, char **err)
