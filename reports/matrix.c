@@ -189,7 +189,8 @@ void report_verdict_line(const struct matrix *m, struct sbuf *out)
 	}
 	if (m->ncols == 1) {
 		column_label(&m->cols[0], label, sizeof(label));
-		sb_printf(out, "%s %s", label, column_state_name(worst));
+		text_clean(out, label);
+		sb_printf(out, " %s", column_state_name(worst));
 		if (worst <= COL_KNOWN_GAPS) {
 			sb_puts(out, ": ");
 			state_count(worst, state_n(&m->cols[0], worst), out);
@@ -208,7 +209,8 @@ void report_verdict_line(const struct matrix *m, struct sbuf *out)
 			if (column_state(&m->cols[i]) != worst)
 				continue;
 			column_label(&m->cols[i], label, sizeof(label));
-			sb_printf(out, "%s%s", first ? "" : ", ", label);
+			sb_puts(out, first ? "" : ", ");
+			text_clean(out, label);
 			if (worst <= COL_KNOWN_GAPS)
 				sb_printf(out, " (%zu)", state_n(&m->cols[i], worst));
 			first = 0;

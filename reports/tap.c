@@ -8,21 +8,19 @@
 #include <errno.h>
 #include <string.h>
 
-/* A description or directive reason: one line, '#' and '\' escaped. */
+/* A description or directive reason: one line without controls, and in a
+ * description '#' and '\' escaped (a bare '#' would start a directive). */
 static void put_line(struct sbuf *out, const char *s, bool escape_hash)
 {
-	_cleanup_free_ char *u = utf8_sanitize(s ? s : "");
+	struct sbuf clean = {0};
 
-	for (const char *p = u ? u : ""; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c < 0x20 || c == 0x7f)
-			sb_putc(out, ' ');
-		else if (escape_hash && (c == '#' || c == '\\')) {
+	text_clean(&clean, s);
+	for (const char *p = clean.s ? clean.s : ""; *p; p++) {
+		if (escape_hash && (*p == '#' || *p == '\\'))
 			sb_putc(out, '\\');
-			sb_putc(out, (char)c);
-		} else
-			sb_putc(out, (char)c);
+		sb_putc(out, *p);
 	}
+	sb_free(&clean);
 }
 
 /* A YAML double-quoted scalar. */
@@ -86,9 +84,12 @@ int report_tap(const struct report *r, char **out)
 
 	if ((rc = matrix_build(r, &m)) < 0)
 		return rc;
+	struct sbuf line = {0};
+	report_verdict_line(&m, &line);
 	sb_puts(&s, "TAP version 14\n# ");
-	report_verdict_line(&m, &s);
-	sb_printf(&s, "1..%zu\n", m.ncols);
+	put_line(&s, line.s, false);
+	sb_free(&line);
+	sb_printf(&s, "\n1..%zu\n", m.ncols);
 	for (size_t c = 0; c < m.ncols; c++) {
 		const struct column *col = &m.cols[c];
 		struct sbuf name = {0};

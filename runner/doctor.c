@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
@@ -70,10 +71,14 @@ static const char *status_field(const char *key, char *buf, size_t n)
 	return buf;
 }
 
-static void drop_to_nobody(void)
+/* In a forked child: become nobody. Dumpable again, or /proc/self stays
+ * root's and uid_map cannot be written. */
+static int drop_to_nobody(void)
 {
-	if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0))
-		_exit(126);
+	if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0 ||
+			       prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0))
+		return neg_errno();
+	return 0;
 }
 
 /* Run argv (as nobody when drop and root) with a timeout; the first line of
@@ -98,8 +103,8 @@ static int run_capture(char *const argv[], bool drop, char *msg, size_t n)
 		setpgid(0, 0);
 		dup2(p[1], 1);
 		dup2(p[1], 2);
-		if (drop)
-			drop_to_nobody();
+		if (drop && drop_to_nobody() < 0)
+			_exit(126);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
@@ -148,7 +153,7 @@ static int userns_probe(bool drop, const char **step)
 	if (pid == 0) {
 		char map[64];
 		int s = 0;
-		if (!drop || geteuid() != 0 || (setgroups(0, NULL) == 0 && setgid(NOBODY) == 0 && setuid(NOBODY) == 0))
+		if (!drop || drop_to_nobody() == 0)
 			s = 1;
 		snprintf(map, sizeof(map), "0 %u 1", (unsigned)geteuid());
 		if (s == 1 && unshare(CLONE_NEWUSER) == 0)

@@ -662,7 +662,7 @@ static int cmd_doctor(int argc, char **argv)
 		bool ok = b->available(b, why, sizeof(why)) == 0;
 		if (ok && b->version)
 			b->version(b, ver, sizeof(ver));
-		sb_printf(&s, "  %-10s %s%s%s\n", b->name, ok ? "usable" : "unusable: ", ok ? "" : why, ver);
+		sb_printf(&s, "  %-10s %s%s%s%s\n", b->name, ok ? "usable" : "unusable: ", ok ? "" : why, ver[0] ? ", " : "", ver);
 	}
 	fputs(s.s ? s.s : "", stdout);
 	sb_free(&s);
@@ -679,7 +679,7 @@ static int cmd_doctor(int argc, char **argv)
 		suite_free(&suite);
 		return EXIT_UNJUDGED;
 	}
-	printf("\nshort battery (%s) with %s in %s:\n", o.probes, o.backends, o.modes);
+	printf("\nshort battery: probes %s\nwith %s in %s:\n", o.probes, o.backends, o.modes);
 	fflush(stdout);
 	o.suite = &suite;
 	code = battery(&o, quiet, &rep, &oc);
