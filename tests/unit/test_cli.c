@@ -2,18 +2,6 @@
  * problem; --help and list work; explain prints a policy. */
 #include "../testutil.h"
 
-static int cli(const char *args, char **out, char **err)
-{
-	char cmd[2048], *argv[32];
-	int argc = 0;
-
-	snprintf(cmd, sizeof(cmd), "%s %s", CAGETEST, args);
-	for (char *t = strtok(cmd, " "); t && argc < 31; t = strtok(NULL, " "))
-		argv[argc++] = t;
-	argv[argc] = NULL;
-	return run_cmd(argv, out, err);
-}
-
 static void expect_usage_error(const char *args, const char *needle)
 {
 	char *out = NULL, *err = NULL;
