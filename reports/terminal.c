@@ -279,7 +279,8 @@ int report_terminal(const struct report *r, const struct render_opts *o, char **
 			sb_puts(&s, "\n");
 		}
 	}
-	sb_printf(&s, "\n%zu rows: %zu pass, %zu escape, %zu overblocked, %zu error, %zu skip, %zu xfail\n", r->nresults,
+	sb_printf(&s, "\n%zu %s: %zu pass, %zu escape, %zu overblocked, %zu error, %zu skip, %zu xfail\n", r->nresults,
+		  r->nresults == 1 ? "row" : "rows",
 		  r->summary[V_PASS], r->summary[V_ESCAPE], r->summary[V_OVERBLOCKED], r->summary[V_ERROR],
 		  r->summary[V_SKIP], r->summary[V_XFAIL]);
 	struct sbuf line = {0};
