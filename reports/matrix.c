@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
+#define MAX_LISTED 4 /* columns named in the verdict line */
+
 static bool same(const char *a, const char *b)
 {
 	return a && b ? !strcmp(a, b) : a == b;
@@ -177,7 +179,7 @@ static size_t state_n(const struct column *c, enum column_state s)
 void report_verdict_line(const struct matrix *m, struct sbuf *out)
 {
 	enum column_state worst = matrix_state(m);
-	size_t total = 0, over = 0, first = 1;
+	size_t total = 0, over = 0;
 	char label[512];
 
 	for (size_t i = 0; i < m->ncols; i++)
@@ -205,16 +207,22 @@ void report_verdict_line(const struct matrix *m, struct sbuf *out)
 			state_count(worst, total, out);
 		}
 		sb_puts(out, worst == COL_UNCONFINED || worst == COL_UNTESTED ? " (" : " in ");
+		size_t listed = 0, more = 0;
 		for (size_t i = 0; i < m->ncols; i++) {
 			if (column_state(&m->cols[i]) != worst)
 				continue;
+			if (listed == MAX_LISTED) { /* one line, even for a merge of many hosts */
+				more++;
+				continue;
+			}
 			column_label(&m->cols[i], label, sizeof(label));
-			sb_puts(out, first ? "" : ", ");
+			sb_puts(out, listed++ ? ", " : "");
 			text_clean(out, label);
 			if (worst <= COL_KNOWN_GAPS)
 				sb_printf(out, " (%zu)", state_n(&m->cols[i], worst));
-			first = 0;
 		}
+		if (more)
+			sb_printf(out, " and %zu more", more);
 		if (worst == COL_UNCONFINED || worst == COL_UNTESTED)
 			sb_puts(out, ")");
 	}

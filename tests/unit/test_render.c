@@ -219,6 +219,18 @@ static void test_verdict_line(void **state)
 	assert_string_equal(s.s, "Sandbox: landlock/workspace-write NOT ENFORCED: 3 escapes\n");
 	matrix_free(&m);
 	sb_free(&s);
+	/* many columns: four named, the rest counted */
+	static const char *const modes[] = {"m2", "m3", "m4", "m5", "m6"};
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		x.mode = (char *)modes[i];
+		assert_int_equal(report_add(&r, &x), 0);
+	}
+	assert_int_equal(matrix_build(&r, &m), 0);
+	report_verdict_line(&m, &s);
+	assert_string_equal(s.s, "Sandbox: NOT ENFORCED: 8 escapes in landlock/workspace-write (3), landlock/m2 (1), "
+				 "landlock/m3 (1), landlock/m4 (1) and 2 more\n");
+	matrix_free(&m);
+	sb_free(&s);
 	report_free(&r);
 }
 
