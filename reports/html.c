@@ -335,8 +335,6 @@ int report_html(const struct report *r, const struct render_opts *opts, char **o
 	if ((rc = matrix_build(r, &m)) < 0)
 		return rc;
 	report_verdict_line(&m, &line);
-	if (line.len)
-		line.s[--line.len] = 0;
 	sb_puts(&s, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 		    "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"

@@ -68,8 +68,6 @@ int report_markdown(const struct report *r, const struct render_opts *o, char **
 	if ((rc = matrix_build(r, &m)) < 0)
 		return rc;
 	report_verdict_line(&m, &line);
-	if (line.len)
-		line.s[--line.len] = 0;
 	sb_puts(&s, "## ");
 	md(&s, line.s, 2000);
 	sb_free(&line);

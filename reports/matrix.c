@@ -186,7 +186,7 @@ void report_verdict_line(const struct matrix *m, struct sbuf *out)
 		over += m->cols[i].n[V_OVERBLOCKED];
 	sb_puts(out, "Sandbox: ");
 	if (!m->ncols) {
-		sb_puts(out, "NOT TESTED: no rows\n");
+		sb_puts(out, "NOT TESTED: no rows");
 		return;
 	}
 	if (m->ncols == 1) {
@@ -228,7 +228,6 @@ void report_verdict_line(const struct matrix *m, struct sbuf *out)
 	}
 	if (over)
 		sb_printf(out, "; %zu overblocked", over);
-	sb_puts(out, "\n");
 }
 
 void column_summary(const struct column *c, struct sbuf *out)

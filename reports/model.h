@@ -138,8 +138,8 @@ const char *column_state_name(enum column_state s);
 void column_summary(const struct column *c, struct sbuf *out);
 /* "landlock/workspace-write" or "landlock/workspace-write@host" */
 void column_label(const struct column *c, char *buf, size_t n);
-/* The one line a person reads first, like chrome://sandbox:
- * "Sandbox: landlock/workspace-write ENFORCED", "Sandbox: NOT ENFORCED: 3 escapes (...)". */
+/* The one line a person reads first, like chrome://sandbox (no newline):
+ * "Sandbox: landlock/workspace-write ENFORCED", "Sandbox: NOT ENFORCED: 3 escapes in ...". */
 void report_verdict_line(const struct matrix *m, struct sbuf *out);
 
 /* What renderers may use beyond the model; every field is optional. */

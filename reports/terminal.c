@@ -285,8 +285,6 @@ int report_terminal(const struct report *r, const struct render_opts *o, char **
 		  r->summary[V_SKIP], r->summary[V_XFAIL]);
 	struct sbuf line = {0};
 	report_verdict_line(&t.m, &line);
-	if (line.len)
-		line.s[--line.len] = 0; /* the colour ends before the newline */
 	paint(&t, state_paint(matrix_state(&t.m)), line.s ? line.s : "");
 	sb_puts(&s, "\n");
 	sb_free(&line);

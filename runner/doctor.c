@@ -179,6 +179,12 @@ static int userns_probe(bool drop, const char **step)
 	return -(res[1] ? res[1] : EIO);
 }
 
+/* Root tries twice: as itself and dropped to nobody. */
+static const char *who(bool drop)
+{
+	return geteuid() != 0 ? "as this user" : drop ? "unprivileged (nobody)" : "as root";
+}
+
 static void userns_facts(struct sbuf *out)
 {
 	static const struct {
@@ -195,7 +201,7 @@ static void userns_facts(struct sbuf *out)
 	for (int pass = 0; pass < (geteuid() == 0 ? 2 : 1); pass++) {
 		bool drop = pass == 1 || geteuid() != 0;
 		r = userns_probe(drop, &step);
-		line(out, pass ? "" : "user ns", "%s: %s%s%s%s", drop ? "unprivileged (nobody)" : "as root",
+		line(out, pass ? "" : "user ns", "%s: %s%s%s%s", who(drop),
 		     r == 0 ? "works (create, map, mount)" : "fails at ", r == 0 ? "" : step, r == 0 ? "" : ": ",
 		     r == 0 ? "" : errno_name(r));
 	}
@@ -220,7 +226,7 @@ static void bwrap_facts(struct sbuf *out)
 		bool drop = pass == 1 || geteuid() != 0;
 		int r = run_capture(argv, drop, msg, sizeof(msg));
 		line(out, pass ? "" : "bwrap", "%s%s%s: %s%s%s", pass ? "" : ver, pass ? "" : ", ",
-		     drop ? "unprivileged (nobody)" : "as root", r == 0 ? "works (ro root, new namespaces, /proc)" : "fails",
+		     who(drop), r == 0 ? "works (ro root, new namespaces, /proc)" : "fails",
 		     r == 0 ? "" : ": ", r == 0 ? "" : msg);
 	}
 }
@@ -372,5 +378,6 @@ void doctor_verdicts(const struct report *r, struct sbuf *out)
 		sb_puts(out, "\n");
 	}
 	report_verdict_line(&m, out);
+	sb_puts(out, "\n");
 	matrix_free(&m);
 }

@@ -149,6 +149,15 @@ static int emit(const char *path, const char *text, const char *what)
 	{"markdown", required_argument, 0, OPT_FORMAT + FMT_MARKDOWN},                                       \
 	{"html", required_argument, 0, OPT_FORMAT + FMT_HTML}
 
+/* Record a report option's file; false when c is not one. */
+static bool report_option(int c, const char *path[FMT__COUNT])
+{
+	if (c < OPT_FORMAT || c >= OPT_FORMAT + FMT__COUNT)
+		return false;
+	path[c - OPT_FORMAT] = optarg;
+	return true;
+}
+
 static const char *probe_hint(const char *id)
 {
 	const struct probe *p = probe_find(id);
@@ -223,17 +232,25 @@ static void show_progress(size_t done, size_t total, size_t escapes, void *ctx)
 	sb_free(&s);
 }
 
+/* Read an input file; NULL after "cagetest: WHATPATH: problem". */
+static char *read_input(const char *what, const char *path)
+{
+	char *text = NULL;
+	int r = read_file(path, 256 << 20, &text, NULL);
+
+	if (r < 0)
+		fprintf(stderr, "cagetest: %s%s: %s\n", what, path, strerror(-r));
+	return r < 0 ? NULL : text;
+}
+
 /* Read and parse a JSON report; prints "cagetest: FILE: problem". */
 static int load_report(const char *path, struct report *r)
 {
-	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *text = read_input("", path);
 	char err[512];
-	int rc;
 
-	if ((rc = read_file(path, 256 << 20, &text, NULL)) < 0) {
-		fprintf(stderr, "cagetest: %s: %s\n", path, strerror(-rc));
+	if (!text)
 		return -1;
-	}
 	if (report_from_json(text, r, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cagetest: %s: %s\n", path, err);
 		return -1;
@@ -243,20 +260,20 @@ static int load_report(const char *path, struct report *r)
 
 /* --- run --- */
 
+/* --fail-on LIST: 0, or EXIT_USAGE after the message. */
 static int parse_fail_on(const char *list, bool fail[V__COUNT])
 {
 	char buf[256], *save = NULL;
+	bool ok = fmt(buf, sizeof(buf), "%s", list) == 0;
 
 	memset(fail, 0, sizeof(bool) * V__COUNT);
-	if (fmt(buf, sizeof(buf), "%s", list) < 0)
-		return -EINVAL;
-	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+	for (char *t = ok ? strtok_r(buf, ",", &save) : NULL; t && ok; t = strtok_r(NULL, ",", &save)) {
 		int v = verdict_from_name(t);
-		if (v < 0 || v == V_PASS)
-			return -EINVAL;
-		fail[v] = true;
+		ok = v > V_PASS; /* pass cannot fail a run */
+		if (ok)
+			fail[v] = true;
 	}
-	return 0;
+	return ok ? 0 : die_usage("--fail-on %s: expected a comma list of escape, overblocked, error, skip, xfail", list);
 }
 
 /* The exit status rules of DESIGN.md: 1 for a verdict in --fail-on, else 3
@@ -271,14 +288,11 @@ static int run_status(const struct report *r, const bool fail[V__COUNT], bool un
 
 static int load_baseline(const char *path, struct baseline *b)
 {
-	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *text = read_input("--baseline ", path);
 	char err[512];
-	int r;
 
-	if ((r = read_file(path, 64 << 20, &text, NULL)) < 0) {
-		fprintf(stderr, "cagetest: --baseline %s: %s\n", path, strerror(-r));
+	if (!text)
 		return -1;
-	}
 	if (baseline_parse(text, b, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cagetest: --baseline %s: %s\n", path, err);
 		return -1;
@@ -355,17 +369,14 @@ static int cmd_run(int argc, char **argv)
 		case 'q': quiet = true; break;
 		case 'h': return usage(EXIT_OK);
 		default:
-			if (c >= OPT_FORMAT && c < OPT_FORMAT + FMT__COUNT) {
-				out[c - OPT_FORMAT] = optarg;
-				break;
-			}
-			return die_usage("%s", "bad option");
+			if (!report_option(c, out))
+				return die_usage("%s", "bad option");
 		}
 	}
 	if (optind < argc)
 		return die_usage("run: unexpected argument '%s'", argv[optind]);
-	if (parse_fail_on(fail_on, fail) < 0)
-		return die_usage("--fail-on %s: expected a comma list of escape, overblocked, error, skip, xfail", fail_on);
+	if ((code = parse_fail_on(fail_on, fail)))
+		return code;
 	if (baseline_path) {
 		if (load_baseline(baseline_path, &bl) < 0)
 			return EXIT_USAGE;
@@ -429,15 +440,13 @@ static int cmd_merge(int argc, char **argv)
 			fail_on = optarg;
 		else if (c == 'q')
 			quiet = true;
-		else if (c >= OPT_FORMAT && c < OPT_FORMAT + FMT__COUNT)
-			out[c - OPT_FORMAT] = optarg;
-		else
+		else if (!report_option(c, out))
 			return die_usage("%s", "merge: bad option");
 	}
 	if (optind >= argc)
 		return die_usage("%s", "merge needs at least one JSON report");
-	if (parse_fail_on(fail_on, fail) < 0)
-		return die_usage("--fail-on %s: expected a comma list of escape, overblocked, error, skip, xfail", fail_on);
+	if ((code = parse_fail_on(fail_on, fail)))
+		return code;
 	for (int i = optind; i < argc; i++) {
 		struct report one;
 		char label[256];
@@ -481,8 +490,8 @@ static int cmd_diff(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return die_usage("%s", "diff needs OLD.json NEW.json");
-	if (parse_fail_on(fail_on, fail) < 0)
-		return die_usage("--fail-on %s: expected a comma list of escape, overblocked, error, skip, xfail", fail_on);
+	if ((code = parse_fail_on(fail_on, fail)))
+		return code;
 	if (load_report(argv[optind], &old) < 0)
 		return EXIT_USAGE;
 	if (load_report(argv[optind + 1], &new) < 0) {
@@ -677,27 +686,17 @@ static int cmd_doctor(int argc, char **argv)
 		case 'N': battery_on = false; break;
 		case 'q': quiet = true; break;
 		default:
-			if (c >= OPT_FORMAT && c < OPT_FORMAT + FMT__COUNT) {
-				out[c - OPT_FORMAT] = optarg;
-				break;
-			}
-			return die_usage("%s", "doctor: bad option");
+			if (!report_option(c, out))
+				return die_usage("%s", "doctor: bad option");
 		}
 	}
 	if (optind < argc)
 		return die_usage("doctor: unexpected argument '%s'", argv[optind]);
 	doctor_facts(&s);
-	sb_puts(&s, "backends:\n");
-	for (size_t i = 0; i < backend_count(); i++) {
-		const struct backend *b = backend_at(i);
-		char why[256] = "", ver[128] = "";
-		bool ok = b->available(b, why, sizeof(why)) == 0;
-		if (ok && b->version)
-			b->version(b, ver, sizeof(ver));
-		sb_printf(&s, "  %-10s %s%s%s%s\n", b->name, ok ? "usable" : "unusable: ", ok ? "" : why, ver[0] ? ", " : "", ver);
-	}
 	fputs(s.s ? s.s : "", stdout);
 	sb_free(&s);
+	printf("backends:\n");
+	list_backends();
 	if (!battery_on)
 		return EXIT_OK;
 	if (load_suite(suite_name, &suite) < 0)

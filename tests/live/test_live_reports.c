@@ -242,6 +242,19 @@ static void test_doctor(void **state)
 			fail_msg("doctor does not report '%s':\n%s", facts[i], out);
 	assert_non_null(strstr(out, "Landlock ABI "));
 	free(out), free(err);
+	/* where user namespaces are forbidden (a real bwrap with --disable-userns
+	 * stands in for such a container), doctor says so and where it failed */
+	char bw[4096];
+	if (which("bwrap", bw, sizeof(bw))) {
+		char *argv[] = {bw, "--dev-bind", "/", "/", "--unshare-user", "--disable-userns", "--", CAGETEST,
+				"doctor", "--no-battery", NULL};
+		assert_int_equal(run_cmd(argv, &out, &err), 0);
+		assert_non_null(strstr(out, "user ns       as "));
+		assert_non_null(strstr(out, ": fails at unshare(CLONE_NEWUSER): "));
+		assert_non_null(strstr(out, "bwrap         ")); /* and bwrap cannot start either */
+		assert_non_null(strstr(strstr(out, "bwrap         "), ": fails: "));
+		free(out), free(err);
+	}
 	/* the battery's answer follows the run's exit rules */
 	assert_int_equal(cli("doctor -q -p git.config_write,fs.write_workspace", &out, &err), 1);
 	assert_non_null(strstr(out, "  workspace-write with landlock: NOT ENFORCED: 1 escape (git.config_write)\n"));
