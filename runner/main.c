@@ -232,30 +232,21 @@ static void show_progress(size_t done, size_t total, size_t escapes, void *ctx)
 	sb_free(&s);
 }
 
-/* Read an input file; NULL after "cagetest: WHATPATH: problem". */
-static char *read_input(const char *what, const char *path)
+/* Read a JSON report (rep) or a baseline (bl); on failure prints
+ * "cagetest: WHATPATH: problem". */
+static int load(const char *what, const char *path, struct report *rep, struct baseline *bl)
 {
-	char *text = NULL;
+	_cleanup_free_ char *text = NULL;
+	char err[512];
 	int r = read_file(path, 256 << 20, &text, NULL);
 
 	if (r < 0)
-		fprintf(stderr, "cagetest: %s%s: %s\n", what, path, strerror(-r));
-	return r < 0 ? NULL : text;
-}
-
-/* Read and parse a JSON report; prints "cagetest: FILE: problem". */
-static int load_report(const char *path, struct report *r)
-{
-	_cleanup_free_ char *text = read_input("", path);
-	char err[512];
-
-	if (!text)
-		return -1;
-	if (report_from_json(text, r, err, sizeof(err)) < 0) {
-		fprintf(stderr, "cagetest: %s: %s\n", path, err);
-		return -1;
-	}
-	return 0;
+		snprintf(err, sizeof(err), "%s", strerror(-r));
+	else
+		r = rep ? report_from_json(text, rep, err, sizeof(err)) : baseline_parse(text, bl, err, sizeof(err));
+	if (r < 0)
+		fprintf(stderr, "cagetest: %s%s: %s\n", what, path, err);
+	return r;
 }
 
 /* --- run --- */
@@ -284,20 +275,6 @@ static int run_status(const struct report *r, const bool fail[V__COUNT], bool un
 		if (fail[v] && r->summary[v])
 			return EXIT_FAIL;
 	return r->summary[V_ERROR] || r->interrupted || unjudged ? EXIT_UNJUDGED : EXIT_OK;
-}
-
-static int load_baseline(const char *path, struct baseline *b)
-{
-	_cleanup_free_ char *text = read_input("--baseline ", path);
-	char err[512];
-
-	if (!text)
-		return -1;
-	if (baseline_parse(text, b, err, sizeof(err)) < 0) {
-		fprintf(stderr, "cagetest: --baseline %s: %s\n", path, err);
-		return -1;
-	}
-	return 0;
 }
 
 /* Run the battery with the progress line; reports errors. 0, or an exit code. */
@@ -378,7 +355,7 @@ static int cmd_run(int argc, char **argv)
 	if ((code = parse_fail_on(fail_on, fail)))
 		return code;
 	if (baseline_path) {
-		if (load_baseline(baseline_path, &bl) < 0)
+		if (load("--baseline ", baseline_path, NULL, &bl) < 0)
 			return EXIT_USAGE;
 		o.known = baseline_known;
 		o.known_ctx = &bl;
@@ -451,7 +428,7 @@ static int cmd_merge(int argc, char **argv)
 		struct report one;
 		char label[256];
 		const char *path = split_label(argv[i], label, sizeof(label));
-		if (load_report(path, &one) < 0) {
+		if (load("", path, &one, NULL) < 0) {
 			report_free(&merged);
 			return EXIT_USAGE;
 		}
@@ -492,9 +469,9 @@ static int cmd_diff(int argc, char **argv)
 		return die_usage("%s", "diff needs OLD.json NEW.json");
 	if ((code = parse_fail_on(fail_on, fail)))
 		return code;
-	if (load_report(argv[optind], &old) < 0)
+	if (load("", argv[optind], &old, NULL) < 0)
 		return EXIT_USAGE;
-	if (load_report(argv[optind + 1], &new) < 0) {
+	if (load("", argv[optind + 1], &new, NULL) < 0) {
 		report_free(&old);
 		return EXIT_USAGE;
 	}
