@@ -56,7 +56,7 @@ static const char js[] =
 	"var only=document.getElementById('only-fail'),cat=document.getElementById('cat'),\n"
 	"    shown=document.getElementById('shown'),rows=document.querySelectorAll('tr.row');\n"
 	"function apply(){\n"
-	"  var n=0,seen={};\n"
+	"  var n=0,seen=Object.create(null);\n"
 	"  rows.forEach(function(r){\n"
 	"    var ok=(!only.checked||r.dataset.fail==='1')&&(!cat.value||r.dataset.cat===cat.value);\n"
 	"    r.hidden=!ok;if(ok){n++;seen[r.dataset.cat]=1;}\n"

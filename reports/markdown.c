@@ -71,8 +71,9 @@ int report_markdown(const struct report *r, const struct render_opts *o, char **
 	sb_puts(&s, "## ");
 	md(&s, line.s, 2000);
 	sb_free(&line);
-	sb_printf(&s, "\n\ncagetest %s, %zu rows in %.1f s%s", r->version ? r->version : CAGETEST_VERSION, r->nresults,
-		  r->duration_s, r->interrupted ? " (interrupted)" : "");
+	sb_puts(&s, "\n\ncagetest ");
+	md(&s, r->version ? r->version : CAGETEST_VERSION, 64);
+	sb_printf(&s, ", %zu rows in %.1f s%s", r->nresults, r->duration_s, r->interrupted ? " (interrupted)" : "");
 	if (r->started) {
 		sb_puts(&s, ", started ");
 		md(&s, r->started, 64);

@@ -70,7 +70,9 @@ static void header(const struct term *t)
 	const struct report *r = t->r;
 	const struct host_facts *h = &r->host;
 
-	sb_printf(t->out, "cagetest %s: ", r->version ? r->version : CAGETEST_VERSION);
+	sb_puts(t->out, "cagetest ");
+	text_clean(t->out, r->version ? r->version : CAGETEST_VERSION);
+	sb_puts(t->out, ": ");
 	if (r->nhosts) {
 		sb_printf(t->out, "%zu hosts (", r->nhosts);
 		for (size_t i = 0; i < r->nhosts; i++) {
