@@ -163,6 +163,16 @@ static void test_html_in_chromium(void **state)
 	assert_non_null(strstr(out, "data-ready=\"1\""));
 	assert_non_null(strstr(out, "3 of 3 probes shown"));
 	free(out), free(err);
+
+	/* the hostile golden page: its strings stay text, our script still runs */
+	snprintf(url, sizeof(url), "file://%s", SRCDIR "/tests/golden/report.html");
+	assert_int_equal(run_cmd(dump, &out, &err), 0);
+	assert_non_null(strstr(out, "data-ready=\"1\""));
+	assert_non_null(strstr(out, "7 of 7 probes shown"));
+	assert_non_null(strstr(out, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+	const char *script = strstr(out, "<script");
+	assert_true(script && !strstr(script + 1, "<script")); /* ours, and only ours */
+	free(out), free(err);
 }
 
 /* Run cagetest on a pty (a real terminal), with extra environment. */
