@@ -161,6 +161,53 @@ static void test_merge_cli(void **state)
 	report_free(&b);
 }
 
+/* Poor man's fuzzing of every reader and renderer here: truncations and
+ * byte changes of the golden model are rejected cleanly or parse, merge and
+ * render (run under `make SANITIZE=address,undefined check`). */
+static void test_mangled_inputs(void **state)
+{
+	static const char subst[] = {'"', '}', ']', '\\', 0x01, (char)0xff, '9', 'x'};
+	_cleanup_free_ char *orig = NULL;
+	size_t len, parsed = 0;
+
+	(void)state;
+	assert_int_equal(read_file(SRCDIR "/tests/golden/model.json", 1 << 20, &orig, &len), 0);
+	char *buf = malloc(len + 1);
+	assert_non_null(buf);
+	for (size_t i = 0; i < len * 2; i += 5) {
+		struct report r, m = {0};
+		struct baseline b;
+		char err[256];
+		memcpy(buf, orig, len + 1);
+		if (i < len)
+			buf[i] = 0; /* truncated */
+		else
+			buf[i - len] = subst[(i / 5) % sizeof(subst)]; /* one byte changed */
+		if (baseline_parse(buf, &b, err, sizeof(err)) == 0)
+			baseline_free(&b);
+		if (report_from_json(buf, &r, err, sizeof(err)) < 0) {
+			assert_true(err[0]);
+			continue;
+		}
+		parsed++;
+		assert_int_equal(report_merge(&m, &r, NULL), 0);
+		assert_int_equal(report_merge(&m, &r, NULL), 0);
+		for (int f = 0; f < FMT__COUNT; f++) {
+			char *text = NULL;
+			assert_int_equal(report_render(&m, (enum report_format)f, NULL, &text), 0);
+			free(text);
+		}
+		struct render_opts tty = {.tty = true, .color = true, .unicode = true};
+		char *text = NULL;
+		assert_int_equal(report_terminal(&m, &tty, &text), 0);
+		free(text);
+		report_free(&r);
+		report_free(&m);
+	}
+	assert_true(parsed > 100);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_merge_of_merged),
 		cmocka_unit_test(test_merge_cli),
+		cmocka_unit_test(test_mangled_inputs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
