@@ -78,8 +78,9 @@ deps-quiet:
 
 run: deps all
 	@mkdir -p out
-	$(BUILD)/cagetest run -b landlock -m all --json out/cagetest.json --junit out/cagetest.junit.xml; \
-	rc=$$?; echo "reports in out/ (exit $$rc)"; exit $$rc
+	$(BUILD)/cagetest run -b landlock -m all --json out/cagetest.json --junit out/cagetest.junit.xml \
+		--html out/cagetest.html --markdown out/cagetest.md --tap out/cagetest.tap; \
+	rc=$$?; echo "reports in out/: cagetest.json .junit.xml .html .md .tap (exit $$rc)"; exit $$rc
 
 check: deps all $(UNIT_BIN) $(LIVE_BIN) check-docs
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN) $(LIVE_BIN)

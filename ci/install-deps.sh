@@ -2,18 +2,38 @@
 # Install the Debian packages cagetest needs to build, test and run its
 # default battery. Idempotent: does nothing when everything is there. Not
 # root: prints the command to run instead.
-#   --quiet   print nothing when nothing is missing
+#   --quiet   print nothing when nothing is missing; required packages only
+#             (every build runs this: it must stay fast)
+# Without --quiet the optional packages are installed too when root: chromium
+# (the test that renders the HTML report in a headless browser skips without it).
 set -eu
 # build and unit tests; live tests (real sandboxes and tools); fuzzing and memory checks
 PACKAGES="gcc make pkg-config libseccomp-dev libcjson-dev libxml2-dev libcmocka-dev git
 	bubblewrap firejail socat ripgrep dbus-daemon
 	clang libclang-rt-dev valgrind"
+OPTIONAL="chromium"
 quiet=0
 [ "${1:-}" = "--quiet" ] && quiet=1
 
+installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
+
+# Optional packages: best effort, never an error.
+if [ $quiet = 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	for p in $OPTIONAL; do
+		installed "$p" && continue
+		echo "install-deps: installing optional $p"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$p" >/dev/null 2>&1 ||
+			{ apt-get update >/dev/null 2>&1 &&
+			  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$p" >/dev/null 2>&1; } ||
+			echo "install-deps: could not install optional $p (its test will skip)"
+	done
+fi
+
 missing=""
 for p in $PACKAGES; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+	installed "$p" || missing="$missing $p"
 done
 if [ -z "$missing" ]; then
 	[ $quiet = 1 ] || echo "install-deps: all packages present"

@@ -77,6 +77,11 @@ int report_json(const struct report *r, char **out)
 	if (r->interrupted)
 		cJSON_AddBoolToObject(root, "interrupted", true);
 	cJSON_AddItemToObject(root, "host", host_json(&r->host));
+	if (r->nhosts) {
+		a = cJSON_AddArrayToObject(root, "hosts");
+		for (size_t i = 0; i < r->nhosts; i++)
+			cJSON_AddItemToArray(a, host_json(&r->hosts[i]));
+	}
 
 	a = cJSON_AddArrayToObject(root, "backends");
 	for (size_t i = 0; i < r->nbackends; i++) {
@@ -100,6 +105,8 @@ int report_json(const struct report *r, char **out)
 		add_str(o, "backend", r->explains[i].backend);
 		add_str(o, "mode", r->explains[i].mode);
 		add_str(o, "text", r->explains[i].text);
+		if (r->explains[i].host)
+			add_str(o, "host", r->explains[i].host);
 		cJSON_AddItemToArray(a, o);
 	}
 	a = cJSON_AddArrayToObject(root, "results");
@@ -110,8 +117,10 @@ int report_json(const struct report *r, char **out)
 		cJSON_AddNumberToObject(s, verdict_name((enum verdict)v), (double)r->summary[v]);
 	if (r->nfixed_known) {
 		a = cJSON_AddArrayToObject(root, "fixed_known");
-		for (size_t i = 0; i < r->nfixed_known; i++)
-			cJSON_AddItemToArray(a, cJSON_CreateString(r->fixed_known[i]));
+		for (size_t i = 0; i < r->nfixed_known; i++) {
+			_cleanup_free_ char *clean = utf8_sanitize(r->fixed_known[i]);
+			cJSON_AddItemToArray(a, cJSON_CreateString(clean ? clean : ""));
+		}
 	}
 	*out = cJSON_Print(root);
 	cJSON_Delete(root);
@@ -188,21 +197,21 @@ static int get_bool(const cJSON *o, const char *key, bool *dst, const char *wher
 	return 0;
 }
 
-static int parse_host(const cJSON *h, struct host_facts *f, struct jerr *e)
+static int parse_host(const cJSON *h, struct host_facts *f, const char *w, struct jerr *e)
 {
 	double uid = 0, abi = 0;
 	int r;
 
 	if (!cJSON_IsObject(h))
-		return fail(e, "host", "expected an object");
-	if ((r = get_str(h, "name", false, &f->name, "host", e)) || (r = get_str(h, "kernel", true, &f->kernel, "host", e)) ||
-	    (r = get_str(h, "arch", true, &f->arch, "host", e)) || (r = get_str(h, "user", false, &f->user, "host", e)) ||
-	    (r = get_str(h, "container", false, &f->container, "host", e)) ||
-	    (r = get_num(h, "uid", false, &uid, "host", e)) || (r = get_num(h, "landlock_abi", false, &abi, "host", e)) ||
-	    (r = get_bool(h, "seccomp", &f->seccomp, "host", e)) || (r = get_bool(h, "userns", &f->userns, "host", e)))
+		return fail(e, w, "expected an object");
+	if ((r = get_str(h, "name", false, &f->name, w, e)) || (r = get_str(h, "kernel", true, &f->kernel, w, e)) ||
+	    (r = get_str(h, "arch", true, &f->arch, w, e)) || (r = get_str(h, "user", false, &f->user, w, e)) ||
+	    (r = get_str(h, "container", false, &f->container, w, e)) || (r = get_num(h, "uid", false, &uid, w, e)) ||
+	    (r = get_num(h, "landlock_abi", false, &abi, w, e)) || (r = get_bool(h, "seccomp", &f->seccomp, w, e)) ||
+	    (r = get_bool(h, "userns", &f->userns, w, e)))
 		return r;
 	if (uid < 0 || uid > 4294967295.0 || abi < 0 || abi > 1000)
-		return fail(e, "host", "uid or landlock_abi out of range");
+		return fail(e, w, "uid or landlock_abi out of range");
 	f->uid = (unsigned)uid;
 	f->landlock_abi = (int)abi;
 	return 0;
@@ -267,13 +276,30 @@ static int parse_root(const cJSON *root, struct report *rep, struct jerr *e)
 		return r;
 	rep->tool = strdup("cagetest");
 	rep->schema = REPORT_SCHEMA;
-	if ((it = cJSON_GetObjectItemCaseSensitive(root, "host")) && (r = parse_host(it, &rep->host, e)))
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "host")) && (r = parse_host(it, &rep->host, "host", e)))
 		return r;
+	a = cJSON_GetObjectItemCaseSensitive(root, "hosts");
+	if (a && !cJSON_IsArray(a))
+		return fail(e, "hosts", "expected an array");
+	size_t i = 0;
+	cJSON_ArrayForEach(it, a)
+	{
+		char where[48];
+		struct host_facts h = {0};
+		snprintf(where, sizeof(where), "hosts[%zu]", i++);
+		if (!(r = parse_host(it, &h, where, e)) && !h.name)
+			r = fail(e, where, "a merged host needs a name");
+		if (!r)
+			r = report_add_host(rep, &h);
+		host_facts_free(&h);
+		if (r)
+			return r;
+	}
 
 	a = cJSON_GetObjectItemCaseSensitive(root, "backends");
 	if (a && !cJSON_IsArray(a))
 		return fail(e, "backends", "expected an array");
-	size_t i = 0;
+	i = 0;
 	cJSON_ArrayForEach(it, a)
 	{
 		char where[48];
@@ -299,10 +325,11 @@ static int parse_root(const cJSON *root, struct report *rep, struct jerr *e)
 	{
 		const cJSON *b = cJSON_GetObjectItemCaseSensitive(it, "backend"),
 			    *m = cJSON_GetObjectItemCaseSensitive(it, "mode"),
-			    *t = cJSON_GetObjectItemCaseSensitive(it, "text");
-		if (!cJSON_IsString(b) || !cJSON_IsString(m) || !cJSON_IsString(t))
-			return fail(e, "explain", "each entry needs string backend, mode and text");
-		if ((r = report_add_explain(rep, b->valuestring, m->valuestring, t->valuestring)))
+			    *t = cJSON_GetObjectItemCaseSensitive(it, "text"),
+			    *h = cJSON_GetObjectItemCaseSensitive(it, "host");
+		if (!cJSON_IsString(b) || !cJSON_IsString(m) || !cJSON_IsString(t) || (h && !cJSON_IsString(h)))
+			return fail(e, "explain", "each entry needs string backend, mode and text (and host)");
+		if ((r = report_add_explain_at(rep, h ? h->valuestring : NULL, b->valuestring, m->valuestring, t->valuestring)))
 			return r;
 	}
 
@@ -323,6 +350,16 @@ static int parse_root(const cJSON *root, struct report *rep, struct jerr *e)
 		}
 		free_result(&res);
 		if (r)
+			return r;
+	}
+	a = cJSON_GetObjectItemCaseSensitive(root, "fixed_known");
+	if (a && !cJSON_IsArray(a))
+		return fail(e, "fixed_known", "expected an array");
+	cJSON_ArrayForEach(it, a)
+	{
+		if (!cJSON_IsString(it))
+			return fail(e, "fixed_known", "expected strings");
+		if ((r = report_add_fixed(rep, it->valuestring)))
 			return r;
 	}
 	report_summarize(rep);

@@ -63,7 +63,8 @@ static int property(xmlTextWriterPtr w, const char *name, const char *value)
 
 static int properties(xmlTextWriterPtr w, const struct report *r, const struct result *first)
 {
-	const struct backend_info *b = report_backend(r, first->backend);
+	const struct backend_info *b = report_backend_at(r, first->host, first->backend);
+	const struct host_facts *h = report_host(r, first->host);
 	char num[32];
 	int rc = 0;
 
@@ -77,17 +78,17 @@ static int properties(xmlTextWriterPtr w, const struct report *r, const struct r
 		rc |= property(w, "backend.notes", b->notes);
 	if (first->host)
 		rc |= property(w, "host", first->host);
-	rc |= property(w, "kernel", r->host.kernel);
-	rc |= property(w, "arch", r->host.arch);
-	snprintf(num, sizeof(num), "%d", r->host.landlock_abi);
+	rc |= property(w, "kernel", h->kernel);
+	rc |= property(w, "arch", h->arch);
+	snprintf(num, sizeof(num), "%d", h->landlock_abi);
 	rc |= property(w, "landlock.abi", num);
-	rc |= property(w, "seccomp", r->host.seccomp ? "true" : "false");
-	rc |= property(w, "userns", r->host.userns ? "true" : "false");
-	snprintf(num, sizeof(num), "%u", r->host.uid);
+	rc |= property(w, "seccomp", h->seccomp ? "true" : "false");
+	rc |= property(w, "userns", h->userns ? "true" : "false");
+	snprintf(num, sizeof(num), "%u", h->uid);
 	rc |= property(w, "uid", num);
-	if (r->host.user)
-		rc |= property(w, "user", r->host.user);
-	rc |= property(w, "container", r->host.container ? r->host.container : "none");
+	if (h->user)
+		rc |= property(w, "user", h->user);
+	rc |= property(w, "container", h->container ? h->container : "none");
 	rc |= xmlTextWriterEndElement(w);
 	return rc < 0 ? -1 : 0;
 }
@@ -140,7 +141,7 @@ static int suite(xmlTextWriterPtr w, const struct report *r, size_t from, size_t
 	size_t n[V__COUNT] = {0};
 	double ms = 0;
 	char name[512];
-	const char *explain = report_explain(r, first->backend, first->mode);
+	const char *explain = report_explain_at(r, first->host, first->backend, first->mode);
 	int rc = 0;
 
 	for (size_t i = from; i < to; i++) {
@@ -160,7 +161,7 @@ static int suite(xmlTextWriterPtr w, const struct report *r, size_t from, size_t
 	rc |= attr_time(w, "time", ms / 1000.0);
 	if (r->started)
 		rc |= attr(w, "timestamp", r->started);
-	rc |= attr(w, "hostname", first->host ? first->host : nz(r->host.name));
+	rc |= attr(w, "hostname", nz(report_host(r, first->host)->name));
 	rc |= properties(w, r, first);
 	for (size_t i = from; i < to; i++)
 		rc |= testcase(w, &r->results[i]);

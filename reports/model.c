@@ -38,11 +38,6 @@ int expect_from_name(const char *name)
 	return -EINVAL;
 }
 
-static char *dup0(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 /* strdup each listed field of a struct in place; false on ENOMEM. */
 static bool dup_fields(char **fields[], size_t n)
 {
@@ -70,6 +65,7 @@ static void free_fields(char **fields[], size_t n)
 	 &(x)->control, &(x)->errno_name, &(x)->detail, &(x)->host}
 #define BACKEND_FIELDS(x) {&(x)->name, &(x)->version, &(x)->reason, &(x)->notes, &(x)->host}
 #define HOST_FIELDS(x) {&(x)->name, &(x)->kernel, &(x)->arch, &(x)->user, &(x)->container}
+#define EXPLAIN_FIELDS(x) {&(x)->backend, &(x)->mode, &(x)->text, &(x)->host}
 
 int report_add(struct report *r, const struct result *res)
 {
@@ -114,20 +110,49 @@ int report_add_backend(struct report *r, const struct backend_info *b)
 
 int report_add_explain(struct report *r, const char *backend, const char *mode, const char *text)
 {
+	return report_add_explain_at(r, NULL, backend, mode, text);
+}
+
+int report_add_explain_at(struct report *r, const char *host, const char *backend, const char *mode, const char *text)
+{
 	struct explain_text *ne = realloc(r->explains, (r->nexplains + 1) * sizeof(*ne));
 
 	if (!ne)
 		return -ENOMEM;
 	r->explains = ne;
 	ne = &ne[r->nexplains];
-	ne->backend = dup0(backend);
-	ne->mode = dup0(mode);
-	ne->text = dup0(text);
-	if (!ne->backend || !ne->mode || !ne->text) {
-		free(ne->backend), free(ne->mode), free(ne->text);
+	*ne = (struct explain_text){(char *)backend, (char *)mode, (char *)text, (char *)host};
+	char **f[] = EXPLAIN_FIELDS(ne);
+	if (!dup_fields(f, ARRAY_SIZE(f))) {
+		free_fields(f, ARRAY_SIZE(f));
 		return -ENOMEM;
 	}
 	r->nexplains++;
+	return 0;
+}
+
+int host_facts_copy(struct host_facts *dst, const struct host_facts *src)
+{
+	*dst = *src;
+	char **f[] = HOST_FIELDS(dst);
+	if (!dup_fields(f, ARRAY_SIZE(f))) {
+		free_fields(f, ARRAY_SIZE(f));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int report_add_host(struct report *r, const struct host_facts *h)
+{
+	struct host_facts *nh = realloc(r->hosts, (r->nhosts + 1) * sizeof(*nh));
+	int rc;
+
+	if (!nh)
+		return -ENOMEM;
+	r->hosts = nh;
+	if ((rc = host_facts_copy(&nh[r->nhosts], h)) < 0)
+		return rc;
+	r->nhosts++;
 	return 0;
 }
 
@@ -145,20 +170,57 @@ int report_add_fixed(struct report *r, const char *what)
 	return 0;
 }
 
+/* Host labels match when equal or both absent; ANY_HOST matches all. */
+static const char any_host[] = "";
+#define ANY_HOST any_host
+
+static bool same_host(const char *a, const char *b)
+{
+	if (b == ANY_HOST)
+		return true;
+	return a && b ? !strcmp(a, b) : a == b;
+}
+
+const char *report_explain_at(const struct report *r, const char *host, const char *backend, const char *mode)
+{
+	for (size_t i = 0; i < r->nexplains; i++) {
+		const struct explain_text *e = &r->explains[i];
+		if (same_host(e->host, host) && !strcmp(e->backend, backend) && !strcmp(e->mode, mode))
+			return e->text;
+	}
+	return NULL;
+}
+
+const struct backend_info *report_backend_at(const struct report *r, const char *host, const char *name)
+{
+	for (size_t i = 0; i < r->nbackends; i++)
+		if (same_host(r->backends[i].host, host) && !strcmp(r->backends[i].name, name))
+			return &r->backends[i];
+	return NULL;
+}
+
 const char *report_explain(const struct report *r, const char *backend, const char *mode)
 {
-	for (size_t i = 0; i < r->nexplains; i++)
-		if (!strcmp(r->explains[i].backend, backend) && !strcmp(r->explains[i].mode, mode))
-			return r->explains[i].text;
-	return NULL;
+	return report_explain_at(r, ANY_HOST, backend, mode);
 }
 
 const struct backend_info *report_backend(const struct report *r, const char *name)
 {
-	for (size_t i = 0; i < r->nbackends; i++)
-		if (!strcmp(r->backends[i].name, name))
-			return &r->backends[i];
-	return NULL;
+	return report_backend_at(r, ANY_HOST, name);
+}
+
+const struct host_facts *report_host(const struct report *r, const char *host)
+{
+	for (size_t i = 0; host && i < r->nhosts; i++)
+		if (r->hosts[i].name && !strcmp(r->hosts[i].name, host))
+			return &r->hosts[i];
+	return &r->host;
+}
+
+void host_facts_free(struct host_facts *h)
+{
+	char **f[] = HOST_FIELDS(h);
+	free_fields(f, ARRAY_SIZE(f));
 }
 
 void report_summarize(struct report *r)
@@ -179,14 +241,15 @@ void report_free(struct report *r)
 		free_fields(f, ARRAY_SIZE(f));
 	}
 	for (size_t i = 0; i < r->nexplains; i++) {
-		free(r->explains[i].backend);
-		free(r->explains[i].mode);
-		free(r->explains[i].text);
+		char **f[] = EXPLAIN_FIELDS(&r->explains[i]);
+		free_fields(f, ARRAY_SIZE(f));
 	}
 	for (size_t i = 0; i < r->nfixed_known; i++)
 		free(r->fixed_known[i]);
-	char **h[] = HOST_FIELDS(&r->host);
-	free_fields(h, ARRAY_SIZE(h));
+	for (size_t i = 0; i < r->nhosts; i++)
+		host_facts_free(&r->hosts[i]);
+	host_facts_free(&r->host);
+	free(r->hosts);
 	free(r->tool);
 	free(r->version);
 	free(r->started);
@@ -195,6 +258,27 @@ void report_free(struct report *r)
 	free(r->explains);
 	free(r->fixed_known);
 	memset(r, 0, sizeof(*r));
+}
+
+static const char *const format_names[FMT__COUNT] = {
+	[FMT_JSON] = "json", [FMT_JUNIT] = "junit", [FMT_TAP] = "tap", [FMT_MARKDOWN] = "markdown", [FMT_HTML] = "html",
+};
+
+const char *report_format_name(enum report_format f)
+{
+	return (unsigned)f < FMT__COUNT ? format_names[f] : "?";
+}
+
+int report_render(const struct report *r, enum report_format f, const struct render_opts *o, char **out)
+{
+	switch (f) {
+	case FMT_JSON: return report_json(r, out);
+	case FMT_JUNIT: return report_junit(r, out);
+	case FMT_TAP: return report_tap(r, out);
+	case FMT_MARKDOWN: return report_markdown(r, o, out);
+	case FMT_HTML: return report_html(r, o, out);
+	default: return -EINVAL;
+	}
 }
 
 /* Decode one UTF-8 sequence; returns its length, 0 if invalid. */
@@ -261,4 +345,20 @@ char *xml_sanitize(const char *s)
 char *utf8_sanitize(const char *s)
 {
 	return sanitize(s, false);
+}
+
+void text_clean(struct sbuf *out, const char *s)
+{
+	_cleanup_free_ char *u = utf8_sanitize(s ? s : "");
+	const unsigned char *p = (const unsigned char *)(u ? u : "");
+
+	for (; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			sb_putc(out, '?');
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) { /* C1 controls */
+			sb_putc(out, '?');
+			p++;
+		} else
+			sb_putc(out, (char)*p);
+	}
 }

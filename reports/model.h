@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct sbuf;
+
 #define CAGETEST_VERSION "0.1.0"
 #define REPORT_SCHEMA 1
 
@@ -37,6 +39,7 @@ struct backend_info {
 /* What a backend applied for one mode: the JUnit testsuite's system-out. */
 struct explain_text {
 	char *backend, *mode, *text;
+	char *host; /* merged reports: which host; may be NULL */
 };
 
 struct result {
@@ -68,6 +71,10 @@ struct report {
 	/* baseline entries that are known failures but passed in this run */
 	char **fixed_known;
 	size_t nfixed_known;
+	/* merged reports: each input's host facts, name = the label its rows
+	 * and backends carry in their host field; 0 for a single run */
+	struct host_facts *hosts;
+	size_t nhosts;
 };
 
 const char *verdict_name(enum verdict v);
@@ -79,15 +86,84 @@ int expect_from_name(const char *name);
 int report_add(struct report *r, const struct result *res);
 int report_add_backend(struct report *r, const struct backend_info *b);
 int report_add_explain(struct report *r, const char *backend, const char *mode, const char *text);
+int report_add_explain_at(struct report *r, const char *host, const char *backend, const char *mode, const char *text);
 int report_add_fixed(struct report *r, const char *what);
+int report_add_host(struct report *r, const struct host_facts *h);
+/* Lookups: the first match of any host, or (_at) of one host label (a
+ * row's host field, NULL in a single run). */
 const char *report_explain(const struct report *r, const char *backend, const char *mode);
 const struct backend_info *report_backend(const struct report *r, const char *name);
+const char *report_explain_at(const struct report *r, const char *host, const char *backend, const char *mode);
+const struct backend_info *report_backend_at(const struct report *r, const char *host, const char *name);
+const struct host_facts *report_host(const struct report *r, const char *host);
 void report_summarize(struct report *r);
 void report_free(struct report *r);
+int host_facts_copy(struct host_facts *dst, const struct host_facts *src);
+void host_facts_free(struct host_facts *h);
+
+/* The matrix every human-facing renderer draws: probes as rows (grouped by
+ * category, in first-seen order) x columns (host, backend, mode, in
+ * first-seen order). Pointers borrow from the report. */
+struct column {
+	const char *host, *backend, *mode; /* host NULL in a single run */
+	size_t n[V__COUNT];
+	size_t known_escapes; /* xfail rows that expected blocked */
+	size_t judged_blocked; /* pass/escape/xfail rows that expected blocked */
+};
+struct matrix {
+	struct column *cols;
+	size_t ncols;
+	const char **probes, **cats; /* cats[i]: category of probes[i] */
+	size_t nprobes;
+	const struct result **cell; /* [probe * ncols + col]; NULL = not run */
+};
+int matrix_build(const struct report *r, struct matrix *m);
+void matrix_free(struct matrix *m);
+
+/* What one column says about its sandbox, worst first. */
+enum column_state {
+	COL_NOT_ENFORCED, /* escapes */
+	COL_UNJUDGED,	  /* errors, no escapes */
+	COL_KNOWN_GAPS,	  /* only known (baseline) escapes */
+	COL_ENFORCED,	  /* everything expected blocked was blocked */
+	COL_UNCONFINED,	  /* the mode blocks nothing: nothing to enforce */
+	COL_UNTESTED,	  /* every row skipped */
+};
+enum column_state column_state(const struct column *c);
+/* The worst state of any column. */
+enum column_state matrix_state(const struct matrix *m);
+/* "ENFORCED", "NOT ENFORCED", ... */
+const char *column_state_name(enum column_state s);
+/* "ENFORCED", "NOT ENFORCED: 8 escapes, 2 overblocked", ... */
+void column_summary(const struct column *c, struct sbuf *out);
+/* "landlock/workspace-write" or "landlock/workspace-write@host" */
+void column_label(const struct column *c, char *buf, size_t n);
+/* The one line a person reads first, like chrome://sandbox (no newline):
+ * "Sandbox: landlock/workspace-write ENFORCED", "Sandbox: NOT ENFORCED: 3 escapes in ...". */
+void report_verdict_line(const struct matrix *m, struct sbuf *out);
+
+/* What renderers may use beyond the model; every field is optional. */
+struct render_opts {
+	const char *(*hint)(const char *probe); /* remediation for a probe id, NULL if none */
+	bool tty;     /* terminal: the matrix and Unicode glyphs, not plain lines */
+	bool color;   /* terminal: ANSI colours */
+	bool unicode; /* terminal: Unicode glyphs */
+};
 
 /* Renderers: text to *out (malloc'd). 0 or -errno. */
 int report_json(const struct report *r, char **out);
 int report_junit(const struct report *r, char **out);
+int report_tap(const struct report *r, char **out);
+int report_markdown(const struct report *r, const struct render_opts *o, char **out);
+int report_html(const struct report *r, const struct render_opts *o, char **out);
+/* The end-of-run text for a terminal (a matrix on a TTY, plain lines otherwise). */
+int report_terminal(const struct report *r, const struct render_opts *o, char **out);
+/* The live progress line (starts with \r, no newline). */
+void terminal_progress(struct sbuf *out, size_t done, size_t total, size_t escapes, bool color);
+/* The file formats, for CLIs that take --json F --html F ... */
+enum report_format { FMT_JSON, FMT_JUNIT, FMT_TAP, FMT_MARKDOWN, FMT_HTML, FMT__COUNT };
+const char *report_format_name(enum report_format f); /* "json", "junit", ... (the option name) */
+int report_render(const struct report *r, enum report_format f, const struct render_opts *o, char **out);
 /* Parse a JSON report (schema 1). err gets "where: what". */
 int report_from_json(const char *text, struct report *r, char *err, size_t n);
 
@@ -96,5 +172,9 @@ int report_from_json(const char *text, struct report *r, char *err, size_t n);
 char *xml_sanitize(const char *s);
 /* Only replace bad UTF-8 (JSON escapes control characters itself). */
 char *utf8_sanitize(const char *s);
+/* Append s as one line safe for a terminal: text from the sandboxed side can
+ * hold escape sequences, so controls (C0, DEL, C1 such as U+009B CSI) become
+ * '?' and bad UTF-8 becomes U+FFFD. */
+void text_clean(struct sbuf *out, const char *s);
 
 #endif

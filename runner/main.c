@@ -3,8 +3,10 @@
 #include "../platforms/backend.h"
 #include "../platforms/detect.h"
 #include "../probes/probe.h"
+#include "../reports/merge.h"
 #include "../reports/model.h"
 #include "agent.h"
+#include "doctor.h"
 #include "run.h"
 #include "sentinel.h"
 #include "suite.h"
@@ -27,11 +29,14 @@ static const char usage_text[] =
 	"  list      list probes, backends, modes or suites\n"
 	"  explain   print exactly what a backend applies for a mode (bwrap argv,\n"
 	"            SBPL profile, Landlock and seccomp rules)\n"
-	"  doctor    what this host supports, which backends work here and why not\n"
+	"  doctor    can a sandbox work here? host facts, then a short battery per backend\n"
+	"  merge     combine JSON reports of several hosts into one and render it\n"
+	"  diff      what changed between two JSON reports; exit 1 when NEW is worse\n"
 	"\n"
 	"cagetest run [-b BACKENDS] [-m MODES] [-s SUITE] [-p GLOB] [-j N]\n"
-	"             [--json F] [--junit F] [--timeout SEC] [--scratch DIR] [--keep]\n"
-	"             [--user NAME] [--fail-on LIST] [--quiet]\n"
+	"             [--json F] [--junit F] [--tap F] [--markdown F] [--html F]\n"
+	"             [--baseline F] [--fail-on LIST] [--timeout SEC] [--scratch DIR]\n"
+	"             [--keep] [--user NAME] [--quiet]\n"
 	"  -b, --backend LIST   comma list of backends or 'all' (default: landlock);\n"
 	"                       built in: none landlock bwrap seatbelt\n"
 	"  -m, --mode LIST      comma list of modes or 'all' (default: all)\n"
@@ -39,18 +44,45 @@ static const char usage_text[] =
 	"  -p, --probe GLOBS    only probes whose id matches, e.g. 'git.*,fs.write_*'\n"
 	"  -j, --jobs N         cases in parallel (default: number of CPUs)\n"
 	"      --json F         write the JSON report (schema 1); '-' is stdout\n"
-	"      --junit F        write JUnit XML; '-' is stdout\n"
+	"      --junit F        write JUnit XML (junit-10.xsd); '-' is stdout\n"
+	"      --tap F          write TAP version 14, one subtest per backend.mode\n"
+	"      --markdown F     write a Markdown summary (for a CI step summary)\n"
+	"      --html F         write one self-contained HTML page with the matrix\n"
+	"      --baseline F     known failures: a previous JSON report (its escape and\n"
+	"                       overblocked rows) or {\"known\":[{\"backend\",\"mode\",\n"
+	"                       \"probe\" (globs), \"reason\"}]}; they become xfail, and\n"
+	"                       entries that pass now are listed so it can be tightened\n"
+	"      --fail-on LIST   verdicts that make the exit status 1: a comma list of\n"
+	"                       escape, overblocked, error, skip, xfail\n"
+	"                       (default: escape,overblocked)\n"
 	"      --timeout SEC    per probe (default: 10); a hung sandbox is killed then\n"
 	"      --scratch DIR    parent of the scratch root (default: /var/tmp; never /tmp)\n"
 	"      --keep           keep the scratch root for inspection\n"
 	"      --user NAME      as root: run the sandboxed side as this user\n"
-	"      --fail-on LIST   verdicts that fail the run (default: escape,overblocked)\n"
 	"  -q, --quiet          no progress line, no summary\n"
+	"  On a terminal: a live progress line, then the matrix (colour unless\n"
+	"  NO_COLOR is set); otherwise plain lines. Both end with one verdict line:\n"
+	"  'Sandbox: landlock/workspace-write ENFORCED' or 'NOT ENFORCED: 3 escapes'.\n"
 	"\n"
 	"cagetest list [probes|backends|modes|suites] [-s SUITE] [--markdown]\n"
 	"  probes: id, category, effect, summary; --markdown: the docs/probes.md table\n"
 	"cagetest explain -b BACKEND -m MODE [-s SUITE]\n"
-	"cagetest doctor\n"
+	"cagetest doctor [-b BACKENDS] [-m MODES] [-s SUITE] [-p GLOBS] [--no-battery]\n"
+	"                [--json F] [--junit F] [--tap F] [--markdown F] [--html F] [-q]\n"
+	"  kernel, Landlock ABI and what it lacks, seccomp, user namespaces (and\n"
+	"  the sysctls that restrict them), whether bwrap works, container signs,\n"
+	"  cgroup v2, legacy_tiocsti, io_uring_disabled; then a short battery with\n"
+	"  every usable backend in every confined mode (-p '*' runs every probe)\n"
+	"  and one line per mode: 'workspace-write with landlock: ENFORCED'.\n"
+	"      --no-battery     only the host facts (exit 0)\n"
+	"cagetest merge [LABEL=]REPORT.json... [--json F] [--junit F] [--tap F]\n"
+	"               [--markdown F] [--html F] [--fail-on LIST] [-q]\n"
+	"  rows keep their host: LABEL, else the report's host name (else its\n"
+	"  kernel), made unique; the summary goes to stderr unless -q\n"
+	"cagetest diff OLD.json NEW.json [--fail-on LIST]\n"
+	"  new escapes, new overblocks, new failures (--fail-on), fixed rows,\n"
+	"  changed verdicts, added and removed rows; xfail counts as the failure it\n"
+	"  hides. NEW is worse when a row newly has a verdict in --fail-on.\n"
 	"cagetest --help | --version\n"
 	"\n"
 	"verdicts: pass, escape (blocked by policy but happened), overblocked (allowed\n"
@@ -58,8 +90,10 @@ static const char usage_text[] =
 	"skip (this host cannot do it even without a sandbox), xfail (known failure).\n"
 	"\n"
 	"exit status: 0 every row passed (skips and xfails allowed); 1 a verdict in\n"
-	"--fail-on; 2 usage or input error; 3 the run could not judge (errors, an\n"
-	"unavailable backend asked for by name, an interrupted run).\n";
+	"--fail-on (diff: NEW is worse); 2 usage or input error (bad flag, bad suite,\n"
+	"baseline or report file); 3 the run could not judge (errors, an unavailable\n"
+	"backend asked for by name, an interrupted run, doctor with no usable backend).\n"
+	"run, doctor and merge follow the same rules.\n";
 
 static int usage(int code)
 {
@@ -107,54 +141,164 @@ static int emit(const char *path, const char *text, const char *what)
 	return r;
 }
 
+/* --- reports --- */
+
+/* The report file options every command that renders takes. */
+#define OPT_FORMAT 0x100
+#define REPORT_OPTIONS                                                                                      \
+	{"json", required_argument, 0, OPT_FORMAT + FMT_JSON}, {"junit", required_argument, 0, OPT_FORMAT + FMT_JUNIT}, \
+	{"tap", required_argument, 0, OPT_FORMAT + FMT_TAP},                                                 \
+	{"markdown", required_argument, 0, OPT_FORMAT + FMT_MARKDOWN},                                       \
+	{"html", required_argument, 0, OPT_FORMAT + FMT_HTML}
+
+/* Record a report option's file; false when c is not one. */
+static bool report_option(int c, const char *path[FMT__COUNT])
+{
+	if (c < OPT_FORMAT || c >= OPT_FORMAT + FMT__COUNT)
+		return false;
+	path[c - OPT_FORMAT] = optarg;
+	return true;
+}
+
+static const char *probe_hint(const char *id)
+{
+	const struct probe *p = probe_find(id);
+
+	return p ? p->hint : NULL;
+}
+
+static bool utf8_locale(void)
+{
+	static const char *const vars[] = {"LC_ALL", "LC_CTYPE", "LANG"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(vars); i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
+	}
+	return false;
+}
+
+/* Colour unless NO_COLOR (https://no-color.org) or not a terminal. */
+static struct render_opts render_opts_for(int fd)
+{
+	const char *no_color = getenv("NO_COLOR");
+	bool tty = isatty(fd);
+
+	return (struct render_opts){
+		.hint = probe_hint,
+		.tty = tty,
+		.color = tty && !(no_color && *no_color),
+		.unicode = tty && utf8_locale(),
+	};
+}
+
+static int write_reports(const struct report *r, const char *const path[FMT__COUNT], const struct render_opts *o)
+{
+	int rc = 0;
+
+	for (int f = 0; f < FMT__COUNT; f++) {
+		char *text = NULL;
+		if (!path[f])
+			continue;
+		if (report_render(r, (enum report_format)f, o, &text) < 0) {
+			fprintf(stderr, "cagetest: cannot render the %s report\n", report_format_name((enum report_format)f));
+			rc = -1;
+		} else if (emit(path[f], text, report_format_name((enum report_format)f)) < 0)
+			rc = -1;
+		free(text);
+	}
+	return rc;
+}
+
+/* The end-of-run text on stderr: a matrix on a terminal, plain lines otherwise. */
+static void show_summary(const struct report *r)
+{
+	struct render_opts o = render_opts_for(2);
+	char *text = NULL;
+
+	if (report_terminal(r, &o, &text) == 0)
+		fputs(text, stderr);
+	free(text);
+}
+
+static void show_progress(size_t done, size_t total, size_t escapes, void *ctx)
+{
+	const struct render_opts *o = ctx;
+	struct sbuf s = {0};
+
+	terminal_progress(&s, done, total, escapes, o->color);
+	if (s.s)
+		fputs(s.s, stderr);
+	fflush(stderr);
+	sb_free(&s);
+}
+
+/* Read a JSON report (rep) or a baseline (bl); on failure prints
+ * "cagetest: WHATPATH: problem". */
+static int load(const char *what, const char *path, struct report *rep, struct baseline *bl)
+{
+	_cleanup_free_ char *text = NULL;
+	char err[512];
+	int r = read_file(path, 256 << 20, &text, NULL);
+
+	if (r < 0)
+		snprintf(err, sizeof(err), "%s", strerror(-r));
+	else
+		r = rep ? report_from_json(text, rep, err, sizeof(err)) : baseline_parse(text, bl, err, sizeof(err));
+	if (r < 0)
+		fprintf(stderr, "cagetest: %s%s: %s\n", what, path, err);
+	return r;
+}
+
 /* --- run --- */
 
-struct outputs {
-	const char *json, *junit;
-};
-
+/* --fail-on LIST: 0, or EXIT_USAGE after the message. */
 static int parse_fail_on(const char *list, bool fail[V__COUNT])
 {
 	char buf[256], *save = NULL;
+	bool ok = fmt(buf, sizeof(buf), "%s", list) == 0;
 
 	memset(fail, 0, sizeof(bool) * V__COUNT);
-	if (fmt(buf, sizeof(buf), "%s", list) < 0)
-		return -EINVAL;
-	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+	for (char *t = ok ? strtok_r(buf, ",", &save) : NULL; t && ok; t = strtok_r(NULL, ",", &save)) {
 		int v = verdict_from_name(t);
-		if (v < 0 || v == V_PASS)
-			return -EINVAL;
-		fail[v] = true;
+		ok = v > V_PASS; /* pass cannot fail a run */
+		if (ok)
+			fail[v] = true;
 	}
-	return 0;
+	return ok ? 0 : die_usage("--fail-on %s: expected a comma list of escape, overblocked, error, skip, xfail", list);
 }
 
-static void summary(const struct report *r)
+/* The exit status rules of DESIGN.md: 1 for a verdict in --fail-on, else 3
+ * when something could not be judged, else 0. */
+static int run_status(const struct report *r, const bool fail[V__COUNT], bool unjudged)
 {
-	const char *last_b = NULL, *last_m = NULL;
-	size_t n[V__COUNT] = {0};
+	for (int v = 0; v < V__COUNT; v++)
+		if (fail[v] && r->summary[v])
+			return EXIT_FAIL;
+	return r->summary[V_ERROR] || r->interrupted || unjudged ? EXIT_UNJUDGED : EXIT_OK;
+}
 
-	for (size_t i = 0; i <= r->nresults; i++) {
-		const struct result *x = i < r->nresults ? &r->results[i] : NULL;
-		if (last_b && (!x || strcmp(x->backend, last_b) || strcmp(x->mode, last_m))) {
-			fprintf(stderr, "  %-32s", "");
-			fprintf(stderr, "\r  %s.%s:", last_b, last_m);
-			for (int v = 0; v < V__COUNT; v++)
-				if (n[v])
-					fprintf(stderr, " %zu %s", n[v], verdict_name((enum verdict)v));
-			fprintf(stderr, "\n");
-			memset(n, 0, sizeof(n));
-		}
-		if (!x)
-			break;
-		n[x->verdict]++;
-		last_b = x->backend, last_m = x->mode;
+/* Run the battery with the progress line; reports errors. 0, or an exit code. */
+static int battery(struct run_opts *o, bool quiet, struct report *rep, struct run_outcome *oc)
+{
+	struct render_opts ro = render_opts_for(2);
+	char err[1024] = "";
+	int r;
+
+	if (!quiet && ro.tty) {
+		o->progress = show_progress;
+		o->progress_ctx = &ro;
 	}
-	for (size_t i = 0; i < r->nresults; i++) {
-		const struct result *x = &r->results[i];
-		if (x->verdict == V_ESCAPE || x->verdict == V_OVERBLOCKED || x->verdict == V_ERROR)
-			fprintf(stderr, "  %-11s %s.%s %s: %s\n", verdict_name(x->verdict), x->backend, x->mode, x->probe, x->detail);
+	r = run_battery(o, rep, oc, err, sizeof(err));
+	if (o->progress)
+		fputs("\r\033[K", stderr);
+	if (r < 0) {
+		fprintf(stderr, "cagetest: %s\n", err[0] ? err : strerror(-r));
+		report_free(rep);
+		return r == -EINVAL ? EXIT_USAGE : EXIT_UNJUDGED;
 	}
+	return 0;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -162,22 +306,23 @@ static int cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{"backend", required_argument, 0, 'b'}, {"mode", required_argument, 0, 'm'},
 		{"suite", required_argument, 0, 's'},	{"probe", required_argument, 0, 'p'},
-		{"jobs", required_argument, 0, 'j'},	{"json", required_argument, 0, 'J'},
-		{"junit", required_argument, 0, 'U'},	{"timeout", required_argument, 0, 'T'},
+		{"jobs", required_argument, 0, 'j'},	{"timeout", required_argument, 0, 'T'},
 		{"scratch", required_argument, 0, 'S'}, {"keep", no_argument, 0, 'k'},
 		{"user", required_argument, 0, 'u'},	{"fail-on", required_argument, 0, 'F'},
-		{"quiet", no_argument, 0, 'q'},		{"help", no_argument, 0, 'h'},
+		{"baseline", required_argument, 0, 'B'}, {"quiet", no_argument, 0, 'q'},
+		{"help", no_argument, 0, 'h'},		REPORT_OPTIONS,
 		{0, 0, 0, 0},
 	};
 	struct run_opts o = {.backends = "landlock", .modes = "all", .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), .timeout = 10};
-	struct outputs out = {0};
-	const char *suite_name = "default", *fail_on = "escape,overblocked";
+	const char *out[FMT__COUNT] = {0};
+	const char *suite_name = "default", *fail_on = "escape,overblocked", *baseline_path = NULL;
 	bool quiet = false, fail[V__COUNT];
 	struct suite suite;
+	struct baseline bl = {0};
 	struct report rep = {0};
 	struct run_outcome oc;
-	char err[1024] = "", *end;
-	int c, r, code;
+	char *end;
+	int c, code;
 
 	while ((c = getopt_long(argc, argv, "b:m:s:p:j:qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -190,8 +335,6 @@ static int cmd_run(int argc, char **argv)
 			if (*end || o.jobs < 1 || o.jobs > 256)
 				return die_usage("-j %s: expected a number from 1 to 256", optarg);
 			break;
-		case 'J': out.json = optarg; break;
-		case 'U': out.junit = optarg; break;
 		case 'T':
 			o.timeout = strtod(optarg, &end);
 			if (*end || !(o.timeout > 0 && o.timeout <= 3600))
@@ -201,56 +344,147 @@ static int cmd_run(int argc, char **argv)
 		case 'k': o.keep = true; break;
 		case 'u': o.user = optarg; break;
 		case 'F': fail_on = optarg; break;
+		case 'B': baseline_path = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': return usage(EXIT_OK);
-		default: return die_usage("%s", "bad option");
+		default:
+			if (!report_option(c, out))
+				return die_usage("%s", "bad option");
 		}
 	}
 	if (optind < argc)
 		return die_usage("run: unexpected argument '%s'", argv[optind]);
-	if (parse_fail_on(fail_on, fail) < 0)
-		return die_usage("--fail-on %s: expected a comma list of escape, overblocked, error, skip, xfail", fail_on);
-	if (load_suite(suite_name, &suite) < 0)
+	if ((code = parse_fail_on(fail_on, fail)))
+		return code;
+	if (baseline_path) {
+		if (load("--baseline ", baseline_path, NULL, &bl) < 0)
+			return EXIT_USAGE;
+		o.known = baseline_known;
+		o.known_ctx = &bl;
+	}
+	if (load_suite(suite_name, &suite) < 0) {
+		baseline_free(&bl);
 		return EXIT_USAGE;
+	}
 	o.suite = &suite;
-	o.progress = !quiet && isatty(2);
-	r = run_battery(&o, &rep, &oc, err, sizeof(err));
+	code = battery(&o, quiet, &rep, &oc);
 	suite_free(&suite);
-	if (r == -EINVAL) {
-		fprintf(stderr, "cagetest: %s\n", err);
-		report_free(&rep);
-		return EXIT_USAGE;
+	if (code) {
+		baseline_free(&bl);
+		return code;
 	}
-	if (r < 0) {
-		fprintf(stderr, "cagetest: %s\n", err[0] ? err : strerror(-r));
-		report_free(&rep);
-		return EXIT_UNJUDGED;
-	}
-	code = EXIT_OK;
-	for (size_t i = 0; i < rep.nresults; i++)
-		if (fail[rep.results[i].verdict])
-			code = EXIT_FAIL;
-	if (code == EXIT_OK && (rep.summary[V_ERROR] || oc.named_unavailable || oc.interrupted))
+	if (baseline_fixed(&bl, &rep) < 0)
+		fprintf(stderr, "cagetest: out of memory listing fixed baseline entries\n");
+	baseline_free(&bl);
+	code = run_status(&rep, fail, oc.named_unavailable);
+	struct render_opts ro = render_opts_for(2);
+	if (write_reports(&rep, out, &ro) < 0)
 		code = EXIT_UNJUDGED;
-
-	char *text = NULL;
-	if (out.json && (report_json(&rep, &text) < 0 || emit(out.json, text, "JSON") < 0))
-		code = EXIT_UNJUDGED;
-	free(text);
-	text = NULL;
-	if (out.junit && (report_junit(&rep, &text) < 0 || emit(out.junit, text, "JUnit") < 0))
-		code = EXIT_UNJUDGED;
-	free(text);
 	if (!quiet) {
-		summary(&rep);
-		fprintf(stderr, "cagetest: %zu rows: %zu pass, %zu escape, %zu overblocked, %zu error, %zu skip, %zu xfail%s\n",
-			rep.nresults, rep.summary[V_PASS], rep.summary[V_ESCAPE], rep.summary[V_OVERBLOCKED],
-			rep.summary[V_ERROR], rep.summary[V_SKIP], rep.summary[V_XFAIL],
-			oc.interrupted ? " (interrupted)" : "");
+		show_summary(&rep);
 		if (oc.scratch_root[0])
 			fprintf(stderr, "cagetest: scratch kept at %s\n", oc.scratch_root);
 	}
 	report_free(&rep);
+	return code;
+}
+
+/* --- merge, diff --- */
+
+/* LABEL=FILE names the host; a plain FILE (or one that exists as named) does not. */
+static const char *split_label(const char *arg, char *label, size_t n)
+{
+	const char *eq = strchr(arg, '=');
+
+	label[0] = 0;
+	if (!eq || eq == arg || memchr(arg, '/', (size_t)(eq - arg)) || access(arg, F_OK) == 0 ||
+	    (size_t)(eq - arg) >= n)
+		return arg;
+	snprintf(label, n, "%.*s", (int)(eq - arg), arg);
+	return eq + 1;
+}
+
+static int cmd_merge(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"fail-on", required_argument, 0, 'F'}, {"quiet", no_argument, 0, 'q'}, REPORT_OPTIONS, {0, 0, 0, 0},
+	};
+	const char *out[FMT__COUNT] = {0}, *fail_on = "escape,overblocked";
+	bool quiet = false, fail[V__COUNT];
+	struct report merged = {0};
+	int c, code;
+
+	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+		if (c == 'F')
+			fail_on = optarg;
+		else if (c == 'q')
+			quiet = true;
+		else if (!report_option(c, out))
+			return die_usage("%s", "merge: bad option");
+	}
+	if (optind >= argc)
+		return die_usage("%s", "merge needs at least one JSON report");
+	if ((code = parse_fail_on(fail_on, fail)))
+		return code;
+	for (int i = optind; i < argc; i++) {
+		struct report one;
+		char label[256];
+		const char *path = split_label(argv[i], label, sizeof(label));
+		if (load("", path, &one, NULL) < 0) {
+			report_free(&merged);
+			return EXIT_USAGE;
+		}
+		int r = report_merge(&merged, &one, label[0] ? label : NULL);
+		report_free(&one);
+		if (r < 0) {
+			fprintf(stderr, "cagetest: merging %s: %s\n", path, strerror(-r));
+			report_free(&merged);
+			return EXIT_UNJUDGED;
+		}
+	}
+	code = run_status(&merged, fail, false);
+	struct render_opts ro = render_opts_for(2);
+	if (write_reports(&merged, out, &ro) < 0)
+		code = EXIT_UNJUDGED;
+	if (!quiet)
+		show_summary(&merged);
+	report_free(&merged);
+	return code;
+}
+
+static int cmd_diff(int argc, char **argv)
+{
+	static const struct option opts[] = {{"fail-on", required_argument, 0, 'F'}, {0, 0, 0, 0}};
+	const char *fail_on = "escape,overblocked";
+	bool fail[V__COUNT];
+	struct report old, new;
+	struct diff d;
+	char *text = NULL;
+	int c, code;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'F')
+			return die_usage("%s", "diff: bad option");
+		fail_on = optarg;
+	}
+	if (argc - optind != 2)
+		return die_usage("%s", "diff needs OLD.json NEW.json");
+	if ((code = parse_fail_on(fail_on, fail)))
+		return code;
+	if (load("", argv[optind], &old, NULL) < 0)
+		return EXIT_USAGE;
+	if (load("", argv[optind + 1], &new, NULL) < 0) {
+		report_free(&old);
+		return EXIT_USAGE;
+	}
+	code = report_diff(&old, &new, fail, &d) == 0 && diff_text(&d, &text) == 0 ? (d.worse ? EXIT_FAIL : EXIT_OK)
+										   : EXIT_UNJUDGED;
+	if (text)
+		fputs(text, stdout);
+	free(text);
+	diff_free(&d);
+	report_free(&old);
+	report_free(&new);
 	return code;
 }
 
@@ -418,29 +652,72 @@ static int cmd_explain(int argc, char **argv)
 
 static int cmd_doctor(int argc, char **argv)
 {
-	struct host_facts h = {0};
-	bool any = false;
+	static const struct option opts[] = {
+		{"backend", required_argument, 0, 'b'}, {"mode", required_argument, 0, 'm'},
+		{"suite", required_argument, 0, 's'},	{"probe", required_argument, 0, 'p'},
+		{"no-battery", no_argument, 0, 'N'},	{"quiet", no_argument, 0, 'q'},
+		REPORT_OPTIONS,				{0, 0, 0, 0},
+	};
+	struct run_opts o = {.probes = doctor_probes, .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), .timeout = 10};
+	const char *out[FMT__COUNT] = {0}, *suite_name = "default";
+	bool battery_on = true, quiet = false, fail[V__COUNT];
+	char backends[1024], modes[1024];
+	struct sbuf s = {0};
+	struct suite suite;
+	struct report rep = {0};
+	struct run_outcome oc;
+	int c, code;
 
-	(void)argc, (void)argv;
-	host_facts_fill(&h);
-	printf("kernel        %s (%s)\n", h.kernel, h.arch);
-	printf("uid           %u\n", h.uid);
-	printf("container     %s\n", h.container);
-	printf("landlock      %s", h.landlock_abi ? "" : "unavailable\n");
-	if (h.landlock_abi)
-		printf("ABI %d\n", h.landlock_abi);
-	printf("seccomp       %s\n", h.seccomp ? "filters supported" : "unavailable");
-	printf("user ns       %s\n", h.userns ? "can be created" : "cannot be created");
-	printf("backends:\n");
-	for (size_t i = 0; i < backend_count(); i++) {
-		const struct backend *b = backend_at(i);
-		char why[256] = "";
-		bool ok = b->available(b, why, sizeof(why)) == 0;
-		any = any || (ok && b != &backend_none);
-		printf("  %-10s %s%s%s\n", b->name, ok ? "usable" : "unusable", ok ? "" : ": ", why);
+	while ((c = getopt_long(argc, argv, "b:m:s:p:q", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': o.backends = optarg; break;
+		case 'm': o.modes = optarg; break;
+		case 's': suite_name = optarg; break;
+		case 'p': o.probes = optarg; break;
+		case 'N': battery_on = false; break;
+		case 'q': quiet = true; break;
+		default:
+			if (!report_option(c, out))
+				return die_usage("%s", "doctor: bad option");
+		}
 	}
-	free(h.name), free(h.kernel), free(h.arch), free(h.container);
-	return any ? EXIT_OK : EXIT_UNJUDGED;
+	if (optind < argc)
+		return die_usage("doctor: unexpected argument '%s'", argv[optind]);
+	doctor_facts(&s);
+	fputs(s.s ? s.s : "", stdout);
+	sb_free(&s);
+	printf("backends:\n");
+	list_backends();
+	if (!battery_on)
+		return EXIT_OK;
+	if (load_suite(suite_name, &suite) < 0)
+		return EXIT_USAGE;
+	if (!o.backends && doctor_backends(backends, sizeof(backends)) == 0)
+		o.backends = backends;
+	if (!o.modes && doctor_modes(&suite, modes, sizeof(modes)) == 0)
+		o.modes = modes;
+	if (!o.backends || !*o.backends) {
+		printf("no sandbox backend works here: nothing can enforce a mode\n");
+		suite_free(&suite);
+		return EXIT_UNJUDGED;
+	}
+	printf("\nshort battery: probes %s\nwith %s in %s:\n", o.probes, o.backends, o.modes);
+	fflush(stdout);
+	o.suite = &suite;
+	code = battery(&o, quiet, &rep, &oc);
+	suite_free(&suite);
+	if (code)
+		return code;
+	doctor_verdicts(&rep, &s);
+	fputs(s.s ? s.s : "", stdout);
+	sb_free(&s);
+	parse_fail_on("escape,overblocked", fail);
+	code = run_status(&rep, fail, oc.named_unavailable);
+	struct render_opts ro = render_opts_for(1);
+	if (write_reports(&rep, out, &ro) < 0)
+		code = EXIT_UNJUDGED;
+	report_free(&rep);
+	return code;
 }
 
 static const struct command {
@@ -451,6 +728,8 @@ static const struct command {
 	{"list", cmd_list},
 	{"explain", cmd_explain},
 	{"doctor", cmd_doctor},
+	{"merge", cmd_merge},
+	{"diff", cmd_diff},
 	{"agent", agent_main},
 };
 

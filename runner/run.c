@@ -819,8 +819,7 @@ static void progress(const struct run *R)
 	size_t esc = 0;
 	for (size_t i = 0; i < R->nrows; i++)
 		esc += R->rows[i].ran && R->rows[i].observed == OBS_ALLOWED && R->rows[i].expected == EXPECT_BLOCKED;
-	fprintf(stderr, "\r\033[Kcagetest: %zu/%zu cases, %zu escapes so far", R->done, R->njobs, esc);
-	fflush(stderr);
+	R->o->progress(R->done, R->njobs, esc, R->o->progress_ctx);
 }
 
 static int loop(struct run *R)
@@ -1067,8 +1066,6 @@ int run_battery(const struct run_opts *o, struct report *rep, struct run_outcome
 	R.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	signal(SIGPIPE, SIG_IGN);
 	r = loop(&R);
-	if (R.o->progress)
-		fprintf(stderr, "\n");
 	out->interrupted = R.interrupted;
 	rep->interrupted = R.interrupted;
 	if (r == 0)

@@ -18,7 +18,9 @@ struct run_opts {
 	double timeout; /* per probe, seconds */
 	const char *scratch;
 	bool keep;
-	bool progress; /* a live line on stderr */
+	/* called after each case finishes (NULL: silent); escapes so far */
+	void (*progress)(size_t done, size_t total, size_t escapes, void *ctx);
+	void *progress_ctx;
 	const char *user; /* run the sandboxed side as this user (root only) */
 	bool (*known)(const char *backend, const char *mode, const char *probe, void *ctx); /* baseline */
 	void *known_ctx;

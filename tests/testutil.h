@@ -115,6 +115,67 @@ static inline int validate_junit(const char *xml, char *err, size_t n)
 	return r;
 }
 
+/* A small report built from a table, for merge, diff and baseline tests. */
+struct row_spec {
+	const char *backend, *mode, *probe;
+	enum verdict v;
+	enum expect expected;
+};
+
+static inline void build_report(struct report *r, const char *name, const char *kernel, const struct row_spec *rows,
+				size_t n)
+{
+	memset(r, 0, sizeof(*r));
+	r->tool = strdup("cagetest");
+	r->version = strdup(CAGETEST_VERSION);
+	r->schema = REPORT_SCHEMA;
+	r->started = strdup("2026-11-22T10:00:00Z");
+	r->duration_s = 1.5;
+	r->host.name = name ? strdup(name) : NULL;
+	r->host.kernel = strdup(kernel);
+	r->host.arch = strdup("x86_64");
+	r->host.container = strdup("none");
+	r->host.landlock_abi = 7;
+	for (size_t i = 0; i < n; i++) {
+		if (!report_backend(r, rows[i].backend)) {
+			struct backend_info b = {.name = (char *)rows[i].backend, .available = true, .version = "1.0"};
+			assert_int_equal(report_add_backend(r, &b), 0);
+			assert_int_equal(report_add_explain(r, rows[i].backend, rows[i].mode, "applied"), 0);
+		}
+		struct result x = {
+			.backend = (char *)rows[i].backend, .mode = (char *)rows[i].mode, .probe = (char *)rows[i].probe,
+			.category = "fs", .effect = "write.outside", .expected = rows[i].expected,
+			.observed = "blocked", .control = "allowed", .verdict = rows[i].v, .errno_name = "",
+			.detail = "evidence", .duration_ms = 2.0,
+		};
+		assert_int_equal(report_add(r, &x), 0);
+	}
+	report_summarize(r);
+}
+
+/* Write a report as JSON to path. */
+static inline void write_report(const struct report *r, const char *path)
+{
+	char *text = NULL;
+
+	assert_int_equal(report_json(r, &text), 0);
+	assert_int_equal(write_str(path, text), 0);
+	free(text);
+}
+
+/* Run `cagetest ARGS` (split on spaces); returns the exit code. */
+static inline int cli(const char *args, char **out, char **err)
+{
+	char cmd[4096], *argv[64];
+	int argc = 0;
+
+	snprintf(cmd, sizeof(cmd), "%s %s", CAGETEST, args);
+	for (char *t = strtok(cmd, " "); t && argc < 63; t = strtok(NULL, " "))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	return run_cmd(argv, out, err);
+}
+
 /* Assert one row's verdict, with its detail on failure. */
 #define assert_verdict(rep, b, m, p, want)                                                                  \
 	do {                                                                                                \

@@ -2,18 +2,6 @@
  * problem; --help and list work; explain prints a policy. */
 #include "../testutil.h"
 
-static int cli(const char *args, char **out, char **err)
-{
-	char cmd[2048], *argv[32];
-	int argc = 0;
-
-	snprintf(cmd, sizeof(cmd), "%s %s", CAGETEST, args);
-	for (char *t = strtok(cmd, " "); t && argc < 31; t = strtok(NULL, " "))
-		argv[argc++] = t;
-	argv[argc] = NULL;
-	return run_cmd(argv, out, err);
-}
-
 static void expect_usage_error(const char *args, const char *needle)
 {
 	char *out = NULL, *err = NULL;
@@ -45,6 +33,12 @@ static void test_usage_errors(void **state)
 	expect_usage_error("list bogus", "list bogus");
 	expect_usage_error("explain -b landlock", "explain needs -b BACKEND and -m MODE");
 	expect_usage_error("explain -b nope -m read-only", "-b nope: unknown backend");
+	expect_usage_error("merge", "merge needs at least one JSON report");
+	expect_usage_error("merge --bogus x.json", "merge: bad option");
+	expect_usage_error("diff a.json", "diff needs OLD.json NEW.json");
+	expect_usage_error("diff --fail-on nope a.json b.json", "--fail-on nope");
+	expect_usage_error("doctor --bogus", "doctor: bad option");
+	expect_usage_error("doctor extra", "doctor: unexpected argument 'extra'");
 	unlink(bad);
 }
 
@@ -101,6 +95,72 @@ static void test_explain(void **state)
 	free(out), free(err);
 }
 
+/* Every long option of runner/main.c is documented in --help, README.md
+ * and the man page; so is every command. */
+static void test_docs_cover_options(void **state)
+{
+	static const char *const commands[] = {"run", "list", "explain", "doctor", "merge", "diff"};
+	_cleanup_free_ char *src = NULL, *readme = NULL, *man = NULL;
+	char *help = NULL, *err = NULL;
+	size_t checked = 0;
+
+	(void)state;
+	assert_int_equal(read_file(SRCDIR "/runner/main.c", 1 << 20, &src, NULL), 0);
+	assert_int_equal(read_file(SRCDIR "/README.md", 1 << 20, &readme, NULL), 0);
+	assert_int_equal(read_file(SRCDIR "/docs/cagetest.1", 1 << 20, &man, NULL), 0);
+	assert_int_equal(cli("--help", &help, &err), 0);
+	/* the man page writes '-' as '\-' */
+	for (char *r = man, *w = man; ; r++) {
+		if (r[0] == '\\' && r[1] == '-')
+			continue;
+		if (!(*w++ = *r))
+			break;
+	}
+	for (const char *p = src; (p = strstr(p, "{\"")); p++) {
+		char name[64], opt[72];
+		const char *q = strchr(p + 2, '"');
+		if (!q || (size_t)(q - p - 2) >= sizeof(name) ||
+		    (strncmp(q, "\", required_argument", 20) && strncmp(q, "\", no_argument", 14)))
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(q - p - 2), p + 2);
+		snprintf(opt, sizeof(opt), "--%s", name);
+		if (!strstr(help, opt) || !strstr(readme, opt) || !strstr(man, opt))
+			fail_msg("%s: help %d, README %d, man page %d", opt, !!strstr(help, opt), !!strstr(readme, opt),
+				 !!strstr(man, opt));
+		checked++;
+	}
+	assert_true(checked >= 25);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		char c[64];
+		snprintf(c, sizeof(c), "cagetest %s", commands[i]);
+		if (!strstr(help, c) || !strstr(readme, c) || !strstr(man, c))
+			fail_msg("'%s': help %d, README %d, man page %d", c, !!strstr(help, c), !!strstr(readme, c),
+				 !!strstr(man, c));
+	}
+	/* the CI templates call cagetest with options that exist */
+	static const char *const ci[] = {SRCDIR "/ci/github/matrix.yml", SRCDIR "/ci/gitlab/cagetest.gitlab-ci.yml"};
+	for (size_t i = 0; i < ARRAY_SIZE(ci); i++) {
+		_cleanup_free_ char *text = NULL;
+		size_t calls = 0;
+		assert_int_equal(read_file(ci[i], 1 << 20, &text, NULL), 0);
+		for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+			char line[1024], *c;
+			snprintf(line, sizeof(line), "%.*s", (int)strcspn(l, "\n"), l);
+			if (!(c = strstr(line, "build/cagetest ")) && !(calls && strstr(line, "    --")))
+				continue;
+			calls += c != NULL;
+			for (char *o = strstr(line, " --"); o; o = strstr(o + 1, " --")) {
+				char opt[64];
+				snprintf(opt, sizeof(opt), "%.*s", (int)strcspn(o + 1, " \"="), o + 1);
+				if (!strstr(help, opt))
+					fail_msg("%s calls cagetest with %s, which --help does not know", ci[i], opt);
+			}
+		}
+		assert_true(calls >= 3);
+	}
+	free(help), free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -108,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_explain),
+		cmocka_unit_test(test_docs_cover_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,55 @@
+/* Reading reports back: merge several hosts' reports into one model, diff
+ * two runs, and baselines of known failures (--baseline). */
+#ifndef CAGETEST_MERGE_H
+#define CAGETEST_MERGE_H
+
+#include "model.h"
+
+/* merge: append src to dst, its host labelled `label` (NULL: derived from
+ * host.name, else host.kernel); labels are made unique within dst. */
+int report_merge(struct report *dst, const struct report *src, const char *label);
+
+/* diff: how NEW differs from OLD, row by row (key: host, backend, mode, probe). */
+enum change {
+	CHANGE_NEW_ESCAPE,     /* NEW escapes where OLD did not (or the row is new) */
+	CHANGE_NEW_OVERBLOCK,  /* likewise for overblocked */
+	CHANGE_NEW_FAIL,       /* another verdict of fail_on newly reached */
+	CHANGE_FIXED,	       /* OLD escaped or overblocked, NEW passes */
+	CHANGE_VERDICT,	       /* any other change of verdict */
+	CHANGE_ADDED,	       /* only in NEW */
+	CHANGE_REMOVED,	       /* only in OLD */
+	CHANGE__COUNT
+};
+struct diff_entry {
+	enum change kind;
+	const struct result *old, *new; /* either may be NULL (added / removed) */
+};
+struct diff {
+	struct diff_entry *v;
+	size_t n;
+	size_t count[CHANGE__COUNT];
+	bool worse; /* NEW has a row newly in fail_on */
+};
+/* fail_on[v]: verdicts that make a row failing (xfail counts as what it hides). */
+int report_diff(const struct report *old, const struct report *new, const bool fail_on[V__COUNT], struct diff *d);
+int diff_text(const struct diff *d, char **out);
+void diff_free(struct diff *d);
+
+/* Baselines (--baseline F): known failures, as globs with a reason. */
+struct known {
+	char *backend, *mode, *probe, *reason;
+};
+struct baseline {
+	struct known *v;
+	size_t n;
+};
+/* Either a cagetest JSON report (its escape and overblocked rows become
+ * known) or {"known":[{"backend","mode","probe","reason"}]}. err: "what". */
+int baseline_parse(const char *text, struct baseline *b, char *err, size_t n);
+/* The run_opts.known callback: ctx is the baseline. */
+bool baseline_known(const char *backend, const char *mode, const char *probe, void *ctx);
+/* Record in r->fixed_known every entry whose rows all pass now. */
+int baseline_fixed(const struct baseline *b, struct report *r);
+void baseline_free(struct baseline *b);
+
+#endif
