@@ -412,7 +412,7 @@ static int check_host(void)
 		snprintf(host.why, sizeof(host.why), "bwrap is not on PATH. Hint: apt-get install bubblewrap");
 		return -ENOENT;
 	}
-	r = run_capture((char *[]){host.path, "--version", NULL}, TRIAL_TIMEOUT, out, sizeof(out), &st);
+	r = run_capture((char *[]){host.path, "--version", NULL}, TRIAL_TIMEOUT, false, out, sizeof(out), &st);
 	if (r < 0 || !WIFEXITED(st) || WEXITSTATUS(st) || sscanf(out, "bubblewrap %d.%d.%d", &maj, &min, &mic) < 2) {
 		snprintf(host.why, sizeof(host.why), "%.200s --version did not say which bubblewrap it is (%.80s). Hint: "
 			 "is it really bubblewrap?", host.path, r < 0 ? strerror(-r) : out);
@@ -437,7 +437,7 @@ static int check_host(void)
 	r = run_capture((char *[]){host.path, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc",
 				   "--unshare-net", "--cap-drop", "ALL", "--ro-bind", "/", "/", "--dev", "/dev", "--proc",
 				   "/proc", "--", t, NULL},
-			TRIAL_TIMEOUT, out, sizeof(out), &st);
+			TRIAL_TIMEOUT, false, out, sizeof(out), &st);
 	if (r == -ETIMEDOUT) {
 		trial_failed("it hung and was killed", "");
 		return -ETIMEDOUT;

@@ -22,6 +22,9 @@ bool which(const char *name, char *out, size_t n);
  * out (NUL-terminated, truncated to n). 0 with *wstatus set when it ran to
  * the end, -ETIMEDOUT when it was killed after timeout seconds, -errno when
  * it could not be started. */
-int run_capture(char *const argv[], double timeout, char *out, size_t n, int *wstatus);
+/* As root: become uid/gid 65534 (nobody), dumpable. No-op otherwise. */
+int become_nobody(void);
+/* Run argv (PATH searched) with a timeout, optionally as nobody; output in out. */
+int run_capture(char *const argv[], double timeout, bool as_nobody, char *out, size_t n, int *wstatus);
 
 #endif

@@ -71,65 +71,21 @@ static const char *status_field(const char *key, char *buf, size_t n)
 	return buf;
 }
 
-/* In a forked child: become nobody. Dumpable again, or /proc/self stays
- * root's and uid_map cannot be written. */
-static int drop_to_nobody(void)
-{
-	if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0 ||
-			       prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0))
-		return neg_errno();
-	return 0;
-}
 
 /* Run argv (as nobody when drop and root) with a timeout; the first line of
  * its output goes to msg. Returns the exit status, or -errno. */
-static int run_capture(char *const argv[], bool drop, char *msg, size_t n)
+static int run_line(char *const argv[], bool drop, char *msg, size_t n)
 {
-	int p[2], st = 0;
 	char buf[2048];
-	size_t len = 0;
-	pid_t pid;
+	int st = 0, r = run_capture(argv, CMD_TIMEOUT_MS / 1000.0, drop, buf, sizeof(buf), &st);
 
-	msg[0] = 0;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return neg_errno();
-	pid = fork();
-	if (pid < 0) {
-		int r = neg_errno();
-		close(p[0]), close(p[1]);
+	if (r == -ETIMEDOUT) {
+		snprintf(msg, n, "timed out after %d s", CMD_TIMEOUT_MS / 1000);
 		return r;
 	}
-	if (pid == 0) {
-		setpgid(0, 0);
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		if (drop && drop_to_nobody() < 0)
-			_exit(126);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(p[1]);
-	double deadline = now_mono() + CMD_TIMEOUT_MS / 1000.0;
-	for (;;) {
-		struct pollfd pf = {p[0], POLLIN, 0};
-		int left = (int)((deadline - now_mono()) * 1000);
-		if (left <= 0 || poll(&pf, 1, left) == 0) {
-			kill(-pid, SIGKILL);
-			snprintf(msg, n, "timed out after %d s", CMD_TIMEOUT_MS / 1000);
-			break;
-		}
-		ssize_t k = read(p[0], buf + len, sizeof(buf) - 1 - len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0 || (len += (size_t)k) == sizeof(buf) - 1)
-			break;
-	}
-	close(p[0]);
-	buf[len] = 0;
-	if (!msg[0])
-		snprintf(msg, n, "%.*s", (int)strcspn(buf, "\n"), buf);
-	if (waitpid(pid, &st, 0) < 0)
-		return neg_errno();
+	if (r < 0)
+		return r;
+	snprintf(msg, n, "%.*s", (int)strcspn(buf, "\n"), buf);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
@@ -153,7 +109,7 @@ static int userns_probe(bool drop, const char **step)
 	if (pid == 0) {
 		char map[64];
 		int s = 0;
-		if (!drop || drop_to_nobody() == 0)
+		if (!drop || become_nobody() == 0)
 			s = 1;
 		snprintf(map, sizeof(map), "0 %u 1", (unsigned)geteuid());
 		if (s == 1 && unshare(CLONE_NEWUSER) == 0)
@@ -221,10 +177,10 @@ static void bwrap_facts(struct sbuf *out)
 		return;
 	}
 	char *vargv[] = {"bwrap", "--version", NULL};
-	run_capture(vargv, false, ver, sizeof(ver));
+	run_line(vargv, false, ver, sizeof(ver));
 	for (int pass = 0; pass < (geteuid() == 0 ? 2 : 1); pass++) {
 		bool drop = pass == 1 || geteuid() != 0;
-		int r = run_capture(argv, drop, msg, sizeof(msg));
+		int r = run_line(argv, drop, msg, sizeof(msg));
 		line(out, pass ? "" : "bwrap", "%s%s%s: %s%s%s", pass ? "" : ver, pass ? "" : ", ",
 		     who(drop), r == 0 ? "works (ro root, new namespaces, /proc)" : "fails",
 		     r == 0 ? "" : ": ", r == 0 ? "" : msg);
