@@ -26,6 +26,7 @@ struct box {
 	const char *run;       /* the run's shared dir (host sockets) */
 	const char *self;      /* the cagetest binary (the agent) */
 	const char *listener;  /* "127.0.0.1:PORT" of the host TCP listener ({listener} in adapters) */
+	const struct launch *launch; /* what prepare() returned, for enter() (NULL in explain) */
 };
 
 /* A mode's writable root ("{workspace}", "{tmp}", "{home}", or a path) as a
@@ -41,7 +42,15 @@ struct launch {
 	char cwd[PATH_MAX]; /* "" = the workspace */
 	int fds[4];	    /* inherited at the same numbers */
 	size_t nfds;
+	bool scrub_secrets; /* drop env vars named like secrets (SECRET_ENV_GLOBS) */
 };
+
+/* What a careful launcher removes from the environment it passes on (the
+ * default of Codex's shell_environment_policy, plus the obvious others). */
+#define SECRET_ENV_GLOBS "*KEY*", "*SECRET*", "*TOKEN*", "*PASSWORD*", "*CREDENTIAL*"
+bool env_name_is_secret(const char *kv);
+/* In enter(): close every fd >= 3 but the ones prepare() asked to keep. */
+int close_inherited(const struct box *x);
 int launch_arg(struct launch *l, const char *arg);
 int launch_argf(struct launch *l, const char *f, ...) __attribute__((format(printf, 2, 3)));
 int launch_env(struct launch *l, const char *kv);

@@ -327,6 +327,13 @@ static int emit(const struct plan *p, const struct box *x, const char *seccomp, 
 		    launch_arg(l, "/dev/shm");
 	if (r == 0)
 		r = launch_arg(l, "--proc") ?: launch_arg(l, "/proc");
+	/* sysctls are global and root owns them: uid 0 without capabilities can
+	 * still write core_pattern through a fresh /proc. Read-only, as Docker does */
+	if (r == 0)
+		r = launch_arg(l, "--ro-bind") ?: launch_arg(l, "/proc/sys") ?: launch_arg(l, "/proc/sys");
+	if (r == 0)
+		r = launch_arg(l, "--ro-bind-try") ?: launch_arg(l, "/proc/sysrq-trigger") ?:
+		    launch_arg(l, "/proc/sysrq-trigger");
 	for (size_t i = 0; i < p->nroots && r == 0; i++)
 		r = launch_arg(l, "--bind") ?: launch_arg(l, p->roots[i].src) ?: launch_arg(l, p->roots[i].dst);
 	for (size_t i = 0; i < p->nprots && r == 0; i++) {
@@ -514,7 +521,16 @@ static int bw_prepare(const struct backend *b, const struct box *x, struct launc
 	if (r < 0)
 		return r;
 	snprintf(fdnum, sizeof(fdnum), "%d", l->fds[l->nfds++]);
+	l->scrub_secrets = true;
 	return bwrap_args(x, fdnum, l, err, n);
+}
+
+/* bwrap passes every inherited fd into the box: close what is not ours
+ * before it starts (the seccomp program's fd stays). */
+static int bw_enter(const struct backend *b, const struct box *x)
+{
+	(void)b;
+	return x->mode->confined ? close_inherited(x) : 0;
 }
 
 /* One shell word, quoted only when it has to be. */
@@ -577,7 +593,10 @@ static int bw_explain(const struct backend *b, const struct box *x, struct sbuf 
 	}
 	sb_puts(out, "/tmp: the case's {tmp}, writable only when {tmp} is a writable root. /dev: a private tmpfs with "
 		     "null, zero, full, random, urandom, tty and a private devpts; /dev/shm: the host's, read-only unless "
-		     "a writable root covers it. /proc: fresh, of the new pid namespace\n");
+		     "a writable root covers it. /proc: fresh, of the new pid namespace, with /proc/sys and "
+		     "/proc/sysrq-trigger read-only\n"
+		     "inherited fds: closed before bwrap starts, but the seccomp program's\n"
+		     "environment: variables named *KEY*, *SECRET*, *TOKEN*, *PASSWORD*, *CREDENTIAL* removed\n");
 	sc_explain(x->mode, out);
 	return 0;
 }
@@ -591,7 +610,7 @@ static void bw_notes(const struct backend *b, struct sbuf *out)
 		"the workspace before the sandbox starts is a workspace path: writes through it reach the outside file. "
 		"A protected name that is a symlink has its target re-bound, but the link itself can be replaced. "
 		"Pathname UNIX sockets stay reachable through read-only binds (connect is not a write): only the "
-		"seccomp socket filter stops host IPC. Inherited file descriptors pass into the box. Mount points for "
+		"seccomp socket filter stops host IPC. Mount points for "
 		"missing protected names are created in the real writable root and stay there, empty.");
 	if (geteuid() == 0)
 		sb_puts(out, " Run as root: the box runs as uid 0 without a user namespace and without effective or "
@@ -607,6 +626,7 @@ const struct backend backend_bwrap = {
 	.version = bw_version,
 	.supports = bw_supports,
 	.prepare = bw_prepare,
+	.enter = bw_enter,
 	.explain = bw_explain,
 	.notes = bw_notes,
 };

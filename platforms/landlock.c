@@ -145,6 +145,13 @@ static int drop_caps(void)
 	return syscall(SYS_capset, &h, d) < 0 ? neg_errno() : 0;
 }
 
+static int ll_prepare(const struct backend *b, const struct box *x, struct launch *l, char *err, size_t n)
+{
+	(void)b, (void)err, (void)n;
+	l->scrub_secrets = x->mode->confined;
+	return 0;
+}
+
 static int ll_enter(const struct backend *b, const struct box *x)
 {
 	struct ll_plan p;
@@ -153,6 +160,8 @@ static int ll_enter(const struct backend *b, const struct box *x)
 	(void)b;
 	if (!x->mode->confined)
 		return 0;
+	if ((r = close_inherited(x)) < 0)
+		return r;
 	if ((r = plan(x, landlock_abi(), &p)) < 0)
 		return r;
 	rs = (int)syscall(SYS_landlock_create_ruleset, &p.attr, p.attr_size, 0);
@@ -244,7 +253,9 @@ static int ll_explain(const struct backend *b, const struct box *x, struct sbuf 
 	if ((r = plan(x, abi, &p)) < 0)
 		return r;
 	sb_printf(out, "landlock, mode %s (ABI %d)\n", x->mode->name, abi);
-	sb_puts(out, "no_new_privs: set\ncapabilities: all dropped (bounding, ambient, effective, permitted)\n");
+	sb_puts(out, "no_new_privs: set\ncapabilities: all dropped (bounding, ambient, effective, permitted)\n"
+		     "inherited fds: all closed but 0, 1, 2\n"
+		     "environment: variables named *KEY*, *SECRET*, *TOKEN*, *PASSWORD*, *CREDENTIAL* removed\n");
 	sb_puts(out, "ruleset handled fs: ");
 	describe_access(out, p.attr.handled_access_fs, ~0ULL);
 	sb_printf(out, "\nruleset handled net: %s\n",
@@ -267,6 +278,7 @@ const struct backend backend_landlock = {
 	.description = "Landlock + seccomp + no_new_privs, applied in process before exec",
 	.available = ll_available,
 	.version = ll_version,
+	.prepare = ll_prepare,
 	.enter = ll_enter,
 	.explain = ll_explain,
 	.notes = ll_notes,

@@ -3,7 +3,9 @@
 #include "backend.h"
 
 #include <stdarg.h>
+#include <fnmatch.h>
 #include <string.h>
+#include <unistd.h>
 
 static const struct backend *const builtin[] = {
 	&backend_none,
@@ -123,4 +125,34 @@ void launch_free(struct launch *l)
 	free(l->argv);
 	free(l->env);
 	memset(l, 0, sizeof(*l));
+}
+
+bool env_name_is_secret(const char *kv)
+{
+	static const char *const globs[] = {SECRET_ENV_GLOBS};
+	char name[256];
+
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(kv, "="), kv);
+	for (size_t i = 0; i < ARRAY_SIZE(globs); i++)
+		if (fnmatch(globs[i], name, FNM_CASEFOLD) == 0)
+			return true;
+	return false;
+}
+
+int close_inherited(const struct box *x)
+{
+	unsigned lo = 3;
+
+	/* whatever a careless parent left open (its fd 9, pipes) is not the box's */
+	for (;;) {
+		unsigned hi = ~0U;
+		for (size_t i = 0; x->launch && i < x->launch->nfds; i++)
+			if ((unsigned)x->launch->fds[i] >= lo && (unsigned)x->launch->fds[i] < hi)
+				hi = (unsigned)x->launch->fds[i];
+		if (hi > lo && close_range(lo, hi - 1, 0) < 0)
+			return neg_errno();
+		if (hi == ~0U)
+			return 0;
+		lo = hi + 1;
+	}
 }

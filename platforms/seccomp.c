@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #ifndef TIOCLINUX
 #define TIOCLINUX 0x541C
@@ -70,6 +71,27 @@ static const struct sc_rule rules[] = {
 	ARG_MASK("clone", EPERM, SC_CONFINED, 0, CLONE_NEWUSER, CLONE_NEWUSER, "new user namespaces"),
 	/* clone3 passes its flags in memory a filter cannot read: glibc falls back to clone */
 	WHOLE("clone3", ENOSYS, SC_CONFINED, "flags unreadable by seccomp; forces the clone fallback"),
+	/* a box that can make set-id files plants binaries the host runs with
+	 * their owner's rights (flatpak filters the same bits) */
+	ARG_MASK("chmod", EPERM, SC_CONFINED, 1, S_ISUID, S_ISUID, "setuid bit"),
+	ARG_MASK("chmod", EPERM, SC_CONFINED, 1, S_ISGID, S_ISGID, "setgid bit"),
+	ARG_MASK("fchmod", EPERM, SC_CONFINED, 1, S_ISUID, S_ISUID, "setuid bit"),
+	ARG_MASK("fchmod", EPERM, SC_CONFINED, 1, S_ISGID, S_ISGID, "setgid bit"),
+	ARG_MASK("fchmodat", EPERM, SC_CONFINED, 2, S_ISUID, S_ISUID, "setuid bit"),
+	ARG_MASK("fchmodat", EPERM, SC_CONFINED, 2, S_ISGID, S_ISGID, "setgid bit"),
+	ARG_MASK("fchmodat2", EPERM, SC_CONFINED, 2, S_ISUID, S_ISUID, "setuid bit"),
+	ARG_MASK("fchmodat2", EPERM, SC_CONFINED, 2, S_ISGID, S_ISGID, "setgid bit"),
+	/* created with the bits: glibc passes mode 0 when not creating */
+	ARG_MASK("creat", EPERM, SC_CONFINED, 1, S_ISUID, S_ISUID, "created setuid"),
+	ARG_MASK("creat", EPERM, SC_CONFINED, 1, S_ISGID, S_ISGID, "created setgid"),
+	ARG_MASK("open", EPERM, SC_CONFINED, 2, S_ISUID, S_ISUID, "created setuid"),
+	ARG_MASK("open", EPERM, SC_CONFINED, 2, S_ISGID, S_ISGID, "created setgid"),
+	ARG_MASK("openat", EPERM, SC_CONFINED, 3, S_ISUID, S_ISUID, "created setuid"),
+	ARG_MASK("openat", EPERM, SC_CONFINED, 3, S_ISGID, S_ISGID, "created setgid"),
+	ARG_MASK("mknod", EPERM, SC_CONFINED, 1, S_ISUID, S_ISUID, "created setuid"),
+	ARG_MASK("mknodat", EPERM, SC_CONFINED, 2, S_ISUID, S_ISUID, "created setuid"),
+	/* openat2's mode is in memory a filter cannot read: glibc falls back to openat */
+	WHOLE("openat2", ENOSYS, SC_CONFINED, "mode unreadable by seccomp; forces the openat fallback"),
 	ARG_MASK("ioctl", EPERM, SC_CONFINED, 1, 0xffffffffULL, TIOCSTI, "terminal input injection"),
 	ARG_MASK("ioctl", EPERM, SC_CONFINED, 1, 0xffffffffULL, TIOCLINUX, "console selection paste"),
 	WHOLE("socket", EPERM, SC_NO_NET, "no network: no sockets at all (socketpair still works)"),

@@ -223,7 +223,7 @@ static int plan(struct run *R, struct run_outcome *out, struct report *rep)
 				continue;
 			mode_ok = !b->supports || b->supports(b, m, mwhy, sizeof(mwhy)) == 0;
 			if (b->explain) {
-				struct box x = {m, "{scratch}", "{workspace}", "{tmp}", "{home}", "{run}", "{cagetest}", "{listener}"};
+				struct box x = {m, "{scratch}", "{workspace}", "{tmp}", "{home}", "{run}", "{cagetest}", "{listener}", NULL};
 				struct sbuf e = {0};
 				if (b->explain(b, &x, &e) == 0 && e.s && (r = report_add_explain(rep, b->name, m->name, e.s)) < 0) {
 					sb_free(&e);
@@ -418,7 +418,8 @@ static char **build_env(const struct run *R, const struct job *j, const struct l
 	if (!envp)
 		return NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(seeded); i++)
-		if (asprintf(&envp[k++], "%s=%s", seeded[i], j->seeded) < 0) {
+		if (!(l->scrub_secrets && env_name_is_secret(seeded[i])) &&
+		    asprintf(&envp[k++], "%s=%s", seeded[i], j->seeded) < 0) {
 			envp[k - 1] = NULL;
 			goto fail;
 		}
@@ -429,7 +430,7 @@ static char **build_env(const struct run *R, const struct job *j, const struct l
 		goto fail;
 	}
 	for (size_t i = 0; i < l->envc; i++)
-		if (!(envp[k++] = strdup(l->env[i])))
+		if ((!l->scrub_secrets || !env_name_is_secret(l->env[i])) && !(envp[k++] = strdup(l->env[i])))
 			goto fail;
 	return envp;
 fail:
@@ -509,9 +510,10 @@ static int start_job(struct run *R, struct job *j)
 	fmt(home, sizeof(home), "%s/home", j->root);
 	char listener[32];
 	snprintf(listener, sizeof(listener), "127.0.0.1:%d", j->env.tcp4);
-	struct box x = {j->m, j->root, ws, tmp, home, R->sc.run, R->agent, listener};
+	struct box x = {j->m, j->root, ws, tmp, home, R->sc.run, R->agent, listener, NULL};
 	if (j->b->prepare && (r = j->b->prepare(j->b, &x, &l, err, sizeof(err))) < 0)
 		goto fail;
+	x.launch = &l;
 	/* argv: the backend's prefix, then the agent */
 	argv = calloc(l.argc + 6 + j->n + 1, sizeof(char *));
 	if (!argv || probe_env_encode(&j->env, enc, sizeof(enc)) < 0) {

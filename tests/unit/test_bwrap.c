@@ -317,7 +317,7 @@ static void test_limits(void **state)
 
 static void test_explain(void **state)
 {
-	struct box x = {&ww, "{scratch}", "{workspace}", "{tmp}", "{home}", "{run}", "{cagetest}", "{listener}"};
+	struct box x = {&ww, "{scratch}", "{workspace}", "{tmp}", "{home}", "{run}", "{cagetest}", "{listener}", NULL};
 	struct mode full = {.name = "full", .writable = (char *[]){"/"}, .nwritable = 1, .network = true};
 	struct sbuf out = {0};
 
