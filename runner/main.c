@@ -1,5 +1,6 @@
 /* The CLI edge: the only place that prints errors and picks exit codes. */
 #include "../lib/util.h"
+#include "../platforms/adapter.h"
 #include "../platforms/backend.h"
 #include "../platforms/detect.h"
 #include "../probes/probe.h"
@@ -30,7 +31,7 @@ static const char usage_text[] =
 	"\n"
 	"cagetest run [-b BACKENDS] [-m MODES] [-s SUITE] [-p GLOB] [-j N]\n"
 	"             [--json F] [--junit F] [--timeout SEC] [--scratch DIR] [--keep]\n"
-	"             [--user NAME] [--fail-on LIST] [--quiet]\n"
+	"             [--user NAME] [--fail-on LIST] [--quiet] [--adapter FILE]...\n"
 	"  -b, --backend LIST   comma list of backends or 'all' (default: landlock)\n"
 	"  -m, --mode LIST      comma list of modes or 'all' (default: all)\n"
 	"  -s, --suite NAME     suite name or JSON file (default: default)\n"
@@ -44,11 +45,15 @@ static const char usage_text[] =
 	"      --user NAME      as root: run the sandboxed side as this user\n"
 	"      --fail-on LIST   verdicts that fail the run (default: escape,overblocked)\n"
 	"  -q, --quiet          no progress line, no summary\n"
+	"      --adapter FILE   add a backend described by an adapter file (repeatable; also\n"
+	"                       for list, explain, doctor); platforms/adapters/*.json ship\n"
+	"                       codex, srt and firejail (see cagetest-adapter(5))\n"
 	"\n"
-	"cagetest list [probes|backends|modes|suites] [-s SUITE] [--markdown]\n"
+	"cagetest list [probes|backends|modes|suites] [-s SUITE] [--markdown] [--adapter FILE]...\n"
 	"  probes: id, category, effect, summary; --markdown: the docs/probes.md table\n"
-	"cagetest explain -b BACKEND -m MODE [-s SUITE]\n"
-	"cagetest doctor\n"
+	"cagetest explain -b BACKEND -m MODE [-s SUITE] [--adapter FILE]...\n"
+	"  for an adapter: the expanded command line, env, cwd and files\n"
+	"cagetest doctor [--adapter FILE]...\n"
 	"cagetest --help | --version\n"
 	"\n"
 	"verdicts: pass, escape (blocked by policy but happened), overblocked (allowed\n"
@@ -76,6 +81,29 @@ static int die_usage(const char *f, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'cagetest --help'.\n");
 	return EXIT_USAGE;
+}
+
+/* --adapter FILE (any command that names backends), then the shipped ones. */
+static char *adapter_files[32];
+static size_t nadapter_files;
+
+static int add_adapter(char *file)
+{
+	if (nadapter_files == ARRAY_SIZE(adapter_files))
+		return die_usage("--adapter %s: at most %zu adapter files", file, ARRAY_SIZE(adapter_files));
+	adapter_files[nadapter_files++] = file;
+	return 0;
+}
+
+static int load_adapters(void)
+{
+	char err[1024];
+
+	if (adapters_register(adapter_files, nadapter_files, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cagetest: %s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 static int load_suite(const char *name, struct suite *s)
@@ -165,7 +193,7 @@ static int cmd_run(int argc, char **argv)
 		{"scratch", required_argument, 0, 'S'}, {"keep", no_argument, 0, 'k'},
 		{"user", required_argument, 0, 'u'},	{"fail-on", required_argument, 0, 'F'},
 		{"quiet", no_argument, 0, 'q'},		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+		{"adapter", required_argument, 0, 'A'}, {0, 0, 0, 0},
 	};
 	struct run_opts o = {.backends = "landlock", .modes = "all", .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), .timeout = 10};
 	struct outputs out = {0};
@@ -200,6 +228,10 @@ static int cmd_run(int argc, char **argv)
 		case 'u': o.user = optarg; break;
 		case 'F': fail_on = optarg; break;
 		case 'q': quiet = true; break;
+		case 'A':
+			if (add_adapter(optarg))
+				return EXIT_USAGE;
+			break;
 		case 'h': return usage(EXIT_OK);
 		default: return die_usage("%s", "bad option");
 		}
@@ -208,7 +240,7 @@ static int cmd_run(int argc, char **argv)
 		return die_usage("run: unexpected argument '%s'", argv[optind]);
 	if (parse_fail_on(fail_on, fail) < 0)
 		return die_usage("--fail-on %s: expected a comma list of escape, overblocked, error, skip, xfail", fail_on);
-	if (load_suite(suite_name, &suite) < 0)
+	if (load_adapters() < 0 || load_suite(suite_name, &suite) < 0)
 		return EXIT_USAGE;
 	o.suite = &suite;
 	o.progress = !quiet && isatty(2);
@@ -328,6 +360,7 @@ static int cmd_list(int argc, char **argv)
 {
 	static const struct option opts[] = {{"suite", required_argument, 0, 's'},
 					     {"markdown", no_argument, 0, 'M'},
+					     {"adapter", required_argument, 0, 'A'},
 					     {0, 0, 0, 0}};
 	const char *suite_name = "default", *what;
 	bool markdown = false;
@@ -338,9 +371,14 @@ static int cmd_list(int argc, char **argv)
 			suite_name = optarg;
 		else if (c == 'M')
 			markdown = true;
-		else
+		else if (c == 'A') {
+			if (add_adapter(optarg))
+				return EXIT_USAGE;
+		} else
 			return die_usage("%s", "list: bad option");
 	}
+	if (load_adapters() < 0)
+		return EXIT_USAGE;
 	what = optind < argc ? argv[optind] : "probes";
 	if (!strcmp(what, "probes"))
 		return markdown ? probes_markdown() : list_probes();
@@ -358,6 +396,7 @@ static int cmd_explain(int argc, char **argv)
 	static const struct option opts[] = {{"backend", required_argument, 0, 'b'},
 					     {"mode", required_argument, 0, 'm'},
 					     {"suite", required_argument, 0, 's'},
+					     {"adapter", required_argument, 0, 'A'},
 					     {0, 0, 0, 0}};
 	const char *bname = NULL, *mname = NULL, *suite_name = "default";
 	const struct backend *b;
@@ -373,9 +412,14 @@ static int cmd_explain(int argc, char **argv)
 			mname = optarg;
 		else if (c == 's')
 			suite_name = optarg;
-		else
+		else if (c == 'A') {
+			if (add_adapter(optarg))
+				return EXIT_USAGE;
+		} else
 			return die_usage("%s", "explain: bad option");
 	}
+	if (load_adapters() < 0)
+		return EXIT_USAGE;
 	if (!bname || !mname)
 		return die_usage("%s", "explain needs -b BACKEND and -m MODE");
 	if (!(b = backend_find(bname)))
@@ -404,10 +448,21 @@ static int cmd_explain(int argc, char **argv)
 
 static int cmd_doctor(int argc, char **argv)
 {
+	static const struct option opts[] = {{"adapter", required_argument, 0, 'A'}, {0, 0, 0, 0}};
 	struct host_facts h = {0};
 	bool any = false;
+	int c;
 
-	(void)argc, (void)argv;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'A')
+			return die_usage("%s", "doctor: bad option");
+		if (add_adapter(optarg))
+			return EXIT_USAGE;
+	}
+	if (optind < argc)
+		return die_usage("doctor: unexpected argument '%s'", argv[optind]);
+	if (load_adapters() < 0)
+		return EXIT_USAGE;
 	host_facts_fill(&h);
 	printf("kernel        %s (%s)\n", h.kernel, h.arch);
 	printf("uid           %u\n", h.uid);
@@ -455,7 +510,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name)) {
 			optind = 1;
-			return commands[i].fn(argc - 1, argv + 1);
+			int code = commands[i].fn(argc - 1, argv + 1);
+			adapters_unregister();
+			return code;
 		}
 	return die_usage("unknown command '%s'", argv[1]);
 }
