@@ -35,9 +35,12 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIVE_SRC := $(wildcard tests/live/test_*.c)
 LIVE_BIN := $(LIVE_SRC:tests/live/%.c=$(BUILD)/tests/%)
+# live tests against sandboxes installed from npm (make check-peers)
+PEERS_SRC := $(wildcard tests/peers/test_*.c)
+PEERS_BIN := $(PEERS_SRC:tests/peers/%.c=$(BUILD)/tests/%)
 HEADERS := $(wildcard */*.h)
 
-.PHONY: all run check check-unit check-docs docs deps install clean
+.PHONY: all run check check-unit check-docs check-peers docs deps install clean
 all: $(BUILD)/cagetest $(BUILD)/cagetest-suid
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) | deps-quiet
@@ -86,6 +89,11 @@ docs: $(BUILD)/cagetest
 check-docs: $(BUILD)/cagetest
 	@$(BUILD)/cagetest list probes --markdown | cmp -s - docs/probes.md || \
 		{ echo "docs/probes.md is stale: run 'make docs'"; exit 1; }
+
+# codex and srt from npm into peers/ (ignored by git), then live tests on their real verdicts.
+check-peers: deps all $(PEERS_BIN)
+	@ci/install-peers.sh
+	@PATH="$(CURDIR)/peers/node_modules/.bin:$$PATH" BUILD=$(BUILD) tests/run-tests.sh $(PEERS_BIN)
 
 check-unit: all $(UNIT_BIN)
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN)

@@ -4,7 +4,7 @@
 # root: prints the command to run instead.
 #   --quiet   print nothing when nothing is missing
 set -eu
-PACKAGES="gcc make pkg-config libseccomp-dev libcjson-dev libxml2-dev libcmocka-dev git"
+PACKAGES="gcc make pkg-config libseccomp-dev libcjson-dev libxml2-dev libcmocka-dev git firejail"
 quiet=0
 [ "${1:-}" = "--quiet" ] && quiet=1
 

@@ -718,6 +718,12 @@ static void stderr_tail(const struct sbuf *b, char *buf, size_t n)
 	const char *s = b->s ? b->s : "";
 	size_t len = b->len, start = len > 300 ? len - 300 : 0, k = 0;
 
+	/* a cut tail starts at a line (or at least a word), marked with "..." */
+	if (start) {
+		const char *nl = memchr(s + start, '\n', 100), *sp = memchr(s + start, ' ', 100);
+		start = nl ? (size_t)(nl + 1 - s) : sp ? (size_t)(sp + 1 - s) : start;
+		k = (size_t)snprintf(buf, n, "... ");
+	}
 	for (size_t i = start; i < len && k + 1 < n; i++)
 		buf[k++] = s[i] == '\n' || s[i] == '\t' ? ' ' : s[i];
 	while (k && buf[k - 1] == ' ')
