@@ -655,6 +655,8 @@ static void parse_lines(struct job *j, size_t *consumed)
 	char tag[64];
 	size_t taglen;
 
+	if (!j->out.s) /* a wrapper that printed nothing */
+		return;
 	snprintf(tag, sizeof(tag), RECORD_TAG " %s ", j->env.nonce);
 	taglen = strlen(tag);
 	for (;;) {
