@@ -263,6 +263,10 @@ static int plan(struct run *R, struct run_outcome *out, struct report *rep)
 			}
 		}
 	}
+	/* rows moved when the array grew: point skips at their own buffers again */
+	for (size_t i = 0; i < R->nrows; i++)
+		if (R->rows[i].skip)
+			R->rows[i].skip = R->rows[i].skip_buf;
 	return 0;
 }
 
