@@ -104,7 +104,7 @@ install: all
 	install -m 0755 $(BUILD)/cagetest $(DESTDIR)$(PREFIX)/bin/cagetest
 	install -m 0755 $(BUILD)/cagetest-suid $(DESTDIR)$(PREFIX)/bin/cagetest-suid
 	install -m 0644 suites/*.json $(DESTDIR)$(DATADIR)/suites/
-	-install -m 0644 platforms/adapters/*.json $(DESTDIR)$(DATADIR)/platforms/adapters/
+	install -m 0644 platforms/adapters/*.json $(DESTDIR)$(DATADIR)/platforms/adapters/
 	install -m 0644 docs/cagetest.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 docs/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 
