@@ -167,6 +167,15 @@ static char *expand_str(const struct adapter *a, const char *tmpl, unsigned allo
 	return sb_take(&s);
 }
 
+/* A case template (command, cwd, env, files): checked at parse time, so only
+ * memory can fail here. */
+static char *fill(const struct adapter *a, const char *tmpl, const struct box *x)
+{
+	char why[160];
+
+	return expand_str(a, tmpl, P_HERE | P_BOX | P_VARS, x, why, sizeof(why));
+}
+
 /* ---------- parsing ---------- */
 
 static void free_kv(struct kv *v, size_t n)
@@ -647,9 +656,8 @@ static int make_parents(const char *root, const char *path)
 
 static int write_template(const struct adapter *a, const struct box *x, const struct kv *f, char *err, size_t n)
 {
-	char why[160];
-	_cleanup_free_ char *path = expand_str(a, f->key, P_HERE | P_BOX | P_VARS, x, why, sizeof(why));
-	_cleanup_free_ char *text = expand_str(a, f->value, P_HERE | P_BOX | P_VARS, x, why, sizeof(why));
+	_cleanup_free_ char *path = fill(a, f->key, x);
+	_cleanup_free_ char *text = fill(a, f->value, x);
 	size_t rl = strlen(x->case_root);
 	int r;
 
@@ -668,10 +676,40 @@ static int write_template(const struct adapter *a, const struct box *x, const st
 	return 0;
 }
 
+/* The case's argv prefix (command[0] as written), env and cwd: what
+ * prepare() hands over and explain() prints. */
+static int build_launch(const struct adapter *a, const struct box *x, struct launch *l)
+{
+	int r;
+
+	for (size_t i = 0; i < a->ncommand; i++) {
+		_cleanup_free_ char *s = fill(a, a->command[i], x);
+		if (!s)
+			return -ENOMEM;
+		if (*s && (r = launch_arg(l, s)) < 0) /* an empty argument is dropped */
+			return r;
+	}
+	for (size_t i = 0; i < a->nenv; i++) {
+		_cleanup_free_ char *s = fill(a, a->env[i].value, x);
+		_cleanup_free_ char *kv = NULL;
+		if (!s || asprintf(&kv, "%s=%s", a->env[i].key, s) < 0)
+			return -ENOMEM;
+		if ((r = launch_env(l, kv)) < 0)
+			return r;
+	}
+	if (a->cwd) {
+		_cleanup_free_ char *s = fill(a, a->cwd, x);
+		if (!s)
+			return -ENOMEM;
+		return fmt(l->cwd, sizeof(l->cwd), "%s", s);
+	}
+	return 0;
+}
+
 static int ad_prepare(const struct backend *b, const struct box *x, struct launch *l, char *err, size_t n)
 {
 	const struct adapter *a = A(b);
-	char exe[PATH_MAX], why[160];
+	char exe[PATH_MAX];
 	int r;
 
 	for (size_t i = 0; i < a->nfiles; i++)
@@ -681,69 +719,43 @@ static int ad_prepare(const struct backend *b, const struct box *x, struct launc
 		snprintf(err, n, "%s: %s: not found", a->path, a->command[0]);
 		return r;
 	}
-	/* execve() does not search PATH: the prefix starts with a full path */
-	if ((r = launch_arg(l, exe)) < 0)
+	if ((r = build_launch(a, x, l)) < 0) {
+		snprintf(err, n, "%s: %s", a->path, strerror(-r));
 		return r;
-	for (size_t i = 1; i < a->ncommand; i++) {
-		_cleanup_free_ char *s = expand_str(a, a->command[i], P_HERE | P_BOX | P_VARS, x, why, sizeof(why));
-		if (!s)
-			return -ENOMEM;
-		if (*s && (r = launch_arg(l, s)) < 0)
-			return r;
 	}
-	for (size_t i = 0; i < a->nenv; i++) {
-		_cleanup_free_ char *s = expand_str(a, a->env[i].value, P_HERE | P_BOX | P_VARS, x, why, sizeof(why));
-		_cleanup_free_ char *kv = NULL;
-		if (!s || asprintf(&kv, "%s=%s", a->env[i].key, s) < 0 || (r = launch_env(l, kv)) < 0)
-			return -ENOMEM;
-	}
-	if (a->cwd) {
-		_cleanup_free_ char *s = expand_str(a, a->cwd, P_HERE | P_BOX | P_VARS, x, why, sizeof(why));
-		if (!s)
-			return -ENOMEM;
-		if (fmt(l->cwd, sizeof(l->cwd), "%s", s) < 0) {
-			snprintf(err, n, "%s: cwd: too long", a->path);
-			return -ENAMETOOLONG;
-		}
-	}
-	return 0;
+	/* execve() does not search PATH: the prefix starts with a full path */
+	free(l->argv[0]);
+	return (l->argv[0] = strdup(exe)) ? 0 : -ENOMEM;
 }
 
 static int ad_explain(const struct backend *b, const struct box *x, struct sbuf *out)
 {
 	const struct adapter *a = A(b);
-	char why[160];
+	struct launch l = {0};
+	int r = build_launch(a, x, &l);
 
+	if (r < 0) {
+		launch_free(&l);
+		return r;
+	}
 	sb_printf(out, "adapter %s (%s), mode %s%s\ncommand:", a->name, a->path, x->mode->name,
 		  a->b.batch ? ", batch: one invocation runs many probes" : "");
-	for (size_t i = 0; i < a->ncommand; i++) {
-		_cleanup_free_ char *s = expand_str(a, a->command[i], P_HERE | P_BOX | P_VARS, x, why, sizeof(why));
-		if (!s)
-			return -ENOMEM;
-		if (*s) {
-			sb_putc(out, ' ');
-			sb_shell_word(out, s);
-		}
+	for (size_t i = 0; i < l.argc; i++) {
+		sb_putc(out, ' ');
+		sb_shell_word(out, l.argv[i]);
 	}
 	sb_printf(out, " %s agent ... (the agent's argv)\n", x->self);
-	for (size_t i = 0; i < a->nenv; i++) {
-		_cleanup_free_ char *s = expand_str(a, a->env[i].value, P_HERE | P_BOX | P_VARS, x, why, sizeof(why));
-		if (!s)
-			return -ENOMEM;
-		sb_printf(out, "env: %s=", a->env[i].key);
-		sb_shell_word(out, s);
+	for (size_t i = 0; i < l.envc; i++) {
+		size_t k = strcspn(l.env[i], "=");
+		sb_printf(out, "env: %.*s=", (int)k, l.env[i]);
+		sb_shell_word(out, l.env[i] + k + 1);
 		sb_putc(out, '\n');
 	}
-	if (a->cwd) {
-		_cleanup_free_ char *s = expand_str(a, a->cwd, P_HERE | P_BOX | P_VARS, x, why, sizeof(why));
-		if (!s)
-			return -ENOMEM;
-		sb_printf(out, "cwd: %s\n", s);
-	} else
-		sb_printf(out, "cwd: %s\n", x->ws);
+	sb_printf(out, "cwd: %s\n", l.cwd[0] ? l.cwd : x->ws);
+	launch_free(&l);
 	for (size_t i = 0; i < a->nfiles; i++) {
-		_cleanup_free_ char *p = expand_str(a, a->files[i].key, P_HERE | P_BOX | P_VARS, x, why, sizeof(why));
-		_cleanup_free_ char *t = expand_str(a, a->files[i].value, P_HERE | P_BOX | P_VARS, x, why, sizeof(why));
+		_cleanup_free_ char *p = fill(a, a->files[i].key, x);
+		_cleanup_free_ char *t = fill(a, a->files[i].value, x);
 		if (!p || !t)
 			return -ENOMEM;
 		sb_printf(out, "file %s (0600):\n%s%s", p, t, *t && t[strlen(t) - 1] == '\n' ? "" : "\n");
