@@ -35,9 +35,12 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIVE_SRC := $(wildcard tests/live/test_*.c)
 LIVE_BIN := $(LIVE_SRC:tests/live/%.c=$(BUILD)/tests/%)
+# live tests against sandboxes installed from npm (make check-peers)
+PEERS_SRC := $(wildcard tests/peers/test_*.c)
+PEERS_BIN := $(PEERS_SRC:tests/peers/%.c=$(BUILD)/tests/%)
 HEADERS := $(wildcard */*.h)
 
-.PHONY: all run check check-unit check-docs check-seatbelt docs deps install clean valgrind fuzz
+.PHONY: all run check check-unit check-docs check-seatbelt check-peers docs deps install clean valgrind fuzz
 all: $(BUILD)/cagetest $(BUILD)/cagetest-agent $(BUILD)/cagetest-suid
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) | deps-quiet
@@ -105,6 +108,11 @@ check-seatbelt:
 		$(shell $(PKG_CONFIG) --libs libcjson cmocka libxml-2.0) -o $(BUILD)/tests/test_seatbelt-portable
 	@BUILD=$(BUILD) tests/run-tests.sh $(BUILD)/tests/test_seatbelt-portable
 
+# codex and srt from npm into peers/ (ignored by git), then live tests on their real verdicts.
+check-peers: deps all $(PEERS_BIN)
+	@ci/install-peers.sh
+	@PATH="$(CURDIR)/peers/node_modules/.bin:$$PATH" BUILD=$(BUILD) tests/run-tests.sh $(PEERS_BIN)
+
 check-unit: all $(UNIT_BIN)
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN)
 
@@ -143,7 +151,7 @@ install: all
 	install -m 0755 $(BUILD)/cagetest-agent $(DESTDIR)$(PREFIX)/bin/cagetest-agent
 	install -m 0755 $(BUILD)/cagetest-suid $(DESTDIR)$(PREFIX)/bin/cagetest-suid
 	install -m 0644 suites/*.json $(DESTDIR)$(DATADIR)/suites/
-	-install -m 0644 platforms/adapters/*.json $(DESTDIR)$(DATADIR)/platforms/adapters/
+	install -m 0644 platforms/adapters/*.json $(DESTDIR)$(DATADIR)/platforms/adapters/
 	install -m 0644 platforms/baselines/*.json $(DESTDIR)$(DATADIR)/platforms/baselines/
 	install -m 0644 docs/cagetest.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 docs/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/

@@ -504,3 +504,22 @@ char *sb_take(struct sbuf *b)
 	*b = (struct sbuf){0};
 	return s;
 }
+
+void sb_shell_word(struct sbuf *b, const char *s)
+{
+	bool plain = *s;
+
+	for (const char *p = s; *p && plain; p++)
+		plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-", *p) != NULL;
+	if (plain) {
+		sb_puts(b, s);
+		return;
+	}
+	sb_putc(b, '\'');
+	for (; *s; s++)
+		if (*s == '\'')
+			sb_puts(b, "'\\''");
+		else
+			sb_putc(b, *s);
+	sb_putc(b, '\'');
+}

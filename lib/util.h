@@ -89,6 +89,8 @@ void sb_putc(struct sbuf *b, char c);
 void sb_puts(struct sbuf *b, const char *s);
 void sb_printf(struct sbuf *b, const char *f, ...) __attribute__((format(printf, 2, 3)));
 void sb_free(struct sbuf *b);
+/* s as one POSIX shell word (quoted only when needed), for explain output. */
+void sb_shell_word(struct sbuf *b, const char *s);
 /* Detach the string (never NULL unless oom); the buffer is reset. */
 char *sb_take(struct sbuf *b);
 

@@ -1,5 +1,6 @@
 /* The CLI edge: the only place that prints errors and picks exit codes. */
 #include "../lib/util.h"
+#include "../platforms/adapter.h"
 #include "../platforms/backend.h"
 #include "../platforms/detect.h"
 #include "../probes/probe.h"
@@ -36,7 +37,7 @@ static const char usage_text[] =
 	"cagetest run [-b BACKENDS] [-m MODES] [-s SUITE] [-p GLOB] [-j N]\n"
 	"             [--json F] [--junit F] [--tap F] [--markdown F] [--html F]\n"
 	"             [--baseline F] [--fail-on LIST] [--timeout SEC] [--scratch DIR]\n"
-	"             [--keep] [--user NAME] [--quiet]\n"
+	"             [--keep] [--user NAME] [--quiet] [--adapter FILE]...\n"
 	"  -b, --backend LIST   comma list of backends or 'all' (default: landlock);\n"
 	"                       built in: none landlock bwrap seatbelt\n"
 	"  -m, --mode LIST      comma list of modes or 'all' (default: all)\n"
@@ -63,12 +64,17 @@ static const char usage_text[] =
 	"  On a terminal: a live progress line, then the matrix (colour unless\n"
 	"  NO_COLOR is set); otherwise plain lines. Both end with one verdict line:\n"
 	"  'Sandbox: landlock/workspace-write ENFORCED' or 'NOT ENFORCED: 3 escapes'.\n"
+	"      --adapter FILE   add a backend described by an adapter file (repeatable; also\n"
+	"                       for list, explain, doctor); platforms/adapters/*.json ship\n"
+	"                       codex, srt and firejail (see cagetest-adapter(5))\n"
 	"\n"
-	"cagetest list [probes|backends|modes|suites] [-s SUITE] [--markdown]\n"
+	"cagetest list [probes|backends|modes|suites] [-s SUITE] [--markdown] [--adapter FILE]...\n"
 	"  probes: id, category, effect, summary; --markdown: the docs/probes.md table\n"
-	"cagetest explain -b BACKEND -m MODE [-s SUITE]\n"
+	"cagetest explain -b BACKEND -m MODE [-s SUITE] [--adapter FILE]...\n"
+	"  for an adapter: the expanded command line, env, cwd and files\n"
 	"cagetest doctor [-b BACKENDS] [-m MODES] [-s SUITE] [-p GLOBS] [--no-battery]\n"
 	"                [--json F] [--junit F] [--tap F] [--markdown F] [--html F] [-q]\n"
+	"                [--adapter FILE]...\n"
 	"  kernel, Landlock ABI and what it lacks, seccomp, user namespaces (and\n"
 	"  the sysctls that restrict them), whether bwrap works, container signs,\n"
 	"  cgroup v2, legacy_tiocsti, io_uring_disabled; then a short battery with\n"
@@ -112,6 +118,29 @@ static int die_usage(const char *f, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'cagetest --help'.\n");
 	return EXIT_USAGE;
+}
+
+/* --adapter FILE (any command that names backends), then the shipped ones. */
+static char *adapter_files[32];
+static size_t nadapter_files;
+
+static int add_adapter(char *file)
+{
+	if (nadapter_files == ARRAY_SIZE(adapter_files))
+		return die_usage("--adapter %s: at most %zu adapter files", file, ARRAY_SIZE(adapter_files));
+	adapter_files[nadapter_files++] = file;
+	return 0;
+}
+
+static int load_adapters(void)
+{
+	char err[1024];
+
+	if (adapters_register(adapter_files, nadapter_files, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cagetest: %s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 static int load_suite(const char *name, struct suite *s)
@@ -310,7 +339,8 @@ static int cmd_run(int argc, char **argv)
 		{"scratch", required_argument, 0, 'S'}, {"keep", no_argument, 0, 'k'},
 		{"user", required_argument, 0, 'u'},	{"fail-on", required_argument, 0, 'F'},
 		{"baseline", required_argument, 0, 'B'}, {"quiet", no_argument, 0, 'q'},
-		{"help", no_argument, 0, 'h'},		REPORT_OPTIONS,
+		{"help", no_argument, 0, 'h'},		{"adapter", required_argument, 0, 'A'},
+		REPORT_OPTIONS,
 		{0, 0, 0, 0},
 	};
 	struct run_opts o = {.backends = "landlock", .modes = "all", .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), .timeout = 10};
@@ -346,6 +376,10 @@ static int cmd_run(int argc, char **argv)
 		case 'F': fail_on = optarg; break;
 		case 'B': baseline_path = optarg; break;
 		case 'q': quiet = true; break;
+		case 'A':
+			if (add_adapter(optarg))
+				return EXIT_USAGE;
+			break;
 		case 'h': return usage(EXIT_OK);
 		default:
 			if (!report_option(c, out))
@@ -362,7 +396,7 @@ static int cmd_run(int argc, char **argv)
 		o.known = baseline_known;
 		o.known_ctx = &bl;
 	}
-	if (load_suite(suite_name, &suite) < 0) {
+	if (load_adapters() < 0 || load_suite(suite_name, &suite) < 0) {
 		baseline_free(&bl);
 		return EXIT_USAGE;
 	}
@@ -576,6 +610,7 @@ static int cmd_list(int argc, char **argv)
 {
 	static const struct option opts[] = {{"suite", required_argument, 0, 's'},
 					     {"markdown", no_argument, 0, 'M'},
+					     {"adapter", required_argument, 0, 'A'},
 					     {0, 0, 0, 0}};
 	const char *suite_name = "default", *what;
 	bool markdown = false;
@@ -586,9 +621,14 @@ static int cmd_list(int argc, char **argv)
 			suite_name = optarg;
 		else if (c == 'M')
 			markdown = true;
-		else
+		else if (c == 'A') {
+			if (add_adapter(optarg))
+				return EXIT_USAGE;
+		} else
 			return die_usage("%s", "list: bad option");
 	}
+	if (load_adapters() < 0)
+		return EXIT_USAGE;
 	what = optind < argc ? argv[optind] : "probes";
 	if (!strcmp(what, "probes"))
 		return markdown ? probes_markdown() : list_probes();
@@ -606,6 +646,7 @@ static int cmd_explain(int argc, char **argv)
 	static const struct option opts[] = {{"backend", required_argument, 0, 'b'},
 					     {"mode", required_argument, 0, 'm'},
 					     {"suite", required_argument, 0, 's'},
+					     {"adapter", required_argument, 0, 'A'},
 					     {0, 0, 0, 0}};
 	const char *bname = NULL, *mname = NULL, *suite_name = "default";
 	const struct backend *b;
@@ -621,9 +662,14 @@ static int cmd_explain(int argc, char **argv)
 			mname = optarg;
 		else if (c == 's')
 			suite_name = optarg;
-		else
+		else if (c == 'A') {
+			if (add_adapter(optarg))
+				return EXIT_USAGE;
+		} else
 			return die_usage("%s", "explain: bad option");
 	}
+	if (load_adapters() < 0)
+		return EXIT_USAGE;
 	if (!bname || !mname)
 		return die_usage("%s", "explain needs -b BACKEND and -m MODE");
 	if (!(b = backend_find(bname)))
@@ -656,6 +702,7 @@ static int cmd_doctor(int argc, char **argv)
 		{"backend", required_argument, 0, 'b'}, {"mode", required_argument, 0, 'm'},
 		{"suite", required_argument, 0, 's'},	{"probe", required_argument, 0, 'p'},
 		{"no-battery", no_argument, 0, 'N'},	{"quiet", no_argument, 0, 'q'},
+		{"adapter", required_argument, 0, 'A'},
 		REPORT_OPTIONS,				{0, 0, 0, 0},
 	};
 	struct run_opts o = {.probes = doctor_probes, .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), .timeout = 10};
@@ -676,6 +723,10 @@ static int cmd_doctor(int argc, char **argv)
 		case 'p': o.probes = optarg; break;
 		case 'N': battery_on = false; break;
 		case 'q': quiet = true; break;
+		case 'A':
+			if (add_adapter(optarg))
+				return EXIT_USAGE;
+			break;
 		default:
 			if (!report_option(c, out))
 				return die_usage("%s", "doctor: bad option");
@@ -683,6 +734,8 @@ static int cmd_doctor(int argc, char **argv)
 	}
 	if (optind < argc)
 		return die_usage("doctor: unexpected argument '%s'", argv[optind]);
+	if (load_adapters() < 0)
+		return EXIT_USAGE;
 	doctor_facts(&s);
 	fputs(s.s ? s.s : "", stdout);
 	sb_free(&s);
@@ -748,7 +801,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name)) {
 			optind = 1;
-			return commands[i].fn(argc - 1, argv + 1);
+			int code = commands[i].fn(argc - 1, argv + 1);
+			adapters_unregister();
+			return code;
 		}
 	return die_usage("unknown command '%s'", argv[1]);
 }

@@ -40,6 +40,11 @@
 #define BATCH_MAX 64
 #define STDERR_KEEP 4096
 #define OUT_MAX (1 << 20)
+/* The agent writes a record at least once per probe timeout: silence
+ * longer than that (plus start-up slack) means the wrapper or agent hangs. */
+#define SILENCE_SLACK 5.0
+/* After the agent's done record the wrapper has this long to exit. */
+#define DONE_GRACE 3.0
 
 /* One row of the matrix (backend x mode x probe), or one control probe. */
 struct row {
@@ -85,8 +90,8 @@ struct job {
 	char status[sizeof(struct reap_info)];
 	size_t status_len;
 	bool out_eof, err_eof, status_eof;
-	bool hello, running;
-	double t0;
+	bool hello, running, cancelled;
+	double t0, last_rec, done_at;
 };
 
 struct run {
@@ -265,6 +270,10 @@ static int plan(struct run *R, struct run_outcome *out, struct report *rep)
 			}
 		}
 	}
+	/* rows moved when the array grew: point skips at their own buffers again */
+	for (size_t i = 0; i < R->nrows; i++)
+		if (R->rows[i].skip)
+			R->rows[i].skip = R->rows[i].skip_buf;
 	return 0;
 }
 
@@ -296,34 +305,39 @@ static bool solo(const struct probe *p)
 static int make_jobs(struct run *R)
 {
 	struct row *batch[BATCH_MAX];
-	int r;
+	bool *taken = calloc(R->nrows + 1, sizeof(bool));
+	int r = 0;
 
+	if (!taken)
+		return -ENOMEM;
 	/* the control pass first: rows are judged against it */
-	for (size_t i = 0; i < probe_count(); i++)
+	for (size_t i = 0; i < probe_count() && r == 0; i++)
 		if (R->controls[i].p) {
 			struct row *c = &R->controls[i];
 			c->b = &backend_none;
 			c->m = &control_mode;
-			if ((r = add_job(R, c->b, c->m, &c, 1)) < 0)
-				return r;
+			r = add_job(R, c->b, c->m, &c, 1);
 		}
-	for (size_t i = 0; i < R->nrows;) {
+	/* a batch takes every batchable row of its backend.mode, wherever the
+	 * solo rows between them fall, so each mode costs as few starts as it can */
+	for (size_t i = 0; i < R->nrows && r == 0; i++) {
 		struct row *row = &R->rows[i];
 		size_t n = 0;
-		if (row->skip) {
-			i++;
+		if (row->skip || taken[i])
 			continue;
-		}
 		batch[n++] = row;
-		i++;
+		taken[i] = true;
 		if (row->b->batch && !solo(row->p))
-			while (i < R->nrows && n < BATCH_MAX && R->rows[i].b == row->b && R->rows[i].m == row->m &&
-			       !R->rows[i].skip && !solo(R->rows[i].p))
-				batch[n++] = &R->rows[i++];
-		if ((r = add_job(R, row->b, row->m, batch, n)) < 0)
-			return r;
+			for (size_t k = i + 1; k < R->nrows && n < BATCH_MAX; k++)
+				if (!taken[k] && R->rows[k].b == row->b && R->rows[k].m == row->m && !R->rows[k].skip &&
+				    !solo(R->rows[k].p)) {
+					batch[n++] = &R->rows[k];
+					taken[k] = true;
+				}
+		r = add_job(R, row->b, row->m, batch, n);
 	}
-	return 0;
+	free(taken);
+	return r;
 }
 
 /* ---------- one case ---------- */
@@ -456,7 +470,7 @@ static int start_job(struct run *R, struct job *j)
 	int r, pin[2] = {-1, -1};
 	char **argv = NULL, **envp = NULL;
 
-	j->t0 = now_mono();
+	j->t0 = j->last_rec = now_mono();
 	r = scratch_new_case(&R->sc, j->root, sizeof(j->root));
 	if (r == 0 && R->drop)
 		r = chown_tree(j->root, R->uid, R->gid);
@@ -501,8 +515,6 @@ static int start_job(struct run *R, struct job *j)
 	}
 	if (!armed)
 		return 0;
-	if (R->drop)
-		chown_tree(j->root, R->uid, R->gid);
 
 	fmt(ws, sizeof(ws), "%s/ws", j->root);
 	fmt(tmp, sizeof(tmp), "%s/tmp", j->root);
@@ -514,6 +526,9 @@ static int start_job(struct run *R, struct job *j)
 	if (j->b->prepare && (r = j->b->prepare(j->b, &x, &l, err, sizeof(err))) < 0)
 		goto fail;
 	x.launch = &l;
+	/* after prepare: files an adapter wrote belong to the sandboxed user too */
+	if (R->drop)
+		chown_tree(j->root, R->uid, R->gid);
 	/* argv: the backend's prefix, then the agent */
 	argv = calloc(l.argc + 6 + j->n + 1, sizeof(char *));
 	if (!argv || probe_env_encode(&j->env, enc, sizeof(enc)) < 0) {
@@ -631,8 +646,11 @@ static void on_record(struct job *j, const char *json)
 
 	if (!cJSON_IsString(t))
 		goto out;
+	j->last_rec = now_mono();
 	if (!strcmp(t->valuestring, "hello")) {
 		j->hello = true;
+	} else if (!strcmp(t->valuestring, "done")) {
+		j->done_at = j->last_rec;
 	} else if (!strcmp(t->valuestring, "probe") && s) {
 		const cJSON *rc = cJSON_GetObjectItemCaseSensitive(o, "rc"), *d = cJSON_GetObjectItemCaseSensitive(o, "detail"),
 			    *sig = cJSON_GetObjectItemCaseSensitive(o, "signal");
@@ -664,6 +682,8 @@ static void parse_lines(struct job *j, size_t *consumed)
 	char tag[64];
 	size_t taglen;
 
+	if (!j->out.s) /* a wrapper that printed nothing */
+		return;
 	snprintf(tag, sizeof(tag), RECORD_TAG " %s ", j->env.nonce);
 	taglen = strlen(tag);
 	for (;;) {
@@ -727,6 +747,12 @@ static void stderr_tail(const struct sbuf *b, char *buf, size_t n)
 	const char *s = b->s ? b->s : "";
 	size_t len = b->len, start = len > 300 ? len - 300 : 0, k = 0;
 
+	/* a cut tail starts at a line (or at least a word), marked with "..." */
+	if (start) {
+		const char *nl = memchr(s + start, '\n', 100), *sp = memchr(s + start, ' ', 100);
+		start = nl ? (size_t)(nl + 1 - s) : sp ? (size_t)(sp + 1 - s) : start;
+		k = (size_t)snprintf(buf, n, "... ");
+	}
 	for (size_t i = start; i < len && k + 1 < n; i++)
 		buf[k++] = s[i] == '\n' || s[i] == '\t' ? ' ' : s[i];
 	while (k && buf[k - 1] == ' ')
@@ -910,6 +936,19 @@ static int loop(struct run *R)
 				running--;
 				R->done++;
 				progress(R);
+			}
+		}
+		/* End a case early when the agent went silent, or when the wrapper
+		 * outlives the agent's done record (firejail waits for every
+		 * process of its sandbox, daemons included): the supervisor kills
+		 * and reaps it as on a timeout. */
+		double now = now_mono();
+		for (size_t i = 0; i < R->njobs; i++) {
+			struct job *j = &R->jobs[i];
+			double end = j->done_at ? j->done_at + DONE_GRACE : j->last_rec + SILENCE_SLACK + R->o->timeout;
+			if (j->running && !j->cancelled && now > end) {
+				spawn_cancel(&j->h);
+				j->cancelled = true;
 			}
 		}
 	}

@@ -1,5 +1,6 @@
 #include "suite.h"
 
+#include "../lib/jparse.h"
 #include "../lib/util.h"
 
 #include <cjson/cJSON.h>
@@ -11,151 +12,45 @@
 #define DATADIR "/usr/local/share/cagetest"
 #endif
 
-#define MAX_SUITE_BYTES (1 << 20)
-
-struct perr {
-	const char *label;
-	char *buf;
-	size_t n;
-};
-
-static int fail(struct perr *e, const char *where, const char *what)
-{
-	snprintf(e->buf, e->n, "%s: %s: %s", e->label, where, what);
-	return -EINVAL;
-}
-
-/* Reject members not in `known` (typos must not silently change a policy). */
-static int only_keys(const cJSON *o, const char *const *known, const char *where, struct perr *e)
-{
-	const cJSON *it;
-
-	cJSON_ArrayForEach(it, o)
-	{
-		bool ok = false;
-		for (const char *const *k = known; *k; k++)
-			ok = ok || !strcmp(*k, it->string);
-		if (!ok) {
-			char w[160];
-			snprintf(w, sizeof(w), "%s.%s", where, it->string);
-			return fail(e, w, "unknown key");
-		}
-	}
-	return 0;
-}
-
-static int str_array(const cJSON *a, char ***out, size_t *count, const char *where, struct perr *e)
-{
-	const cJSON *it;
-	size_t n = 0;
-
-	*out = NULL;
-	*count = 0;
-	if (!a)
-		return 0;
-	if (!cJSON_IsArray(a))
-		return fail(e, where, "expected an array of strings");
-	if (cJSON_GetArraySize(a) > 4096)
-		return fail(e, where, "too many entries");
-	*out = calloc((size_t)cJSON_GetArraySize(a) + 1, sizeof(char *));
-	if (!*out)
-		return -ENOMEM;
-	cJSON_ArrayForEach(it, a)
-	{
-		if (!cJSON_IsString(it) || !*it->valuestring || strlen(it->valuestring) > 1024)
-			return fail(e, where, "expected non-empty strings (at most 1024 bytes)");
-		(*out)[n] = strdup(it->valuestring);
-		if (!(*out)[n])
-			return -ENOMEM;
-		*count = ++n;
-	}
-	return 0;
-}
-
-static void free_strv(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static int opt_str(const cJSON *o, const char *key, char **dst, const char *where, struct perr *e)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-	char w[160];
-
-	if (!it)
-		return 0;
-	snprintf(w, sizeof(w), "%s.%s", where, key);
-	if (!cJSON_IsString(it))
-		return fail(e, w, "expected a string");
-	*dst = strdup(it->valuestring);
-	return *dst ? 0 : -ENOMEM;
-}
-
-static int opt_bool(const cJSON *o, const char *key, bool *dst, const char *where, struct perr *e)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-	char w[160];
-
-	if (!it)
-		return 0;
-	snprintf(w, sizeof(w), "%s.%s", where, key);
-	if (!cJSON_IsBool(it))
-		return fail(e, w, "expected true or false");
-	*dst = cJSON_IsTrue(it);
-	return 0;
-}
-
-static bool valid_name(const char *s)
-{
-	if (!*s || strlen(s) > 64)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
-			return false;
-	return true;
-}
-
-static int parse_mode(const cJSON *o, struct mode *m, struct perr *e)
+static int parse_mode(const cJSON *o, struct mode *m, struct jperr *e)
 {
 	static const char *const keys[] = {"description", "writable", "protected", "network", "confined", NULL};
 	char where[128], w2[160];
 	int r;
 
 	snprintf(where, sizeof(where), "modes.%s", o->string);
-	if (!valid_name(o->string))
-		return fail(e, where, "mode names are [a-z0-9_-], at most 64 bytes");
+	if (!jp_valid_name(o->string))
+		return jp_fail(e, where, "mode names are [a-z0-9_-], at most 64 bytes");
 	if (!cJSON_IsObject(o))
-		return fail(e, where, "expected an object");
-	if ((r = only_keys(o, keys, where, e)))
+		return jp_fail(e, where, "expected an object");
+	if ((r = jp_only_keys(o, keys, where, e)))
 		return r;
 	m->name = strdup(o->string);
 	m->confined = true;
 	if (!m->name)
 		return -ENOMEM;
 	snprintf(w2, sizeof(w2), "%s.writable", where);
-	if ((r = str_array(cJSON_GetObjectItemCaseSensitive(o, "writable"), &m->writable, &m->nwritable, w2, e)))
+	if ((r = jp_str_array(cJSON_GetObjectItemCaseSensitive(o, "writable"), &m->writable, &m->nwritable, w2, e)))
 		return r;
 	for (size_t i = 0; i < m->nwritable; i++) {
 		const char *w = m->writable[i];
 		if (w[0] != '/' && strcmp(w, "{workspace}") && strcmp(w, "{tmp}") && strcmp(w, "{home}"))
-			return fail(e, w2, "entries are {workspace}, {tmp}, {home} or absolute paths");
+			return jp_fail(e, w2, "entries are {workspace}, {tmp}, {home} or absolute paths");
 	}
 	snprintf(w2, sizeof(w2), "%s.protected", where);
-	if ((r = str_array(cJSON_GetObjectItemCaseSensitive(o, "protected"), &m->protected_names, &m->nprotected, w2, e)))
+	if ((r = jp_str_array(cJSON_GetObjectItemCaseSensitive(o, "protected"), &m->protected_names, &m->nprotected, w2, e)))
 		return r;
 	for (size_t i = 0; i < m->nprotected; i++)
 		if (strchr(m->protected_names[i], '/') || !strcmp(m->protected_names[i], ".") ||
 		    !strcmp(m->protected_names[i], ".."))
-			return fail(e, w2, "protected entries are single path components such as .git");
-	if ((r = opt_str(o, "description", &m->description, where, e)) || (r = opt_bool(o, "network", &m->network, where, e)) ||
-	    (r = opt_bool(o, "confined", &m->confined, where, e)))
+			return jp_fail(e, w2, "protected entries are single path components such as .git");
+	if ((r = jp_opt_str(o, "description", &m->description, where, e)) || (r = jp_opt_bool(o, "network", &m->network, where, e)) ||
+	    (r = jp_opt_bool(o, "confined", &m->confined, where, e)))
 		return r;
 	return 0;
 }
 
-static int parse_override(const cJSON *o, size_t i, struct override *ov, struct perr *e)
+static int parse_override(const cJSON *o, size_t i, struct override *ov, struct jperr *e)
 {
 	static const char *const keys[] = {"probe", "mode", "backend", "expected", "skip", "reason", NULL};
 	_cleanup_free_ char *expected = NULL;
@@ -165,18 +60,18 @@ static int parse_override(const cJSON *o, size_t i, struct override *ov, struct 
 	snprintf(where, sizeof(where), "overrides[%zu]", i);
 	ov->expected = -1;
 	if (!cJSON_IsObject(o))
-		return fail(e, where, "expected an object");
-	if ((r = only_keys(o, keys, where, e)) || (r = opt_str(o, "probe", &ov->probe, where, e)) ||
-	    (r = opt_str(o, "mode", &ov->mode, where, e)) || (r = opt_str(o, "backend", &ov->backend, where, e)) ||
-	    (r = opt_str(o, "expected", &expected, where, e)) || (r = opt_str(o, "skip", &ov->skip, where, e)) ||
-	    (r = opt_str(o, "reason", &ov->reason, where, e)))
+		return jp_fail(e, where, "expected an object");
+	if ((r = jp_only_keys(o, keys, where, e)) || (r = jp_opt_str(o, "probe", &ov->probe, where, e)) ||
+	    (r = jp_opt_str(o, "mode", &ov->mode, where, e)) || (r = jp_opt_str(o, "backend", &ov->backend, where, e)) ||
+	    (r = jp_opt_str(o, "expected", &expected, where, e)) || (r = jp_opt_str(o, "skip", &ov->skip, where, e)) ||
+	    (r = jp_opt_str(o, "reason", &ov->reason, where, e)))
 		return r;
 	if (!ov->probe)
-		return fail(e, where, "\"probe\" (a glob) is required");
+		return jp_fail(e, where, "\"probe\" (a glob) is required");
 	if (expected && (ov->expected = expect_from_name(expected)) < 0)
-		return fail(e, where, "\"expected\" is \"allowed\" or \"blocked\"");
+		return jp_fail(e, where, "\"expected\" is \"allowed\" or \"blocked\"");
 	if (!expected && !ov->skip)
-		return fail(e, where, "needs \"expected\" or \"skip\"");
+		return jp_fail(e, where, "needs \"expected\" or \"skip\"");
 	return 0;
 }
 
@@ -184,30 +79,30 @@ int suite_parse(const char *text, const char *label, struct suite *s, char *err,
 {
 	static const char *const keys[] = {"name", "description", "modes", "probes", "overrides", NULL};
 	static const char *const pkeys[] = {"include", "exclude", NULL};
-	struct perr e = {label, err, n};
+	struct jperr e = {label, err, n};
 	cJSON *root, *it;
 	const cJSON *modes, *probes, *ovs;
 	int r = 0;
 
 	memset(s, 0, sizeof(*s));
-	root = cJSON_ParseWithOpts(text, NULL, true);
+	root = jp_parse(text, &e);
 	if (!root)
-		return fail(&e, "json", "not valid JSON");
+		return -EINVAL;
 	if (!cJSON_IsObject(root)) {
-		r = fail(&e, "suite", "expected a JSON object");
+		r = jp_fail(&e, "suite", "expected a JSON object");
 		goto out;
 	}
-	if ((r = only_keys(root, keys, "suite", &e)) || (r = opt_str(root, "name", &s->name, "suite", &e)) ||
-	    (r = opt_str(root, "description", &s->description, "suite", &e)))
+	if ((r = jp_only_keys(root, keys, "suite", &e)) || (r = jp_opt_str(root, "name", &s->name, "suite", &e)) ||
+	    (r = jp_opt_str(root, "description", &s->description, "suite", &e)))
 		goto out;
 	s->path = strdup(label);
 	modes = cJSON_GetObjectItemCaseSensitive(root, "modes");
 	if (!cJSON_IsObject(modes) || !cJSON_GetArraySize(modes)) {
-		r = fail(&e, "modes", "required: an object of at least one mode");
+		r = jp_fail(&e, "modes", "required: an object of at least one mode");
 		goto out;
 	}
 	if (cJSON_GetArraySize(modes) > 64) {
-		r = fail(&e, "modes", "at most 64 modes");
+		r = jp_fail(&e, "modes", "at most 64 modes");
 		goto out;
 	}
 	s->modes = calloc((size_t)cJSON_GetArraySize(modes), sizeof(*s->modes));
@@ -223,20 +118,20 @@ int suite_parse(const char *text, const char *label, struct suite *s, char *err,
 	probes = cJSON_GetObjectItemCaseSensitive(root, "probes");
 	if (probes) {
 		if (!cJSON_IsObject(probes)) {
-			r = fail(&e, "probes", "expected an object with include/exclude");
+			r = jp_fail(&e, "probes", "expected an object with include/exclude");
 			goto out;
 		}
-		if ((r = only_keys(probes, pkeys, "probes", &e)) ||
-		    (r = str_array(cJSON_GetObjectItemCaseSensitive(probes, "include"), &s->include, &s->ninclude,
+		if ((r = jp_only_keys(probes, pkeys, "probes", &e)) ||
+		    (r = jp_str_array(cJSON_GetObjectItemCaseSensitive(probes, "include"), &s->include, &s->ninclude,
 				   "probes.include", &e)) ||
-		    (r = str_array(cJSON_GetObjectItemCaseSensitive(probes, "exclude"), &s->exclude, &s->nexclude,
+		    (r = jp_str_array(cJSON_GetObjectItemCaseSensitive(probes, "exclude"), &s->exclude, &s->nexclude,
 				   "probes.exclude", &e)))
 			goto out;
 	}
 	ovs = cJSON_GetObjectItemCaseSensitive(root, "overrides");
 	if (ovs) {
 		if (!cJSON_IsArray(ovs) || cJSON_GetArraySize(ovs) > 4096) {
-			r = fail(&e, "overrides", "expected an array (at most 4096 entries)");
+			r = jp_fail(&e, "overrides", "expected an array (at most 4096 entries)");
 			goto out;
 		}
 		s->overrides = calloc((size_t)cJSON_GetArraySize(ovs) + 1, sizeof(*s->overrides));
@@ -289,7 +184,6 @@ int suite_load(const char *name_or_path, struct suite *s, char *err, size_t n)
 {
 	char path[PATH_MAX], rel[PATH_MAX];
 	_cleanup_free_ char *text = NULL;
-	size_t len;
 	int r;
 
 	if (strchr(name_or_path, '/') || strstr(name_or_path, ".json")) {
@@ -299,19 +193,8 @@ int suite_load(const char *name_or_path, struct suite *s, char *err, size_t n)
 		snprintf(err, n, "%s: no such suite (looked for %s in the data dirs)", name_or_path, rel);
 		return -ENOENT;
 	}
-	r = read_file(path, MAX_SUITE_BYTES + 1, &text, &len);
-	if (r < 0) {
-		snprintf(err, n, "%s: %s", path, strerror(-r));
+	if ((r = jp_read(path, &text, err, n)) < 0)
 		return r;
-	}
-	if (len > MAX_SUITE_BYTES) {
-		snprintf(err, n, "%s: larger than 1 MiB", path);
-		return -EINVAL;
-	}
-	if (strlen(text) != len) {
-		snprintf(err, n, "%s: contains NUL bytes", path);
-		return -EINVAL;
-	}
 	return suite_parse(text, path, s, err, n);
 }
 
@@ -321,8 +204,8 @@ void suite_free(struct suite *s)
 		struct mode *m = &s->modes[i];
 		free(m->name);
 		free(m->description);
-		free_strv(m->writable, m->nwritable);
-		free_strv(m->protected_names, m->nprotected);
+		jp_free_strv(m->writable, m->nwritable);
+		jp_free_strv(m->protected_names, m->nprotected);
 	}
 	for (size_t i = 0; i < s->noverrides; i++) {
 		struct override *o = &s->overrides[i];
@@ -330,8 +213,8 @@ void suite_free(struct suite *s)
 	}
 	free(s->modes);
 	free(s->overrides);
-	free_strv(s->include, s->ninclude);
-	free_strv(s->exclude, s->nexclude);
+	jp_free_strv(s->include, s->ninclude);
+	jp_free_strv(s->exclude, s->nexclude);
 	free(s->name);
 	free(s->path);
 	free(s->description);

@@ -1,0 +1,862 @@
+/* Adapters: a JSON file turned into a backend (docs/cagetest-adapter.5).
+ *
+ * Templates are checked when the file is parsed (every placeholder must be
+ * known), so prepare() only fails on what depends on the case: a file that
+ * would land outside the case root, a tool missing from PATH. */
+#include "adapter.h"
+
+#include "../lib/jparse.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#define VERSION_TIMEOUT_MS 5000
+#define MAX_ADAPTERS 64
+
+struct kv {
+	char *key, *value;
+};
+
+struct mode_vars {
+	char *mode;
+	struct kv *v;
+	size_t n;
+};
+
+struct adapter {
+	struct backend b; /* first: the registry hands out &a->b */
+	char *path, *here;
+	char *name, *description, *hint, *cwd;
+	char **requires, **modes, **command, **version_argv;
+	size_t nrequires, nmodes, ncommand, nversion;
+	bool all_modes, has_version;
+	struct kv *env, *files;
+	size_t nenv, nfiles;
+	struct mode_vars *vars;
+	size_t nvars;
+	/* version() runs the tool once per process */
+	bool version_done;
+	char version[128];
+};
+
+/* ---------- placeholders ---------- */
+
+enum {
+	P_HERE = 1 << 0, /* the adapter file's directory: usable everywhere */
+	P_BOX = 1 << 1,	 /* the case: mode, workspace, scratch, ... */
+	P_VARS = 1 << 2, /* per-mode vars */
+};
+
+static const char *const box_names[] = {"mode", "workspace", "scratch", "home", "network", "tmp", "run", "listener"};
+
+static const char *box_value(const struct box *x, size_t i)
+{
+	switch (i) {
+	case 0: return x->mode->name;
+	case 1: return x->ws;
+	case 2: return x->case_root;
+	case 3: return x->home;
+	case 4: return x->mode->network ? "on" : "off";
+	case 5: return x->tmp;
+	case 6: return x->run;
+	default: return x->listener;
+	}
+}
+
+static bool var_declared(const struct adapter *a, const char *name)
+{
+	for (size_t i = 0; i < a->nvars; i++)
+		for (size_t k = 0; k < a->vars[i].n; k++)
+			if (!strcmp(a->vars[i].v[k].key, name))
+				return true;
+	return false;
+}
+
+/* A var not set for this mode is the empty string. */
+static const char *var_value(const struct adapter *a, const char *mode, const char *name)
+{
+	for (size_t i = 0; i < a->nvars; i++)
+		if (!strcmp(a->vars[i].mode, mode))
+			for (size_t k = 0; k < a->vars[i].n; k++)
+				if (!strcmp(a->vars[i].v[k].key, name))
+					return a->vars[i].v[k].value;
+	return "";
+}
+
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+/* Expand tmpl into out. {NAME} is a placeholder, {{ a literal {, any other
+ * { is literal (JSON text stays readable). With x NULL only the names are
+ * checked (parse time). -EINVAL with why naming the placeholder. */
+static int expand(const struct adapter *a, const char *tmpl, unsigned allow, const struct box *x, struct sbuf *out,
+		  char *why, size_t n)
+{
+	for (const char *p = tmpl; *p;) {
+		size_t len = 0;
+		char name[80];
+		const char *val = NULL;
+
+		if (p[0] == '{' && p[1] == '{') {
+			if (out)
+				sb_putc(out, '{');
+			p += 2;
+			continue;
+		}
+		if (*p == '{')
+			while (name_char(p[1 + len]))
+				len++;
+		if (*p != '{' || !len || p[1 + len] != '}') {
+			if (out)
+				sb_putc(out, *p);
+			p++;
+			continue;
+		}
+		snprintf(name, sizeof(name), "%.*s", (int)len, p + 1);
+		p += len + 2;
+		if (!strcmp(name, "here"))
+			val = a->here;
+		for (size_t i = 0; !val && i < ARRAY_SIZE(box_names); i++)
+			if (!strcmp(name, box_names[i])) {
+				if (!(allow & P_BOX)) {
+					snprintf(why, n, "{%s} cannot be used here (only {here})", name);
+					return -EINVAL;
+				}
+				val = x ? box_value(x, i) : "";
+			}
+		if (!val && (allow & P_VARS) && var_declared(a, name)) {
+			if (x) {
+				/* a var's value holds box placeholders, never other vars */
+				int r = expand(a, var_value(a, x->mode->name, name), P_BOX, x, out, why, n);
+				if (r < 0)
+					return r;
+			}
+			continue;
+		}
+		if (!val) {
+			snprintf(why, n, "unknown placeholder {%s}%s", name,
+				 allow & P_VARS ? " (not a built-in one nor a var)" : "");
+			return -EINVAL;
+		}
+		if (out)
+			sb_puts(out, val);
+	}
+	return 0;
+}
+
+/* Expand to a new string; NULL when out of memory or invalid (why set). */
+static char *expand_str(const struct adapter *a, const char *tmpl, unsigned allow, const struct box *x, char *why,
+			size_t n)
+{
+	struct sbuf s = {0};
+
+	if (expand(a, tmpl, allow, x, &s, why, n) < 0) {
+		sb_free(&s);
+		return NULL;
+	}
+	if (!s.s)
+		sb_puts(&s, "");
+	return sb_take(&s);
+}
+
+/* A case template (command, cwd, env, files): checked at parse time, so only
+ * memory can fail here. */
+static char *fill(const struct adapter *a, const char *tmpl, const struct box *x)
+{
+	char why[160];
+
+	return expand_str(a, tmpl, P_HERE | P_BOX | P_VARS, x, why, sizeof(why));
+}
+
+/* ---------- parsing ---------- */
+
+static void free_kv(struct kv *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].key), free(v[i].value);
+	free(v);
+}
+
+void adapter_free(struct backend *b)
+{
+	struct adapter *a = (struct adapter *)b;
+
+	if (!a)
+		return;
+	free(a->path), free(a->here), free(a->name), free(a->description), free(a->hint), free(a->cwd);
+	jp_free_strv(a->requires, a->nrequires);
+	jp_free_strv(a->modes, a->nmodes);
+	jp_free_strv(a->command, a->ncommand);
+	jp_free_strv(a->version_argv, a->nversion);
+	free_kv(a->env, a->nenv);
+	free_kv(a->files, a->nfiles);
+	for (size_t i = 0; i < a->nvars; i++) {
+		free(a->vars[i].mode);
+		free_kv(a->vars[i].v, a->vars[i].n);
+	}
+	free(a->vars);
+	free(a);
+}
+
+/* An object of string members -> kv pairs. */
+static int str_object(const cJSON *o, struct kv **out, size_t *count, const char *where, struct jperr *e)
+{
+	const cJSON *it;
+
+	*out = NULL;
+	*count = 0;
+	if (!o)
+		return 0;
+	if (!cJSON_IsObject(o))
+		return jp_fail(e, where, "expected an object of strings");
+	if (cJSON_GetArraySize(o) > 256)
+		return jp_fail(e, where, "more than 256 members");
+	*out = calloc((size_t)cJSON_GetArraySize(o) + 1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	cJSON_ArrayForEach(it, o)
+	{
+		char w[200];
+		snprintf(w, sizeof(w), "%s.%s", where, it->string);
+		if (!cJSON_IsString(it))
+			return jp_fail(e, w, "expected a string");
+		for (size_t i = 0; i < *count; i++)
+			if (!strcmp((*out)[i].key, it->string))
+				return jp_fail(e, w, "given twice");
+		(*out)[*count].key = strdup(it->string);
+		(*out)[*count].value = strdup(it->valuestring);
+		if (!(*out)[*count].key || !(*out)[(*count)++].value)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Check every placeholder of tmpl at parse time. */
+static int check_tmpl(const struct adapter *a, const char *tmpl, unsigned allow, const char *where, struct jperr *e)
+{
+	char why[160];
+
+	if (expand(a, tmpl, allow, NULL, NULL, why, sizeof(why)) < 0)
+		return jp_fail(e, where, why);
+	return 0;
+}
+
+static bool in_strv(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+/* Variables the harness sets itself: an adapter must not change what the
+ * probes are judged by. */
+static bool harness_env(const char *key)
+{
+	static const char *const own[] = {"PATH", "HOME", "TMPDIR", "LANG", "USER", SEEDED_ENV};
+
+	for (size_t i = 0; i < ARRAY_SIZE(own); i++)
+		if (!strcmp(own[i], key))
+			return true;
+	return false;
+}
+
+static bool env_name(const char *s)
+{
+	if (!*s || (*s >= '0' && *s <= '9'))
+		return false;
+	for (; *s; s++)
+		if (!name_char(*s) || *s == '-')
+			return false;
+	return true;
+}
+
+static int parse_vars(struct adapter *a, const cJSON *o, struct jperr *e)
+{
+	const cJSON *it;
+	int r;
+
+	if (!o)
+		return 0;
+	if (!cJSON_IsObject(o))
+		return jp_fail(e, "vars", "expected an object: mode -> {name: value}");
+	a->vars = calloc((size_t)cJSON_GetArraySize(o) + 1, sizeof(*a->vars));
+	if (!a->vars)
+		return -ENOMEM;
+	cJSON_ArrayForEach(it, o)
+	{
+		char w[160];
+		struct mode_vars *mv = &a->vars[a->nvars++];
+		snprintf(w, sizeof(w), "vars.%s", it->string);
+		if (!(mv->mode = strdup(it->string)))
+			return -ENOMEM;
+		for (size_t i = 0; i + 1 < a->nvars; i++)
+			if (!strcmp(a->vars[i].mode, mv->mode))
+				return jp_fail(e, w, "given twice");
+		if (!a->all_modes && !in_strv(a->modes, a->nmodes, it->string))
+			return jp_fail(e, w, "not one of the adapter's modes");
+		if ((r = str_object(it, &mv->v, &mv->n, w, e)) < 0)
+			return r;
+		for (size_t k = 0; k < mv->n; k++) {
+			char wv[240];
+			snprintf(wv, sizeof(wv), "%s.%s", w, mv->v[k].key);
+			if (!jp_valid_name(mv->v[k].key))
+				return jp_fail(e, wv, "var names are [a-z0-9_-], at most 64 bytes");
+			if (!strcmp(mv->v[k].key, "here") || in_strv((char **)box_names, ARRAY_SIZE(box_names), mv->v[k].key))
+				return jp_fail(e, wv, "a built-in placeholder cannot be a var");
+			if ((r = check_tmpl(a, mv->v[k].value, P_HERE | P_BOX, wv, e)) < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* Files land in the case root: the path must start with one of its places. */
+static bool in_case_root(const char *tmpl)
+{
+	static const char *const starts[] = {"{scratch}/", "{workspace}/", "{home}/", "{tmp}/"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(starts); i++)
+		if (!strncmp(tmpl, starts[i], strlen(starts[i])))
+			return !strstr(tmpl, "/../") && strcmp(tmpl + strlen(tmpl) - 3, "/..");
+	return false;
+}
+
+static int parse_root(struct adapter *a, const cJSON *root, struct jperr *e)
+{
+	static const char *const keys[] = {"name",  "description", "requires", "modes", "command", "cwd", "env",
+					   "vars",  "files",	   "batch",    "version", "hint",    NULL};
+	const cJSON *v;
+	int r;
+
+	if (!cJSON_IsObject(root))
+		return jp_fail(e, "adapter", "expected a JSON object");
+	if ((r = jp_only_keys(root, keys, "adapter", e)) < 0 || (r = jp_opt_str(root, "name", &a->name, "adapter", e)) < 0 ||
+	    (r = jp_opt_str(root, "description", &a->description, "adapter", e)) < 0 ||
+	    (r = jp_opt_str(root, "hint", &a->hint, "adapter", e)) < 0 ||
+	    (r = jp_opt_str(root, "cwd", &a->cwd, "adapter", e)) < 0 ||
+	    (r = jp_opt_bool(root, "batch", &a->b.batch, "adapter", e)) < 0)
+		return r;
+	if (!a->name)
+		return jp_fail(e, "name", "required");
+	if (!jp_valid_name(a->name))
+		return jp_fail(e, "name", "adapter names are [a-z0-9_-], at most 64 bytes");
+	if ((r = jp_str_array(cJSON_GetObjectItemCaseSensitive(root, "requires"), &a->requires, &a->nrequires, "requires",
+			      e)) < 0)
+		return r;
+	for (size_t i = 0; i < a->nrequires; i++)
+		if ((r = check_tmpl(a, a->requires[i], P_HERE, "requires", e)) < 0)
+			return r;
+
+	v = cJSON_GetObjectItemCaseSensitive(root, "modes");
+	a->all_modes = !v;
+	if ((r = jp_str_array(v, &a->modes, &a->nmodes, "modes", e)) < 0)
+		return r;
+	for (size_t i = 0; i < a->nmodes; i++) {
+		if (!jp_valid_name(a->modes[i]))
+			return jp_fail(e, "modes", "mode names are [a-z0-9_-], at most 64 bytes");
+		if (in_strv(a->modes, i, a->modes[i]))
+			return jp_fail(e, "modes", "a mode is listed twice");
+	}
+	if (v && !a->nmodes)
+		return jp_fail(e, "modes", "lists no mode (leave it out to accept every mode)");
+	if ((r = parse_vars(a, cJSON_GetObjectItemCaseSensitive(root, "vars"), e)) < 0)
+		return r;
+
+	v = cJSON_GetObjectItemCaseSensitive(root, "command");
+	if (!v)
+		return jp_fail(e, "command", "required: the wrapper's argv, the agent's argv is appended");
+	if ((r = jp_str_array(v, &a->command, &a->ncommand, "command", e)) < 0)
+		return r;
+	if (!a->ncommand)
+		return jp_fail(e, "command", "is empty: it needs at least the wrapper's executable");
+	for (size_t i = 0; i < a->ncommand; i++) {
+		char w[32];
+		snprintf(w, sizeof(w), "command[%zu]", i);
+		if ((r = check_tmpl(a, a->command[i], i ? P_HERE | P_BOX | P_VARS : P_HERE, w, e)) < 0)
+			return r;
+	}
+	if (a->command[0][0] != '/' && a->command[0][0] != '{' && strchr(a->command[0], '/'))
+		return jp_fail(e, "command[0]", "a relative path: give a name on PATH, an absolute path or {here}/...");
+	if (a->cwd && (r = check_tmpl(a, a->cwd, P_HERE | P_BOX | P_VARS, "cwd", e)) < 0)
+		return r;
+
+	if ((r = str_object(cJSON_GetObjectItemCaseSensitive(root, "env"), &a->env, &a->nenv, "env", e)) < 0)
+		return r;
+	for (size_t i = 0; i < a->nenv; i++) {
+		char w[160];
+		snprintf(w, sizeof(w), "env.%s", a->env[i].key);
+		if (!env_name(a->env[i].key))
+			return jp_fail(e, w, "not a variable name ([A-Za-z_][A-Za-z0-9_]*)");
+		if (harness_env(a->env[i].key))
+			return jp_fail(e, w, "set by the harness itself (PATH, HOME, TMPDIR, LANG, USER and the seeded secrets)");
+		if ((r = check_tmpl(a, a->env[i].value, P_HERE | P_BOX | P_VARS, w, e)) < 0)
+			return r;
+	}
+
+	if ((r = str_object(cJSON_GetObjectItemCaseSensitive(root, "files"), &a->files, &a->nfiles, "files", e)) < 0)
+		return r;
+	for (size_t i = 0; i < a->nfiles; i++) {
+		char w[160];
+		snprintf(w, sizeof(w), "files.%s", a->files[i].key);
+		if (!in_case_root(a->files[i].key))
+			return jp_fail(e, w, "a file must stay in the case root: start with {scratch}/, {workspace}/, "
+					     "{home}/ or {tmp}/ and have no .. component");
+		if ((r = check_tmpl(a, a->files[i].key, P_HERE | P_BOX | P_VARS, w, e)) < 0 ||
+		    (r = check_tmpl(a, a->files[i].value, P_HERE | P_BOX | P_VARS, w, e)) < 0)
+			return r;
+	}
+
+	v = cJSON_GetObjectItemCaseSensitive(root, "version");
+	a->has_version = !v || cJSON_GetArraySize(v) > 0;
+	if ((r = jp_str_array(v, &a->version_argv, &a->nversion, "version", e)) < 0)
+		return r;
+	for (size_t i = 0; i < a->nversion; i++)
+		if ((r = check_tmpl(a, a->version_argv[i], P_HERE, "version", e)) < 0)
+			return r;
+	return 0;
+}
+
+static const struct backend adapter_ops;
+
+int adapter_parse(const char *text, const char *label, struct backend **out, char *err, size_t n)
+{
+	struct jperr e = {label, err, n};
+	struct adapter *a = calloc(1, sizeof(*a));
+	_cleanup_free_ char *copy = strdup(label);
+	const char *dir;
+	cJSON *root;
+	int r;
+
+	*out = NULL;
+	if (!a || !copy) {
+		free(a);
+		return -ENOMEM;
+	}
+	a->b = adapter_ops;
+	a->path = strdup(label);
+	dir = dirname(copy);
+	a->here = realpath(dir, NULL);
+	if (!a->path || (!a->here && !(a->here = strdup(dir)))) {
+		adapter_free(&a->b);
+		return -ENOMEM;
+	}
+	root = jp_parse(text, &e);
+	r = root ? parse_root(a, root, &e) : -EINVAL;
+	cJSON_Delete(root);
+	if (r < 0) {
+		if (r == -ENOMEM)
+			snprintf(err, n, "%s: out of memory", label);
+		adapter_free(&a->b);
+		return r;
+	}
+	a->b.name = a->name;
+	a->b.description = a->description ? a->description : "";
+	a->b.data = a;
+	*out = &a->b;
+	return 0;
+}
+
+int adapter_load(const char *path, struct backend **out, char *err, size_t n)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = jp_read(path, &text, err, n);
+
+	return r < 0 ? r : adapter_parse(text, path, out, err, n);
+}
+
+/* ---------- the backend ---------- */
+
+static const struct adapter *A(const struct backend *b)
+{
+	return b->data;
+}
+
+/* Find an executable: a path as is, a bare name on PATH. */
+static int find_exec(const char *name, char *out, size_t n)
+{
+	const char *path = getenv("PATH");
+	_cleanup_free_ char *copy = NULL;
+	char *save = NULL;
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0 ? fmt(out, n, "%s", name) : neg_errno();
+	copy = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	if (!copy)
+		return -ENOMEM;
+	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		struct stat st;
+		if (fmt(out, n, "%s/%s", *d ? d : ".", name) == 0 && stat(out, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(out, X_OK) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* requires[] and command[0] expand with {here} only: no box needed. */
+static int resolve_fixed(const struct adapter *a, const char *tmpl, char *out, size_t n)
+{
+	char why[160];
+	_cleanup_free_ char *s = expand_str(a, tmpl, P_HERE, NULL, why, sizeof(why));
+
+	return s ? find_exec(s, out, n) : -EINVAL;
+}
+
+static int ad_available(const struct backend *b, char *why, size_t n)
+{
+	const struct adapter *a = A(b);
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i <= a->nrequires; i++) {
+		const char *need = i < a->nrequires ? a->requires[i] : a->command[0];
+		if (resolve_fixed(a, need, path, sizeof(path)) < 0) {
+			snprintf(why, n, "needs %s: not found%s%s%s", need, strchr(need, '/') ? "" : " on PATH",
+				 a->hint ? ". Hint: " : "", a->hint ? a->hint : "");
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+/* First line of `TOOL --version` (or the file's version argv), with a
+ * timeout; once per process. */
+static int run_version(const struct adapter *a, char *buf, size_t n)
+{
+	char exe[PATH_MAX], why[160], *argv[18] = {0};
+	_cleanup_free_ char *path_env = NULL;
+	int p[2], st, r = -EIO;
+	size_t got = 0, argc = 0;
+	pid_t pid;
+
+	if (a->nversion) {
+		for (size_t i = 0; i < a->nversion && argc < ARRAY_SIZE(argv) - 1; i++)
+			if (!(argv[argc++] = expand_str(a, a->version_argv[i], P_HERE, NULL, why, sizeof(why))))
+				goto out;
+	} else {
+		argv[argc++] = expand_str(a, a->nrequires ? a->requires[0] : a->command[0], P_HERE, NULL, why, sizeof(why));
+		argv[argc++] = strdup("--version");
+		if (!argv[0] || !argv[1])
+			goto out;
+	}
+	if (find_exec(argv[0], exe, sizeof(exe)) < 0 || pipe2(p, O_CLOEXEC) < 0)
+		goto out;
+	if (asprintf(&path_env, "PATH=%s", getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin") < 0) {
+		close(p[0]), close(p[1]);
+		goto out;
+	}
+	pid = fork();
+	if (pid == 0) {
+		/* `codex --version` writes under $HOME: give it none, and no cwd of ours */
+		char *envp[] = {path_env, "HOME=/nonexistent", "LANG=C.UTF-8", NULL};
+		int null = open("/dev/null", O_RDWR);
+		setpgid(0, 0);
+		dup2(null, 0), dup2(p[1], 1), dup2(null, 2);
+		if (chdir("/") == 0)
+			execve(exe, argv, envp);
+		_exit(127);
+	}
+	close(p[1]);
+	if (pid > 0) {
+		setpgid(pid, pid); /* both sides: the kill below must find the group */
+		double deadline = now_mono() + VERSION_TIMEOUT_MS / 1000.0;
+		struct pollfd pf = {.fd = p[0], .events = POLLIN};
+		bool eof = false;
+		/* read to EOF (the rest is dropped): the exit status must be its own */
+		while (!eof) {
+			char drop[512];
+			int left = (int)((deadline - now_mono()) * 1000);
+			ssize_t k;
+			if (left <= 0 || poll(&pf, 1, left) <= 0)
+				break;
+			k = got + 1 < n ? read(p[0], buf + got, n - 1 - got) : read(p[0], drop, sizeof(drop));
+			eof = k <= 0;
+			if (k > 0 && got + 1 < n)
+				got += (size_t)k;
+		}
+		pid_t w;
+		while ((w = waitpid(pid, &st, WNOHANG)) == 0 && eof && now_mono() < deadline)
+			usleep(10000);
+		if (w == 0) {
+			kill(-pid, SIGKILL);
+			w = waitpid(pid, &st, 0);
+		}
+		if (w == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0 && got)
+			r = 0;
+	}
+	close(p[0]);
+	buf[got] = 0;
+	buf[strcspn(buf, "\r\n")] = 0;
+	if (!buf[0])
+		r = -EIO;
+out:
+	for (size_t i = 0; i < argc; i++)
+		free(argv[i]);
+	if (r < 0 && n)
+		buf[0] = 0;
+	return r;
+}
+
+static int ad_version(const struct backend *b, char *buf, size_t n)
+{
+	/* the cache is the one mutable part of a registered adapter */
+	struct adapter *a = (struct adapter *)A(b);
+
+	if (!a->has_version)
+		return -EOPNOTSUPP;
+	if (!a->version_done) {
+		run_version(a, a->version, sizeof(a->version));
+		a->version_done = true;
+	}
+	return a->version[0] ? fmt(buf, n, "%s", a->version) : -EIO;
+}
+
+static int ad_supports(const struct backend *b, const struct mode *m, char *why, size_t n)
+{
+	const struct adapter *a = A(b);
+	struct sbuf list = {0};
+
+	if (a->all_modes || in_strv(a->modes, a->nmodes, m->name))
+		return 0;
+	for (size_t i = 0; i < a->nmodes; i++)
+		sb_printf(&list, "%s%s", i ? ", " : "", a->modes[i]);
+	snprintf(why, n, "%s has no %s mode (its modes: %s)", a->name, m->name, list.s ? list.s : "");
+	sb_free(&list);
+	return -EOPNOTSUPP;
+}
+
+/* Create the parent directories of path below root, refusing symlinks on
+ * the way: a template must never write through a link out of the case. */
+static int make_parents(const char *root, const char *path)
+{
+	char buf[PATH_MAX];
+	size_t rl = strlen(root);
+
+	if (fmt(buf, sizeof(buf), "%s", path) < 0)
+		return -ENAMETOOLONG;
+	for (char *p = buf + rl + 1; (p = strchr(p, '/')); p++) {
+		struct stat st;
+		*p = 0;
+		if (lstat(buf, &st) < 0) {
+			if (errno != ENOENT || mkdir(buf, 0700) < 0)
+				return neg_errno();
+		} else if (!S_ISDIR(st.st_mode))
+			return S_ISLNK(st.st_mode) ? -ELOOP : -ENOTDIR;
+		*p = '/';
+	}
+	return 0;
+}
+
+static int write_template(const struct adapter *a, const struct box *x, const struct kv *f, char *err, size_t n)
+{
+	_cleanup_free_ char *path = fill(a, f->key, x);
+	_cleanup_free_ char *text = fill(a, f->value, x);
+	size_t rl = strlen(x->case_root);
+	int r;
+
+	if (!path || !text)
+		return -ENOMEM;
+	if (strncmp(path, x->case_root, rl) || path[rl] != '/' || strstr(path, "/../") || strstr(path, "/./") ||
+	    strstr(path, "//")) {
+		snprintf(err, n, "%s: files: %s is outside the case root %s", a->path, path, x->case_root);
+		return -EPERM;
+	}
+	if ((r = make_parents(x->case_root, path)) < 0 || (unlink(path) < 0 && errno != ENOENT && (r = neg_errno())) ||
+	    (r = write_file(path, text, strlen(text), 0600)) < 0) {
+		snprintf(err, n, "%s: files: cannot write %s: %s", a->path, path, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+/* The case's argv prefix (command[0] as written), env and cwd: what
+ * prepare() hands over and explain() prints. */
+static int build_launch(const struct adapter *a, const struct box *x, struct launch *l)
+{
+	int r;
+
+	for (size_t i = 0; i < a->ncommand; i++) {
+		_cleanup_free_ char *s = fill(a, a->command[i], x);
+		if (!s)
+			return -ENOMEM;
+		if (*s && (r = launch_arg(l, s)) < 0) /* an empty argument is dropped */
+			return r;
+	}
+	for (size_t i = 0; i < a->nenv; i++) {
+		_cleanup_free_ char *s = fill(a, a->env[i].value, x);
+		_cleanup_free_ char *kv = NULL;
+		if (!s || asprintf(&kv, "%s=%s", a->env[i].key, s) < 0)
+			return -ENOMEM;
+		if ((r = launch_env(l, kv)) < 0)
+			return r;
+	}
+	if (a->cwd) {
+		_cleanup_free_ char *s = fill(a, a->cwd, x);
+		if (!s)
+			return -ENOMEM;
+		return fmt(l->cwd, sizeof(l->cwd), "%s", s);
+	}
+	return 0;
+}
+
+static int ad_prepare(const struct backend *b, const struct box *x, struct launch *l, char *err, size_t n)
+{
+	const struct adapter *a = A(b);
+	char exe[PATH_MAX];
+	int r;
+
+	for (size_t i = 0; i < a->nfiles; i++)
+		if ((r = write_template(a, x, &a->files[i], err, n)) < 0)
+			return r;
+	if ((r = resolve_fixed(a, a->command[0], exe, sizeof(exe))) < 0) {
+		snprintf(err, n, "%s: %s: not found", a->path, a->command[0]);
+		return r;
+	}
+	if ((r = build_launch(a, x, l)) < 0) {
+		snprintf(err, n, "%s: %s", a->path, strerror(-r));
+		return r;
+	}
+	/* execve() does not search PATH: the prefix starts with a full path */
+	free(l->argv[0]);
+	return (l->argv[0] = strdup(exe)) ? 0 : -ENOMEM;
+}
+
+static int ad_explain(const struct backend *b, const struct box *x, struct sbuf *out)
+{
+	const struct adapter *a = A(b);
+	struct launch l = {0};
+	int r = build_launch(a, x, &l);
+
+	if (r < 0) {
+		launch_free(&l);
+		return r;
+	}
+	sb_printf(out, "adapter %s (%s), mode %s%s\ncommand:", a->name, a->path, x->mode->name,
+		  a->b.batch ? ", batch: one invocation runs many probes" : "");
+	for (size_t i = 0; i < l.argc; i++) {
+		sb_putc(out, ' ');
+		sb_shell_word(out, l.argv[i]);
+	}
+	sb_printf(out, " %s agent ... (the agent's argv)\n", x->self);
+	for (size_t i = 0; i < l.envc; i++) {
+		size_t k = strcspn(l.env[i], "=");
+		sb_printf(out, "env: %.*s=", (int)k, l.env[i]);
+		sb_shell_word(out, l.env[i] + k + 1);
+		sb_putc(out, '\n');
+	}
+	sb_printf(out, "cwd: %s\n", l.cwd[0] ? l.cwd : x->ws);
+	launch_free(&l);
+	for (size_t i = 0; i < a->nfiles; i++) {
+		_cleanup_free_ char *p = fill(a, a->files[i].key, x);
+		_cleanup_free_ char *t = fill(a, a->files[i].value, x);
+		if (!p || !t)
+			return -ENOMEM;
+		sb_printf(out, "file %s (0600):\n%s%s", p, t, *t && t[strlen(t) - 1] == '\n' ? "" : "\n");
+	}
+	return 0;
+}
+
+static void ad_notes(const struct backend *b, struct sbuf *out)
+{
+	sb_puts(out, A(b)->description ? A(b)->description : "");
+}
+
+static const struct backend adapter_ops = {
+	.available = ad_available,
+	.version = ad_version,
+	.supports = ad_supports,
+	.prepare = ad_prepare,
+	.explain = ad_explain,
+	.notes = ad_notes,
+};
+
+/* ---------- registration ---------- */
+
+static struct backend *loaded[MAX_ADAPTERS];
+static size_t nloaded;
+
+static bool is_loaded(const struct backend *b)
+{
+	for (size_t i = 0; i < nloaded; i++)
+		if (loaded[i] == b)
+			return true;
+	return false;
+}
+
+/* Register one file; a shipped one (extra false) yields to an --adapter
+ * file of the same name. */
+static int register_file(const char *path, bool extra, char *err, size_t n)
+{
+	struct backend *b;
+	const struct backend *old;
+	int r;
+
+	if (nloaded == MAX_ADAPTERS) {
+		snprintf(err, n, "%s: more than %d adapters", path, MAX_ADAPTERS);
+		return -EINVAL;
+	}
+	if ((r = adapter_load(path, &b, err, n)) < 0)
+		return r == -ENOMEM ? r : -EINVAL;
+	old = backend_find(b->name);
+	if (old) {
+		if (!extra && is_loaded(old)) {
+			adapter_free(b);
+			return 0;
+		}
+		snprintf(err, n, "%s: name: \"%s\" is already the name of %s", path, b->name,
+			 is_loaded(old) ? A(old)->path : "a built-in backend");
+		adapter_free(b);
+		return -EINVAL;
+	}
+	if ((r = backend_register(b)) < 0) {
+		adapter_free(b);
+		return r;
+	}
+	loaded[nloaded++] = b;
+	return 0;
+}
+
+static int json_file(const struct dirent *e)
+{
+	size_t len = strlen(e->d_name);
+
+	return e->d_name[0] != '.' && len > 5 && !strcmp(e->d_name + len - 5, ".json");
+}
+
+int adapters_register(char *const *extra, size_t nextra, char *err, size_t n)
+{
+	char found[PATH_MAX], dir[PATH_MAX], path[PATH_MAX];
+	struct dirent **ents = NULL;
+	int r = 0, k;
+
+	for (size_t i = 0; i < nextra; i++)
+		if ((r = register_file(extra[i], true, err, n)) < 0)
+			return r;
+	if (datadir_find("platforms/adapters", found, sizeof(found)) < 0)
+		return 0;
+	if (!realpath(found, dir)) /* names in messages without build/.. */
+		return 0;
+	k = scandir(dir, &ents, json_file, alphasort);
+	for (int i = 0; i < k; i++) {
+		if (r == 0 && fmt(path, sizeof(path), "%s/%s", dir, ents[i]->d_name) == 0)
+			r = register_file(path, false, err, n);
+		free(ents[i]);
+	}
+	free(ents);
+	return r;
+}
+
+void adapters_unregister(void)
+{
+	backend_unregister_all();
+	for (size_t i = 0; i < nloaded; i++)
+		adapter_free(loaded[i]);
+	nloaded = 0;
+}
