@@ -66,6 +66,11 @@ static const struct sc_rule rules[] = {
 	WHOLE("fspick", EPERM, SC_CONFINED, "mount topology"),
 	WHOLE("mount_setattr", EPERM, SC_CONFINED, "mount topology"),
 	WHOLE("setns", EPERM, SC_CONFINED, "joining host namespaces"),
+	/* without an IPC namespace these are the host's objects (and a channel out) */
+	WHOLE("msgget", EPERM, SC_CONFINED, "SysV IPC objects are the host's"),
+	WHOLE("semget", EPERM, SC_CONFINED, "SysV IPC objects are the host's"),
+	WHOLE("shmget", EPERM, SC_CONFINED, "SysV IPC objects are the host's"),
+	WHOLE("mq_open", EPERM, SC_CONFINED, "POSIX message queues are the host's"),
 	WHOLE("open_by_handle_at", EPERM, SC_CONFINED, "opening files by handle skips path checks"),
 	ARG_MASK("unshare", EPERM, SC_CONFINED, 0, CLONE_NEWUSER, CLONE_NEWUSER, "new user namespaces"),
 	ARG_MASK("clone", EPERM, SC_CONFINED, 0, CLONE_NEWUSER, CLONE_NEWUSER, "new user namespaces"),

@@ -95,15 +95,16 @@ static void test_landlock_blocks(void **state)
 	}
 }
 
-/* Landlock has no right for chmod, utimes or xattrs, and does not recheck
- * an fd opened before the sandbox: reported as escapes, with evidence. */
+/* Landlock has no right for chmod, utimes or xattrs: reported as escapes,
+ * with evidence. An fd opened before the sandbox is never rechecked either:
+ * the backend closes inherited fds before it confines, so that one passes. */
 static void test_landlock_gaps(void **state)
 {
 	(void)state;
 	for (size_t m = 0; m < ARRAY_SIZE(confined); m++) {
 		assert_verdict(&ll_rep, "landlock", confined[m], "fs.chmod_outside", V_ESCAPE);
 		assert_verdict(&ll_rep, "landlock", confined[m], "fs.utimes_outside", V_ESCAPE);
-		assert_verdict(&ll_rep, "landlock", confined[m], "fs.leaked_fd_write", V_ESCAPE);
+		assert_verdict(&ll_rep, "landlock", confined[m], "fs.leaked_fd_write", V_PASS);
 		assert_escape_or_skip(&ll_rep, "landlock", confined[m], "fs.xattr_outside");
 	}
 	assert_detail_has(&ll_rep, "landlock", "workspace-write", "fs.chmod_outside", "canary mode 0755");

@@ -271,7 +271,7 @@ static void test_doctor(void **state)
 	assert_non_null(strstr(out, "  read-only with landlock: ENFORCED\n"));
 	assert_null(strstr(out, "danger-full-access with")); /* only confined modes */
 	free(out), free(err);
-	assert_int_equal(cli("doctor -q -p fs.write_workspace,fs.create_outside -m read-only", &out, &err), 0);
+	assert_int_equal(cli("doctor -q -b landlock -p fs.write_workspace,fs.create_outside -m read-only", &out, &err), 0);
 	assert_non_null(strstr(out, "Sandbox: landlock/read-only ENFORCED"));
 	free(out), free(err);
 }

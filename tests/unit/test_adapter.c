@@ -111,7 +111,7 @@ static void fixture_make(struct fixture *f, const char *mode, bool network)
 	snprintf(f->home, sizeof(f->home), "%s/home", f->root);
 	mkdir(f->ws, 0755);
 	f->m = (struct mode){.name = (char *)mode, .network = network, .confined = true};
-	f->x = (struct box){&f->m, f->root, f->ws, f->tmp, f->home, "/run/dir", "/bin/cagetest", "127.0.0.1:4242"};
+	f->x = (struct box){&f->m, f->root, f->ws, f->tmp, f->home, "/run/dir", "/bin/cagetest", "127.0.0.1:4242", NULL};
 }
 
 static struct backend *parse_ok(const char *text)
@@ -376,18 +376,6 @@ static void test_register(void **state)
 	adapters_unregister();
 	assert_null(backend_find("codex"));
 	assert_non_null(backend_find("landlock"));
-}
-
-static int cli(const char *args, char **out, char **err)
-{
-	char cmd[2048], *argv[32];
-	int argc = 0;
-
-	snprintf(cmd, sizeof(cmd), "%s %s", CAGETEST, args);
-	for (char *t = strtok(cmd, " "); t && argc < 31; t = strtok(NULL, " "))
-		argv[argc++] = t;
-	argv[argc] = NULL;
-	return run_cmd(argv, out, err);
 }
 
 static void test_cli(void **state)

@@ -107,7 +107,7 @@ static int teardown(void **state)
 
 static struct box box_for(const struct mode *m)
 {
-	return (struct box){m, root, ws, tmp, home, root, "/bin/true", "127.0.0.1:1"};
+	return (struct box){m, root, ws, tmp, home, root, "/bin/true", "127.0.0.1:1", NULL};
 }
 
 /* Index of the option followed by its arguments, or -1. */

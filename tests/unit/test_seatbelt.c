@@ -217,7 +217,7 @@ static size_t strings_of(const char *text, const char *head, char **out, size_t 
 
 static struct box placeholders(const struct mode *m)
 {
-	return (struct box){m, "{scratch}", "{workspace}", "{tmp}", "{home}", "{run}", "{cagetest}", "{listener}"};
+	return (struct box){m, "{scratch}", "{workspace}", "{tmp}", "{home}", "{run}", "{cagetest}", "{listener}", NULL};
 }
 
 static void golden_suite(const char *suite_name)
