@@ -166,8 +166,15 @@ static void reap_survivors(struct reap_info *ri)
 	pid_t seen[256], any;
 	size_t nseen = 0;
 
-	if (list_children(&any, 1) > 0)
-		usleep(SURVIVOR_GRACE_US);
+	/* a live survivor gets a grace to show what it does after the box ended;
+	 * a wrapper's helpers that are only exiting (bwrap's init) end it early */
+	for (double end = now_mono() + SURVIVOR_GRACE_US / 1e6; now_mono() < end;) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (list_children(&any, 1) == 0)
+			break;
+		usleep(2000);
+	}
 	for (int round = 0; round < REAP_ROUNDS; round++) {
 		pid_t kids[256];
 		int st;
