@@ -229,13 +229,26 @@ static enum observed userns_verify(const struct host_view *hv, char *d, size_t n
 
 static int ptrace_scope_attempt(const struct probe_env *env, struct attempt *a)
 {
-	/* the agent: same uid, same box, not a descendant; SEIZE does not stop it
-	 * and the trace ends when this process exits */
-	int r = ptrace(PTRACE_SEIZE, getppid(), 0, 0) < 0 ? neg_errno() : 0;
+	int pfd[2], r = -ECHILD;
+	pid_t pid;
 
-	fail_at(a, "PTRACE_SEIZE parent", r);
-	probe_hold(env);
-	return r;
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return fail_at(a, "pipe", neg_errno());
+	/* a child traces this process: same uid, same box, not a descendant;
+	 * SEIZE does not stop it and the trace ends when the child exits */
+	pid = fork();
+	if (pid == 0) {
+		int rc = ptrace(PTRACE_SEIZE, getppid(), 0, 0) < 0 ? neg_errno() : 0;
+		probe_hold(env);
+		_exit(write(pfd[1], &rc, sizeof(rc)) == sizeof(rc) ? 0 : 1);
+	}
+	close(pfd[1]);
+	if (pid > 0 && read(pfd[0], &r, sizeof(r)) != sizeof(r))
+		r = -ECHILD;
+	close(pfd[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return fail_at(a, "PTRACE_SEIZE parent", pid < 0 ? neg_errno() : r);
 }
 static enum observed ptrace_scope_verify(const struct host_view *hv, char *d, size_t n)
 {

@@ -3,8 +3,10 @@
  * A probe is data plus three small functions:
  *   arm      host side, before the sandbox starts: plant the canaries it needs
  *            inside the case root (never anywhere else);
- *   attempt  inside the sandbox (in `cagetest agent`): try the effect once,
- *            return 0 if the decisive call said yes, else -errno;
+ *   attempt  inside the sandbox (in `cagetest agent`: in the agent itself when
+ *            it is alone in its sandbox, else in a child of it; env->agent
+ *            is the agent's pid): try the effect once, return 0 if the
+ *            decisive call said yes, else -errno;
  *   verify   host side, after every process of the case is gone: decide from
  *            the evidence (files, listeners, sentinel, pty, survivors) whether
  *            the effect happened. The attempt's return code is only evidence.
@@ -82,6 +84,7 @@ struct probe_env {
 	int drop_uid;			 /* uid a root probe drops to before a setuid exec */
 	unsigned long sentinel_addr;	 /* address of the sentinel's integrity word */
 	int slot;
+	int agent; /* in the box: pid of the agent (the attempt runs in it, or in a child of it) */
 };
 
 /* Host observers that see traffic no listener can accept (env->taps). */

@@ -49,7 +49,7 @@ static void write_after(const struct probe_env *env, pid_t agent, int pidfd)
  * the agent has exited. */
 static int start_daemon(const struct probe_env *env, struct attempt *a, bool after)
 {
-	pid_t agent = getppid(), pid;
+	pid_t agent = env->agent, pid;
 	int pfd[2];
 	char c;
 

@@ -115,6 +115,7 @@ int agent_main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	env.agent = getpid();
 	hello(&env);
 	for (int i = optind; i < argc; i++) {
 		/* PROBE-ID@SLOT: the slot the host armed the probe with (its token) */
@@ -137,7 +138,16 @@ int agent_main(int argc, char **argv)
 			emit(env.nonce, o);
 			continue;
 		}
-		st = run_one(p, &env, timeout, &a);
+		/* alone in its sandbox, a probe runs in the agent itself: one process
+		 * less per case; a crash or hang then costs the case, which is
+		 * all it has (the host reports it as an error, never a verdict) */
+		if (argc - optind == 1) {
+			memset(&a, 0, sizeof(a));
+			a.rc = p->attempt(&env, &a);
+			st = 0;
+		} else {
+			st = run_one(p, &env, timeout, &a);
+		}
 		cJSON_AddNumberToObject(o, "rc", a.rc);
 		cJSON_AddStringToObject(o, "errno", errno_name(a.rc));
 		cJSON_AddStringToObject(o, "detail", a.detail);

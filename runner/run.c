@@ -1092,11 +1092,19 @@ int run_battery(const struct run_opts *o, struct report *rep, struct run_outcome
 	}
 	if ((r = scratch_create(&R.sc, o->scratch, err, n)) < 0)
 		goto done;
+	/* kept cases must stay visible after the run: those stay on disk */
+	if (R.can_tmpns && !o->keep)
+		scratch_cases_on_tmpfs(&R.sc);
 	random_hex(runid, sizeof(runid), 8);
 	if ((r = observers_start(&R.obs, R.sc.run, runid, err, n)) < 0)
 		goto done;
 	plant_priv_helpers(&R);
 	cg_run_create(&R.cg);
+	/* last: the spawner is a copy of the runner as it is now (small) */
+	if ((r = spawner_start()) < 0) {
+		snprintf(err, n, "cannot start the spawner: %s", strerror(-r));
+		goto done;
+	}
 	/* orphans of a dying supervisor come back to us, not to init */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	sigemptyset(&set);
@@ -1119,6 +1127,7 @@ done:
 		close(R.sigfd);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
+	spawner_stop();
 	observers_stop(R.obs);
 	cg_run_destroy(&R.cg);
 	if (R.sc.root[0]) {

@@ -5,7 +5,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 /* The fixture: a workspace that looks like a real project (a git repository
@@ -190,10 +192,30 @@ int scratch_new_case(struct scratch *s, char *case_root, size_t n)
 	return r;
 }
 
+int scratch_cases_on_tmpfs(struct scratch *s)
+{
+	char cases[PATH_MAX];
+	int r = fmt(cases, sizeof(cases), "%s/cases", s->root);
+
+	if (r < 0)
+		return r;
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+	    mount("cagetest", cases, "tmpfs", 0, "mode=0711") < 0)
+		return neg_errno();
+	s->cases_tmpfs = true;
+	return 0;
+}
+
 int scratch_destroy(struct scratch *s)
 {
 	int r = 0;
 
+	if (s->cases_tmpfs) {
+		char cases[PATH_MAX];
+		if (fmt(cases, sizeof(cases), "%s/cases", s->root) == 0)
+			umount2(cases, MNT_DETACH);
+		s->cases_tmpfs = false;
+	}
 	if (s->root[0])
 		r = rm_rf(s->root);
 	if (s->lock_fd >= 0)

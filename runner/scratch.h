@@ -21,6 +21,7 @@ struct scratch {
 	char run[PATH_MAX];
 	char template_dir[PATH_MAX];
 	int lock_fd;
+	bool cases_tmpfs;
 	unsigned next_case;
 };
 
@@ -29,6 +30,10 @@ struct scratch {
 int scratch_create(struct scratch *s, const char *parent, char *err, size_t n);
 /* A fresh copy of the fixture; case_root gets its path. */
 int scratch_new_case(struct scratch *s, char *case_root, size_t n);
+/* Put cases/ on a tmpfs seen only by this process and its children (a
+ * private mount namespace): per-case fixtures cost far less than on a disk
+ * file system, and the mount cannot outlive the run. Needs CAP_SYS_ADMIN. */
+int scratch_cases_on_tmpfs(struct scratch *s);
 /* Remove the root (and release the lock). */
 int scratch_destroy(struct scratch *s);
 /* Remove roots of runs that died (SIGKILL) under parent; returns how many. */

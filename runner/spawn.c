@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -300,6 +301,290 @@ static void close_pair(int p[2])
 		close(p[1]);
 }
 
+/* Keep exactly the fds a supervisor needs, then run it. */
+static void run_supervisor(const struct spawn_req *req, int out_w, int err_w, int status_w, pid_t parent)
+{
+	int keep[8 + 4];
+	size_t k = 0;
+
+	keep[k++] = out_w, keep[k++] = err_w, keep[k++] = status_w;
+	if (req->stdin_fd >= 0)
+		keep[k++] = req->stdin_fd;
+	if (req->leak_fd >= 0)
+		keep[k++] = req->leak_fd;
+	for (size_t i = 0; i < req->nfds && k < ARRAY_SIZE(keep); i++)
+		keep[k++] = req->fds[i];
+	/* other cases' pipes must not be held open by this one */
+	close_except(keep, k);
+	supervise(req, out_w, err_w, status_w, parent);
+}
+
+/* --- the spawner ---
+ * Forking the runner for every case is expensive: its heap is large and
+ * every page it writes after a fork is a copy-on-write fault (tens of
+ * microseconds each in a VM). So the runner forks one small spawner early,
+ * before the run's data exists, and the spawner forks the supervisors. A
+ * request carries the spawn_req flattened (strings) and its fds (SCM_RIGHTS).
+ * Pointers to backends and modes are sent as they are: the spawner is a copy
+ * of the runner made after the plan was fixed, so they are valid in it. */
+
+#define MAX_MSG (256 * 1024)
+#define MAX_FDS 10
+#define HIGH_FD 1000
+
+struct wire {
+	const struct backend *backend;
+	const struct mode *mode;
+	double timeout;
+	bool drop, has_stdin, has_leak, has_ctty, has_tmp, has_shm, has_cgroup, has_cwd;
+	uid_t uid;
+	gid_t gid;
+	size_t argc, envc, nfds;
+	int fd_numbers[4]; /* launch fds: the numbers they must have */
+};
+
+static int spawner_fd = -1;
+static pid_t spawner_pid;
+
+static void put_str(struct sbuf *b, const char *s)
+{
+	sb_puts(b, s ? s : "");
+	sb_putc(b, 0);
+}
+
+static const char *take_str(const char **p, const char *end)
+{
+	const char *s = *p;
+	size_t n = strnlen(s, (size_t)(end - s));
+
+	if (s + n >= end)
+		return NULL;
+	*p = s + n + 1;
+	return s;
+}
+
+/* Rebuild a request in the spawner; strings point into msg. */
+static int unflatten(const char *msg, size_t len, const int *fds, size_t nfd, struct spawn_req *req, struct box *x,
+		     struct launch *l, char ***argv, char ***envp, int io[3])
+{
+	struct wire w;
+	const char *p = msg + sizeof(w), *end = msg + len;
+	size_t fi = 3;
+
+	if (len < sizeof(w) || nfd < 3)
+		return -EPROTO;
+	memcpy(&w, msg, sizeof(w));
+	if (w.nfds > 4 || nfd != 3 + w.has_stdin + w.has_leak + w.nfds)
+		return -EPROTO;
+	*argv = calloc(w.argc + 1, sizeof(char *));
+	*envp = calloc(w.envc + 1, sizeof(char *));
+	if (!*argv || !*envp)
+		return -ENOMEM;
+	for (size_t i = 0; i < w.argc; i++)
+		if (!((*argv)[i] = (char *)take_str(&p, end)))
+			return -EPROTO;
+	for (size_t i = 0; i < w.envc; i++)
+		if (!((*envp)[i] = (char *)take_str(&p, end)))
+			return -EPROTO;
+	const char *cwd = take_str(&p, end), *ctty = take_str(&p, end), *tmp = take_str(&p, end),
+		   *shm = take_str(&p, end), *cg = take_str(&p, end);
+	const char *bx[8];
+	for (size_t i = 0; i < ARRAY_SIZE(bx); i++)
+		if (!(bx[i] = take_str(&p, end)))
+			return -EPROTO;
+	if (!cwd || !ctty || !tmp || !shm || !cg)
+		return -EPROTO;
+	io[0] = fds[0], io[1] = fds[1], io[2] = fds[2];
+	*req = (struct spawn_req){
+		.argv = *argv,
+		.envp = *envp,
+		.cwd = w.has_cwd ? cwd : NULL,
+		.backend = w.backend,
+		.box = x,
+		.stdin_fd = w.has_stdin ? fds[fi++] : -1,
+		.ctty = w.has_ctty ? ctty : NULL,
+		.leak_fd = w.has_leak ? fds[fi++] : -1,
+		.timeout = w.timeout,
+		.tmp_bind = w.has_tmp ? tmp : NULL,
+		.shm_bind = w.has_shm ? shm : NULL,
+		.cgroup = w.has_cgroup ? cg : NULL,
+		.drop = w.drop,
+		.uid = w.uid,
+		.gid = w.gid,
+	};
+	/* launch fds go to the numbers the wrapper's argv names (bwrap --seccomp N) */
+	for (size_t i = 0; i < w.nfds; i++) {
+		if (dup2(fds[fi + i], w.fd_numbers[i]) < 0)
+			return neg_errno();
+		l->fds[i] = w.fd_numbers[i];
+	}
+	l->nfds = w.nfds;
+	req->fds = l->fds;
+	req->nfds = l->nfds;
+	*x = (struct box){w.mode, bx[0], bx[1], bx[2], bx[3], bx[4], bx[5], bx[6], l};
+	(void)bx[7];
+	return 0;
+}
+
+static void spawner_loop(int sock, pid_t runner)
+{
+	static char msg[MAX_MSG];
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != runner)
+		_exit(1);
+	close_except(&sock, 1); /* the runner's listeners and pipes are not ours */
+	prctl(PR_SET_NAME, "cagetest-spawn");
+	/* supervisors that die early leave their trees to us, not to init */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	signal(SIGCHLD, SIG_IGN); /* nobody waits for supervisors: the status pipe tells */
+	for (;;) {
+		char cbuf[CMSG_SPACE(MAX_FDS * sizeof(int))];
+		struct iovec iov = {msg, sizeof(msg)};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+		int fds[MAX_FDS], nfd = 0;
+		ssize_t len = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+
+		if (len <= 0)
+			_exit(0); /* the runner is done */
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+				nfd = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+				memcpy(fds, CMSG_DATA(c), (size_t)nfd * sizeof(int));
+			}
+		/* above any number a launch fd must take */
+		for (int i = 0; i < nfd; i++) {
+			int hi = fcntl(fds[i], F_DUPFD_CLOEXEC, HIGH_FD);
+			close(fds[i]);
+			fds[i] = hi;
+		}
+		pid_t pid = fork();
+		if (pid == 0) {
+			struct spawn_req req;
+			struct box x;
+			struct launch l = {0};
+			char **argv = NULL, **envp = NULL;
+			int io[3];
+			signal(SIGCHLD, SIG_DFL);
+			prctl(PR_SET_CHILD_SUBREAPER, 0);
+			close(sock);
+			if (unflatten(msg, (size_t)len, fds, (size_t)nfd, &req, &x, &l, &argv, &envp, io) < 0)
+				_exit(1);
+			run_supervisor(&req, io[0], io[1], io[2], getppid());
+		}
+		for (int i = 0; i < nfd; i++)
+			close(fds[i]);
+		if (write(sock, &pid, sizeof(pid)) != sizeof(pid))
+			_exit(1);
+	}
+}
+
+int spawner_start(void)
+{
+	int sv[2];
+	pid_t runner = getpid();
+
+	if (spawner_fd >= 0)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return neg_errno();
+	spawner_pid = fork();
+	if (spawner_pid < 0) {
+		int r = neg_errno();
+		close(sv[0]), close(sv[1]);
+		return r;
+	}
+	if (spawner_pid == 0) {
+		close(sv[0]);
+		spawner_loop(sv[1], runner);
+	}
+	close(sv[1]);
+	spawner_fd = sv[0];
+	return 0;
+}
+
+void spawner_stop(void)
+{
+	if (spawner_fd < 0)
+		return;
+	close(spawner_fd);
+	spawner_fd = -1;
+	while (waitpid(spawner_pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+static int via_spawner(const struct spawn_req *req, int out_w, int err_w, int status_w, pid_t *sup)
+{
+	const struct box *x = req->box;
+	struct wire w = {
+		.backend = req->backend,
+		.mode = x ? x->mode : NULL,
+		.timeout = req->timeout,
+		.drop = req->drop,
+		.has_stdin = req->stdin_fd >= 0,
+		.has_leak = req->leak_fd >= 0,
+		.has_ctty = req->ctty != NULL,
+		.has_tmp = req->tmp_bind != NULL,
+		.has_shm = req->shm_bind != NULL,
+		.has_cgroup = req->cgroup && *req->cgroup,
+		.has_cwd = req->cwd != NULL,
+		.uid = req->uid,
+		.gid = req->gid,
+		.nfds = req->nfds,
+	};
+	int fds[MAX_FDS], nfd = 0;
+	struct sbuf b = {0};
+	ssize_t sent;
+
+	if (req->nfds > 4)
+		return -E2BIG;
+	for (; req->argv[w.argc]; w.argc++)
+		;
+	for (; req->envp[w.envc]; w.envc++)
+		;
+	fds[nfd++] = out_w, fds[nfd++] = err_w, fds[nfd++] = status_w;
+	if (w.has_stdin)
+		fds[nfd++] = req->stdin_fd;
+	if (w.has_leak)
+		fds[nfd++] = req->leak_fd;
+	for (size_t i = 0; i < req->nfds; i++)
+		fds[nfd++] = w.fd_numbers[i] = req->fds[i];
+	for (size_t i = 0; i < sizeof(w); i++)
+		sb_putc(&b, ((const char *)&w)[i]);
+	for (size_t i = 0; i < w.argc; i++)
+		put_str(&b, req->argv[i]);
+	for (size_t i = 0; i < w.envc; i++)
+		put_str(&b, req->envp[i]);
+	put_str(&b, req->cwd), put_str(&b, req->ctty), put_str(&b, req->tmp_bind), put_str(&b, req->shm_bind);
+	put_str(&b, req->cgroup);
+	const char *bx[8] = {0};
+	if (x)
+		bx[0] = x->case_root, bx[1] = x->ws, bx[2] = x->tmp, bx[3] = x->home, bx[4] = x->run, bx[5] = x->self,
+		bx[6] = x->listener;
+	for (size_t i = 0; i < ARRAY_SIZE(bx); i++)
+		put_str(&b, bx[i]);
+	if (b.oom || b.len > MAX_MSG) {
+		sb_free(&b);
+		return -E2BIG;
+	}
+	char cbuf[CMSG_SPACE(MAX_FDS * sizeof(int))] = {0};
+	struct iovec iov = {b.s, b.len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			    .msg_controllen = CMSG_SPACE((size_t)nfd * sizeof(int))};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN((size_t)nfd * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, (size_t)nfd * sizeof(int));
+	sent = sendmsg(spawner_fd, &mh, MSG_NOSIGNAL);
+	sb_free(&b);
+	if (sent < 0)
+		return neg_errno();
+	if (read(spawner_fd, sup, sizeof(*sup)) != sizeof(*sup) || *sup < 0)
+		return -ECHILD;
+	return 0;
+}
+
 int spawn_start(const struct spawn_req *req, struct spawn_handle *h, char *err, size_t n)
 {
 	int out[2] = {-1, -1}, er[2] = {-1, -1}, stat[2] = {-1, -1}, r;
@@ -310,27 +595,25 @@ int spawn_start(const struct spawn_req *req, struct spawn_handle *h, char *err, 
 		snprintf(err, n, "pipe: %s", strerror(-r));
 		return r;
 	}
-	h->sup = fork();
-	if (h->sup < 0) {
-		r = neg_errno();
-		snprintf(err, n, "fork: %s", strerror(-r));
-		close_pair(out), close_pair(er), close_pair(stat);
-		return r;
-	}
-	if (h->sup == 0) {
-		int keep[8 + 4];
-		size_t k = 0;
-		close(out[0]), close(er[0]), close(stat[0]);
-		keep[k++] = out[1], keep[k++] = er[1], keep[k++] = stat[1];
-		if (req->stdin_fd >= 0)
-			keep[k++] = req->stdin_fd;
-		if (req->leak_fd >= 0)
-			keep[k++] = req->leak_fd;
-		for (size_t i = 0; i < req->nfds && k < ARRAY_SIZE(keep); i++)
-			keep[k++] = req->fds[i];
-		/* other cases' pipes must not be held open by this one */
-		close_except(keep, k);
-		supervise(req, out[1], er[1], stat[1], runner);
+	if (spawner_fd >= 0) {
+		r = via_spawner(req, out[1], er[1], stat[1], &h->sup);
+		if (r < 0) {
+			snprintf(err, n, "spawner: %s", strerror(-r));
+			close_pair(out), close_pair(er), close_pair(stat);
+			return r;
+		}
+	} else {
+		h->sup = fork();
+		if (h->sup < 0) {
+			r = neg_errno();
+			snprintf(err, n, "fork: %s", strerror(-r));
+			close_pair(out), close_pair(er), close_pair(stat);
+			return r;
+		}
+		if (h->sup == 0) {
+			close(out[0]), close(er[0]), close(stat[0]);
+			run_supervisor(req, out[1], er[1], stat[1], runner);
+		}
 	}
 	close(out[1]), close(er[1]), close(stat[1]);
 	h->out = out[0];

@@ -41,6 +41,12 @@ struct spawn_handle {
 	int out, err, status; /* read ends, non-blocking */
 };
 
+/* Start the spawner (a small forked process that forks supervisors), so the
+ * runner itself never forks per case. Optional: spawn_start forks directly
+ * without it. Start it once the plan (suite, backends) is fixed. */
+int spawner_start(void);
+void spawner_stop(void);
+
 int spawn_start(const struct spawn_req *req, struct spawn_handle *h, char *err, size_t n);
 /* After status EOF: reap the supervisor and return what it reported. */
 int spawn_finish(struct spawn_handle *h, const void *status_buf, size_t len, struct reap_info *out);
