@@ -9,6 +9,7 @@
 #include "registry.h"
 
 #include <fcntl.h>
+#include <spawn.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -49,23 +50,28 @@ static int host_git(const struct probe_env *env, char *out, size_t n, const char
 	out[0] = 0;
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return neg_errno();
-	pid = fork();
-	if (pid == 0) {
-		sigset_t none;
-		int null = open("/dev/null", O_RDWR);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		setpgid(0, 0);
-		if (null < 0 || dup2(pfd[1], 1) < 0 || dup2(null, 0) < 0 || dup2(null, 2) < 0)
-			_exit(126);
-		close_range(3, ~0U, 0);
-		execvpe("git", (char *const *)argv, envp);
-		_exit(127);
-	}
+	/* posix_spawn (vfork): verify runs in the runner, whose fork is costly */
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none;
+	int sr;
+	sigemptyset(&none);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
+	sr = posix_spawnp(&pid, "git", &fa, &at, (char *const *)argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
 	close(pfd[1]);
-	if (pid < 0) {
+	if (sr) {
 		close(pfd[0]);
-		return neg_errno();
+		return -sr;
 	}
 	double deadline = now_mono() + HOST_GIT_TIMEOUT_MS / 1000.0;
 	bool timed_out = false;

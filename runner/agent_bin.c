@@ -13,7 +13,7 @@ int main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "agent"))
 		return agent_main(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "sentinel"))
-		return sentinel_main();
+		return sentinel_main(argc > 2 ? argv[2] : NULL);
 	fprintf(stderr, "cagetest-agent: internal helper of cagetest; run `cagetest --help`\n");
 	return 2;
 }

@@ -789,7 +789,7 @@ static const struct command {
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "sentinel"))
-		return sentinel_main();
+		return sentinel_main(argc > 2 ? argv[2] : NULL);
 	if (argc < 2)
 		return usage(EXIT_USAGE);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))

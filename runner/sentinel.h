@@ -23,6 +23,6 @@ int sentinel_start(struct sentinel *s, const char *self, const char *outside_dir
 void sentinel_read(const struct sentinel *s, struct sentinel_state *st);
 void sentinel_stop(struct sentinel *s);
 /* `cagetest sentinel`: the process itself (internal). */
-int sentinel_main(void);
+int sentinel_main(const char *ids);
 
 #endif
