@@ -40,7 +40,7 @@ PEERS_SRC := $(wildcard tests/peers/test_*.c)
 PEERS_BIN := $(PEERS_SRC:tests/peers/%.c=$(BUILD)/tests/%)
 HEADERS := $(wildcard */*.h)
 
-.PHONY: all run check check-unit check-docs check-seatbelt check-peers docs deps install clean valgrind fuzz
+.PHONY: bench all run check check-unit check-docs check-seatbelt check-peers docs deps install clean valgrind fuzz
 all: $(BUILD)/cagetest $(BUILD)/cagetest-agent $(BUILD)/cagetest-suid
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) | deps-quiet
@@ -115,6 +115,10 @@ check-peers: deps all $(PEERS_BIN)
 
 check-unit: all $(UNIT_BIN)
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN)
+
+# The harness against the spawn floor of landlock and bwrap (README: Speed).
+bench: all
+	$(BUILD)/cagetest bench -m workspace-write
 
 # Unit tests (not the live ones, whose children run sandboxed) under valgrind.
 valgrind: $(UNIT_BIN)

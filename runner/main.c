@@ -7,6 +7,7 @@
 #include "../reports/merge.h"
 #include "../reports/model.h"
 #include "agent.h"
+#include "bench.h"
 #include "doctor.h"
 #include "run.h"
 #include "sentinel.h"
@@ -773,6 +774,49 @@ static int cmd_doctor(int argc, char **argv)
 	return code;
 }
 
+static int cmd_bench(int argc, char **argv)
+{
+	static const struct option opts[] = {{"mode", required_argument, 0, 'm'},
+					     {"probe", required_argument, 0, 'p'},
+					     {"jobs", required_argument, 0, 'j'},
+					     {"suite", required_argument, 0, 's'},
+					     {0, 0, 0, 0}};
+	struct bench_opts bo = {.mode = "workspace-write", .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN)};
+	const char *suite_name = "default";
+	struct suite suite;
+	struct sbuf out = {0};
+	char *end;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "m:p:j:s:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': bo.mode = optarg; break;
+		case 'p': bo.probes = optarg; break;
+		case 's': suite_name = optarg; break;
+		case 'j':
+			bo.jobs = (int)strtol(optarg, &end, 10);
+			if (*end || bo.jobs < 1 || bo.jobs > 256)
+				return die_usage("-j %s: expected a number from 1 to 256", optarg);
+			break;
+		default: return die_usage("%s", "bench: bad option");
+		}
+	}
+	if (load_suite(suite_name, &suite) < 0)
+		return EXIT_USAGE;
+	bo.suite = &suite;
+	if (!suite_mode(&suite, bo.mode)) {
+		suite_free(&suite);
+		return die_usage("-m %s: no such mode", bo.mode);
+	}
+	r = bench_run(&bo, &out);
+	fputs(out.s ? out.s : "", stdout);
+	sb_free(&out);
+	suite_free(&suite);
+	if (r < 0)
+		fprintf(stderr, "cagetest: bench: %s\n", strerror(-r));
+	return r < 0 ? EXIT_UNJUDGED : EXIT_OK;
+}
+
 static const struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -783,6 +827,7 @@ static const struct command {
 	{"doctor", cmd_doctor},
 	{"merge", cmd_merge},
 	{"diff", cmd_diff},
+	{"bench", cmd_bench},
 	{"agent", agent_main},
 };
 
