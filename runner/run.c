@@ -571,6 +571,9 @@ static int start_job(struct run *R, struct job *j)
 		r = neg_errno();
 		goto fail;
 	}
+	/* a private /tmp costs a mount namespace per case: for the probes that
+	 * write there, and for external wrappers, which litter /tmp (srt) */
+	bool private_tmp = R->can_tmpns && ((needs & NEED_TMPNS) || j->b->data);
 	struct spawn_req req = {
 		.argv = argv,
 		.envp = envp,
@@ -584,8 +587,8 @@ static int start_job(struct run *R, struct job *j)
 		.leak_fd = j->leak_fd,
 		.timeout = R->o->timeout * (double)armed + 2,
 		.cgroup = j->cgroup,
-		.tmp_bind = R->can_tmpns ? tmp : NULL,
-		.shm_bind = R->can_tmpns ? shm : NULL,
+		.tmp_bind = private_tmp ? tmp : NULL,
+		.shm_bind = private_tmp ? shm : NULL,
 		.drop = R->drop,
 		.uid = R->uid,
 		.gid = R->gid,
