@@ -475,7 +475,6 @@ int observers_start(struct observers **out, const char *run_dir, const char *run
 		{L_TCP6, AF_INET6, SOCK_STREAM, 0, CH_TCP6, P_RAW, false},
 		{L_UDP4, AF_INET, SOCK_DGRAM, 0, CH_UDP4, P_RAW, true},
 		{L_UDP6, AF_INET6, SOCK_DGRAM, 0, CH_UDP6, P_RAW, false},
-		{L_DNS_UDP, AF_INET, SOCK_DGRAM, 0, CH_DNS, P_DNS, true},
 		{L_SCTP, AF_INET, SOCK_STREAM, IPPROTO_SCTP, CH_SCTP, P_RAW, false},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(inet); i++) {
@@ -491,9 +490,25 @@ int observers_start(struct observers **out, const char *run_dir, const char *run
 	/* TCP Fast Open: data in the SYN reaches accept() (when the host's
 	 * net.ipv4.tcp_fastopen enables the server side) */
 	setsockopt(o->l[L_TCP4].fd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen));
-	/* DNS over TCP on the same port number as DNS over UDP */
-	fd = bind_inet(AF_INET, SOCK_STREAM, 0, o->l[L_DNS_UDP].port, &o->l[L_DNS_TCP].port);
-	o->l[L_DNS_TCP] = (struct listener){fd < 0 ? -1 : fd, CH_DNS, true, P_DNS, o->l[L_DNS_UDP].port};
+	/* DNS over UDP and TCP on one port number: a free TCP port may be taken
+	 * for UDP (or the other way round), so retry with another */
+	for (int tries = 0; tries < 64 && o->l[L_DNS_TCP].fd < 0; tries++) {
+		int port, ufd, tfd = bind_inet(AF_INET, SOCK_STREAM, 0, 0, &port);
+		if (tfd < 0)
+			break;
+		ufd = bind_inet(AF_INET, SOCK_DGRAM, 0, port, &port);
+		if (ufd < 0) {
+			close(tfd);
+			continue;
+		}
+		o->l[L_DNS_TCP] = (struct listener){tfd, CH_DNS, true, P_DNS, port};
+		o->l[L_DNS_UDP] = (struct listener){ufd, CH_DNS, false, P_DNS, port};
+	}
+	if (o->l[L_DNS_TCP].fd < 0) {
+		snprintf(err, n, "cannot open the DNS listeners on one loopback port");
+		observers_stop(o);
+		return -EADDRINUSE;
+	}
 
 	static const struct {
 		int slot;

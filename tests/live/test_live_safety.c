@@ -250,7 +250,8 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Wait until a scratch root exists under dir and has cases in flight. */
+/* Wait until a scratch root exists under dir and its listeners are up (its
+ * cases/ is a tmpfs only the run sees), then give cases time to start. */
 static bool wait_running(const char *dir, double timeout)
 {
 	double end = now() + timeout;
@@ -258,10 +259,13 @@ static bool wait_running(const char *dir, double timeout)
 
 	while (now() < end) {
 		if (!dir_empty(dir, first, sizeof(first))) {
-			char cases[4096], any[256];
-			snprintf(cases, sizeof(cases), "%s/%s/cases", dir, first);
-			if (!dir_empty(cases, any, sizeof(any)))
+			char sock[4096];
+			struct stat st;
+			snprintf(sock, sizeof(sock), "%s/%s/run/host.sock", dir, first);
+			if (stat(sock, &st) == 0) {
+				usleep(300000);
 				return true;
+			}
 		}
 		usleep(20000);
 	}
