@@ -178,3 +178,17 @@ void baseline_free(struct baseline *b)
 	free(b->v);
 	memset(b, 0, sizeof(*b));
 }
+
+int baseline_append(struct baseline *dst, struct baseline *src)
+{
+	struct known *v = realloc(dst->v, (dst->n + src->n) * sizeof(*v) + 1);
+
+	if (!v)
+		return -ENOMEM;
+	memcpy(v + dst->n, src->v, src->n * sizeof(*v));
+	dst->v = v;
+	dst->n += src->n;
+	free(src->v);
+	memset(src, 0, sizeof(*src));
+	return 0;
+}

@@ -51,5 +51,7 @@ bool baseline_known(const char *backend, const char *mode, const char *probe, vo
 /* Record in r->fixed_known every entry whose rows all pass now. */
 int baseline_fixed(const struct baseline *b, struct report *r);
 void baseline_free(struct baseline *b);
+/* Move every entry of src to the end of dst (several --baseline files). */
+int baseline_append(struct baseline *dst, struct baseline *src);
 
 #endif

@@ -54,7 +54,8 @@ static const char usage_text[] =
 	"      --baseline F     known failures: a previous JSON report (its escape and\n"
 	"                       overblocked rows) or {\"known\":[{\"backend\",\"mode\",\n"
 	"                       \"probe\" (globs), \"reason\"}]}; they become xfail, and\n"
-	"                       entries that pass now are listed so it can be tightened\n"
+	"                       entries that pass now are listed so it can be tightened;\n"
+	"                       repeatable (platforms/baselines/*.json ship per backend)\n"
 	"      --fail-on LIST   verdicts that make the exit status 1: a comma list of\n"
 	"                       escape, overblocked, error, skip, xfail\n"
 	"                       (default: escape,overblocked)\n"
@@ -351,7 +352,8 @@ static int cmd_run(int argc, char **argv)
 	};
 	struct run_opts o = {.backends = "landlock", .modes = "all", .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), .timeout = 10};
 	const char *out[FMT__COUNT] = {0};
-	const char *suite_name = "default", *fail_on = "escape,overblocked", *baseline_path = NULL;
+	const char *suite_name = "default", *fail_on = "escape,overblocked", *baseline_paths[16];
+	size_t nbaselines = 0;
 	bool quiet = false, fail[V__COUNT];
 	struct suite suite;
 	struct baseline bl = {0};
@@ -380,7 +382,11 @@ static int cmd_run(int argc, char **argv)
 		case 'k': o.keep = true; break;
 		case 'u': o.user = optarg; break;
 		case 'F': fail_on = optarg; break;
-		case 'B': baseline_path = optarg; break;
+		case 'B':
+			if (nbaselines == ARRAY_SIZE(baseline_paths))
+				return die_usage("--baseline %s: at most 16 baseline files", optarg);
+			baseline_paths[nbaselines++] = optarg;
+			break;
 		case 'q': quiet = true; break;
 		case 'A':
 			if (add_adapter(optarg))
@@ -396,9 +402,18 @@ static int cmd_run(int argc, char **argv)
 		return die_usage("run: unexpected argument '%s'", argv[optind]);
 	if ((code = parse_fail_on(fail_on, fail)))
 		return code;
-	if (baseline_path) {
-		if (load("--baseline ", baseline_path, NULL, &bl) < 0)
+	/* several baselines are one list: a known failure in any of them */
+	for (size_t i = 0; i < nbaselines; i++) {
+		struct baseline one;
+		if (load("--baseline ", baseline_paths[i], NULL, &one) < 0) {
+			baseline_free(&bl);
 			return EXIT_USAGE;
+		}
+		if (baseline_append(&bl, &one) < 0) {
+			baseline_free(&one);
+			baseline_free(&bl);
+			return EXIT_UNJUDGED;
+		}
 		o.known = baseline_known;
 		o.known_ctx = &bl;
 	}
