@@ -138,12 +138,33 @@ static void test_baseline_cli_errors(void **state)
 	unlink(bad);
 }
 
+/* Several --baseline files are one list. */
+static void test_append(void **state)
+{
+	struct baseline a, b;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(baseline_parse("{\"known\":[{\"backend\":\"landlock\",\"mode\":\"*\",\"probe\":\"git.*\",\"reason\":\"r\"}]}",
+				       &a, err, sizeof(err)), 0);
+	assert_int_equal(baseline_parse("{\"known\":[{\"backend\":\"bwrap\",\"mode\":\"*\",\"probe\":\"fs.hard*\",\"reason\":\"r\"}]}",
+				       &b, err, sizeof(err)), 0);
+	assert_int_equal(baseline_append(&a, &b), 0);
+	assert_int_equal(a.n, 2);
+	assert_int_equal(b.n, 0);
+	assert_true(baseline_known("landlock", "read-only", "git.config_write", &a));
+	assert_true(baseline_known("bwrap", "workspace-write", "fs.hardlink_planted", &a));
+	assert_false(baseline_known("bwrap", "workspace-write", "git.config_write", &a));
+	baseline_free(&a);
+	baseline_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_list),  cmocka_unit_test(test_report_baseline),
 		cmocka_unit_test(test_fixed),	    cmocka_unit_test(test_bad_baselines),
-		cmocka_unit_test(test_baseline_cli_errors),
+		cmocka_unit_test(test_baseline_cli_errors), cmocka_unit_test(test_append),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
