@@ -171,15 +171,21 @@ bool v_inspected(const struct host_view *hv, char *d, size_t n)
 	return false;
 }
 
-enum observed v_has_token(const struct host_view *hv, const char *rel, char *d, size_t n)
+/* The evidence file root/rel, whole (up to 1 MiB): 0 or -errno. */
+static int read_rel(const struct host_view *hv, const char *rel, char **text, size_t *len)
 {
 	char path[PATH_MAX];
+	int r = ppath(hv->env, path, "%s", rel);
+
+	return r < 0 ? r : read_file(path, 1 << 20, text, len);
+}
+
+enum observed v_has_token(const struct host_view *hv, const char *rel, char *d, size_t n)
+{
 	_cleanup_free_ char *text = NULL;
 	size_t len;
+	int r = read_rel(hv, rel, &text, &len);
 
-	if (ppath(hv->env, path, "%s", rel) < 0)
-		return OBS_UNKNOWN;
-	int r = read_file(path, 1 << 20, &text, &len);
 	if (r < 0) {
 		snprintf(d, n, "%s: %s", rel, r == -ENOENT ? "absent" : errno_name(r));
 		return r == -ENOENT || r == -ENOTDIR ? OBS_BLOCKED : OBS_UNKNOWN;
@@ -194,13 +200,10 @@ enum observed v_has_token(const struct host_view *hv, const char *rel, char *d, 
 
 enum observed v_canary_changed(const struct host_view *hv, const char *rel, char *d, size_t n)
 {
-	char path[PATH_MAX];
 	_cleanup_free_ char *text = NULL;
 	size_t len;
+	int r = read_rel(hv, rel, &text, &len);
 
-	if (ppath(hv->env, path, "%s", rel) < 0)
-		return OBS_UNKNOWN;
-	int r = read_file(path, 1 << 20, &text, &len);
 	if (r == -ENOENT) {
 		snprintf(d, n, "%s is gone", rel);
 		return OBS_ALLOWED;

@@ -71,7 +71,6 @@ static const char *status_field(const char *key, char *buf, size_t n)
 	return buf;
 }
 
-
 /* Run argv (as nobody when drop and root) with a timeout; the first line of
  * its output goes to msg. Returns the exit status, or -errno. */
 static int run_line(char *const argv[], bool drop, char *msg, size_t n)
