@@ -281,7 +281,7 @@ static void interrupt_with(int sig)
 
 	unlink(T "/int.json");
 	pid_t pid = start(argv);
-	assert_true(wait_running(T "/scratch", 10));
+	assert_true(wait_running(T "/scratch", 60));
 	usleep(300000);
 	double t0 = now();
 	kill(pid, sig);
@@ -328,7 +328,7 @@ static void test_stale_collected(void **state)
 
 	(void)state;
 	pid_t pid = start(argv);
-	assert_true(wait_running(T "/scratch", 10));
+	assert_true(wait_running(T "/scratch", 60));
 	usleep(200000);
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
