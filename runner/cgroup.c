@@ -12,10 +12,24 @@
 #define CASE_PIDS_MAX "1024"
 #define CASE_MEMORY_MAX "2G"
 
-/* Our own cgroup in a hierarchy: the mount point of fstype (with opt among
- * its super options, when given) plus our path from /proc/self/cgroup,
- * whose line for it starts with `prefix` ("0::" for v2, ":pids:" for v1). */
-static int own_cgroup_in(const char *fstype, const char *opt, const char *prefix, char *out, size_t n)
+/* The hierarchies a case joins: v2 when it is mounted, and the v1 pids and
+ * memory hierarchies where v2 lacks those controllers (hybrid hosts) or is
+ * not mounted at all. A case is known by its name ("case-N") and lives at
+ * the same relative place in each. */
+static struct hier {
+	const char *fstype, *opt, *prefix; /* mount type, super option, /proc/self/cgroup key */
+	const char *limit_file, *limit;	   /* v1: the case's bound; v2 sets its own */
+	char run[PATH_MAX];		   /* the run's dir here, "" when unused */
+} hiers[] = {
+	{"cgroup2", NULL, "0::", NULL, NULL, ""},
+	{"cgroup", "pids", ":pids:", "pids.max", CASE_PIDS_MAX, ""},
+	{"cgroup", "memory", ":memory:", "memory.limit_in_bytes", CASE_MEMORY_MAX, ""},
+};
+enum { H_V2, H_PIDS, H_MEMORY };
+
+/* Our own cgroup in hierarchy h: its mount point plus our path from
+ * /proc/self/cgroup ("0::/path" for v2, "N:pids:/path" for v1). */
+static int own_cgroup(const struct hier *h, char *out, size_t n)
 {
 	_cleanup_free_ char *mi = NULL, *cg = NULL;
 	char mnt[PATH_MAX] = "";
@@ -26,12 +40,12 @@ static int own_cgroup_in(const char *fstype, const char *opt, const char *prefix
 	for (char *line = strtok_r(mi, "\n", &save); line && !mnt[0]; line = strtok_r(NULL, "\n", &save)) {
 		char point[PATH_MAX], type[64], sopts[512] = "";
 		char *sep = strstr(line, " - ");
-		if (!sep || sscanf(sep + 3, "%63s %*s %511s", type, sopts) < 1 || strcmp(type, fstype))
+		if (!sep || sscanf(sep + 3, "%63s %*s %511s", type, sopts) < 1 || strcmp(type, h->fstype))
 			continue;
-		if (opt) {
+		if (h->opt) {
 			bool found = false;
 			for (char *o = strtok(sopts, ","); o && !found; o = strtok(NULL, ","))
-				found = !strcmp(o, opt);
+				found = !strcmp(o, h->opt);
 			if (!found)
 				continue;
 		}
@@ -41,32 +55,14 @@ static int own_cgroup_in(const char *fstype, const char *opt, const char *prefix
 	if (!mnt[0] || read_file("/proc/self/cgroup", 65536, &cg, NULL) < 0)
 		return -ENOENT;
 	for (char *line = strtok_r(cg, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *p = strstr(line, prefix);
-		/* v2: "0::/path"; v1: "N:pids:/path" */
-		if (!p || (prefix[0] == '0' ? p != line : p == line))
+		char *p = strstr(line, h->prefix);
+		if (!p || (h == &hiers[H_V2] ? p != line : p == line))
 			continue;
-		p += strlen(prefix);
+		p += strlen(h->prefix);
 		return fmt(out, n, "%s%s", mnt, strcmp(p, "/") ? p : "");
 	}
 	return -ENOENT;
 }
-
-static int own_cgroup(char *out, size_t n)
-{
-	return own_cgroup_in("cgroup2", NULL, "0::", out, n);
-}
-
-/* Where v2 lacks the pids or memory controller (hybrid hosts), the v1
- * hierarchy of that controller bounds fork bombs and memory hogs. Each maps
- * the run's v2 dir to its own, for cg_enter and the rest to follow. */
-static struct v1ctl {
-	const char *name, *limit_file, *limit;
-	char v1[PATH_MAX]; /* the run's dir there, "" when unused */
-} v1ctls[] = {
-	{"pids", "pids.max", CASE_PIDS_MAX, ""},
-	{"memory", "memory.limit_in_bytes", CASE_MEMORY_MAX, ""},
-};
-static char run_v2[PATH_MAX];
 
 static bool has_controller(const char *dir, const char *name)
 {
@@ -120,33 +116,50 @@ static bool populated(const char *dir)
 	return strstr(text, "populated 1") != NULL;
 }
 
-/* The v1 dir of controller c matching a v2 dir of this run, if used. */
-static bool v1_of(const struct v1ctl *c, const char *v2path, char *out, size_t n)
+/* SIGKILL every member of a group; how many there were. */
+static int kill_members(const char *dir)
 {
-	size_t k = strlen(run_v2);
+	char p[PATH_MAX];
+	_cleanup_free_ char *text = NULL;
+	int n = 0;
 
-	return c->v1[0] && k && !strncmp(v2path, run_v2, k) && fmt(out, n, "%s%s", c->v1, v2path + k) == 0;
+	if (fmt(p, sizeof(p), "%s/cgroup.procs", dir) < 0 || read_file(p, 1 << 20, &text, NULL) < 0)
+		return 0;
+	for (char *t = strtok(text, "\n"); t; t = strtok(NULL, "\n"), n++)
+		kill((pid_t)atoi(t), SIGKILL);
+	return n;
 }
 
-int cg_case_destroy(const char *path)
+/* Kill everything in one group until it is empty (or the deadline), remove
+ * it. cgroup.kill races with nothing: forks into the group die too; v1 and
+ * kernels before 5.14 have none, and killing the members until none is
+ * left does the same in rounds. */
+static void empty_group(const char *dir, double deadline)
 {
-	double deadline = now_mono() + 5;
-	char v1[PATH_MAX];
+	bool killed = write_to(dir, "cgroup.kill", "1") == 0;
 
-	if (!path || !path[0])
-		return 0;
-
-	/* cgroup.kill races with nothing: forks into the group die too */
-	write_to(path, "cgroup.kill", "1");
-	while (populated(path) && now_mono() < deadline) {
+	while ((killed ? populated(dir) : kill_members(dir) > 0) && now_mono() < deadline) {
 		struct timespec ts = {0, 2 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
-	/* the v1 groups hold the same processes: empty now too */
-	for (size_t i = 0; i < ARRAY_SIZE(v1ctls); i++)
-		if (v1_of(&v1ctls[i], path, v1, sizeof(v1)))
-			rmdir(v1);
-	return rmdir(path) < 0 && errno != ENOENT ? neg_errno() : 0;
+	rmdir(dir);
+}
+
+static bool case_dir(const struct hier *h, const char *name, char *out, size_t n)
+{
+	return h->run[0] && name && name[0] && fmt(out, n, "%s/%s", h->run, name) == 0;
+}
+
+int cg_case_destroy(const char *name)
+{
+	double deadline = now_mono() + 5;
+	char dir[PATH_MAX];
+
+	/* v2 first: its cgroup.kill empties the v1 groups of the same processes */
+	for (size_t i = 0; i < ARRAY_SIZE(hiers); i++)
+		if (case_dir(&hiers[i], name, dir, sizeof(dir)))
+			empty_group(dir, deadline);
+	return 0;
 }
 
 /* Remove a tree bottom-up, killing what is in it. */
@@ -163,7 +176,7 @@ static void destroy_tree(const char *dir, int depth)
 	}
 	if (d)
 		closedir(d);
-	cg_case_destroy(dir);
+	empty_group(dir, now_mono() + 5);
 }
 
 /* Stale runs (their runner is gone) in one hierarchy: kill, remove. */
@@ -194,100 +207,97 @@ int cg_collect_stale(void)
 	char base[PATH_MAX];
 	int n = 0;
 
-	/* v2 first: its cgroup.kill empties the v1 groups of the same processes */
-	if (own_cgroup(base, sizeof(base)) == 0)
-		n = collect_in(base);
-	for (size_t i = 0; i < ARRAY_SIZE(v1ctls); i++) {
-		char prefix[32];
-		snprintf(prefix, sizeof(prefix), ":%s:", v1ctls[i].name);
-		if (own_cgroup_in("cgroup", v1ctls[i].name, prefix, base, sizeof(base)) == 0)
-			collect_in(base);
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(hiers); i++)
+		if (own_cgroup(&hiers[i], base, sizeof(base)) == 0)
+			n += collect_in(base);
 	return n;
+}
+
+/* Make the run's dir in hierarchy h; false when it cannot be used. */
+static bool run_dir(struct hier *h, const char *name)
+{
+	char base[PATH_MAX];
+
+	h->run[0] = 0;
+	if (own_cgroup(h, base, sizeof(base)) < 0 || fmt(h->run, sizeof(h->run), "%s/%s", base, name) < 0 ||
+	    mkdir(h->run, 0755) < 0) {
+		h->run[0] = 0;
+		return false;
+	}
+	return true;
 }
 
 int cg_run_create(struct cg_run *cg)
 {
-	char base[PATH_MAX];
+	char name[64];
 
 	memset(cg, 0, sizeof(*cg));
-	if (own_cgroup(base, sizeof(base)) < 0)
-		return 0;
 	cg_collect_stale();
-	if (fmt(cg->dir, sizeof(cg->dir), "%s/cagetest-%d-%llu", base, (int)getpid(), start_time(getpid())) < 0 ||
-	    mkdir(cg->dir, 0755) < 0) {
-		cg->dir[0] = 0;
-		return 0;
+	snprintf(name, sizeof(name), "cagetest-%d-%llu", (int)getpid(), start_time(getpid()));
+	if (run_dir(&hiers[H_V2], name)) {
+		/* limits need the controllers enabled for our children */
+		write_to(hiers[H_V2].run, "cgroup.subtree_control", "+pids +memory");
+		cg->v2 = true;
+		cg->pids = has_controller(hiers[H_V2].run, "pids");
+		cg->memory = has_controller(hiers[H_V2].run, "memory");
 	}
-	/* limits need the controllers enabled for our children */
-	write_to(cg->dir, "cgroup.subtree_control", "+pids +memory");
-	cg->pids = has_controller(cg->dir, "pids");
-	cg->memory = has_controller(cg->dir, "memory");
-	snprintf(run_v2, sizeof(run_v2), "%s", cg->dir);
-	for (size_t i = 0; i < ARRAY_SIZE(v1ctls); i++) {
-		struct v1ctl *c = &v1ctls[i];
-		bool *have = i == 0 ? &cg->pids : &cg->memory;
-		char prefix[32], v1base[PATH_MAX];
-		snprintf(prefix, sizeof(prefix), ":%s:", c->name);
-		c->v1[0] = 0;
-		if (*have || own_cgroup_in("cgroup", c->name, prefix, v1base, sizeof(v1base)) < 0 ||
-		    fmt(c->v1, sizeof(c->v1), "%s/%s", v1base, strrchr(cg->dir, '/') + 1) < 0 || mkdir(c->v1, 0755) < 0)
-			c->v1[0] = 0;
-		else
-			*have = true;
-	}
+	hiers[H_PIDS].run[0] = hiers[H_MEMORY].run[0] = 0;
+	if (!cg->pids)
+		cg->pids = cg->v1_pids = run_dir(&hiers[H_PIDS], name);
+	if (!cg->memory)
+		cg->memory = cg->v1_memory = run_dir(&hiers[H_MEMORY], name);
 	return 0;
 }
 
-int cg_case_create(const struct cg_run *cg, unsigned n, char *path, size_t len)
+int cg_case_create(const struct cg_run *cg, unsigned n, char *name, size_t len)
 {
-	path[0] = 0;
-	if (!cg->dir[0])
-		return 0;
-	if (fmt(path, len, "%s/case-%u", cg->dir, n) < 0 || mkdir(path, 0755) < 0) {
-		path[0] = 0;
+	bool any = false;
+
+	if (fmt(name, len, "case-%u", n) < 0) {
+		name[0] = 0;
 		return 0;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(v1ctls); i++) {
-		const struct v1ctl *c = &v1ctls[i];
-		char v1[PATH_MAX];
-		if (v1_of(c, path, v1, sizeof(v1))) {
-			if (mkdir(v1, 0755) < 0 || write_to(v1, c->limit_file, c->limit) < 0)
-				rmdir(v1);
-		} else if (i == 0 ? cg->pids : cg->memory) {
-			write_to(path, i == 0 ? "pids.max" : "memory.max", c->limit);
+	for (size_t i = 0; i < ARRAY_SIZE(hiers); i++) {
+		const struct hier *h = &hiers[i];
+		char dir[PATH_MAX];
+		if (!case_dir(h, name, dir, sizeof(dir)) || mkdir(dir, 0755) < 0)
+			continue;
+		if (h->limit_file && write_to(dir, h->limit_file, h->limit) < 0) {
+			rmdir(dir); /* a v1 group that cannot bound is no use */
+			continue;
 		}
+		if (i == H_V2 && cg->pids && !cg->v1_pids)
+			write_to(dir, "pids.max", CASE_PIDS_MAX);
+		if (i == H_V2 && cg->memory && !cg->v1_memory)
+			write_to(dir, "memory.max", CASE_MEMORY_MAX);
+		any = true;
 	}
-	if (cg->memory)
-		write_to(path, "memory.max", CASE_MEMORY_MAX);
+	if (!any)
+		name[0] = 0;
 	return 0;
 }
 
-int cg_enter(const char *path)
+int cg_enter(const char *name)
 {
-	char pid[24], v1[PATH_MAX];
+	char pid[24], dir[PATH_MAX];
 
-	if (!path || !path[0])
-		return 0;
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	for (size_t i = 0; i < ARRAY_SIZE(v1ctls); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(hiers); i++) {
 		struct stat st;
-		/* a v1 case dir that could not be made is skipped, not fatal */
-		if (v1_of(&v1ctls[i], path, v1, sizeof(v1)) && stat(v1, &st) == 0 &&
-		    write_to(v1, "cgroup.procs", pid) < 0)
+		/* a case dir that could not be made is skipped, not fatal */
+		if (case_dir(&hiers[i], name, dir, sizeof(dir)) && stat(dir, &st) == 0 &&
+		    write_to(dir, "cgroup.procs", pid) < 0)
 			return -EIO;
 	}
-	return write_to(path, "cgroup.procs", pid);
+	return 0;
 }
 
 void cg_run_destroy(struct cg_run *cg)
 {
-	if (cg->dir[0])
-		destroy_tree(cg->dir, 0);
-	for (size_t i = 0; i < ARRAY_SIZE(v1ctls); i++)
-		if (v1ctls[i].v1[0]) {
-			rmdir(v1ctls[i].v1); /* its case dirs went with the v2 ones */
-			v1ctls[i].v1[0] = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(hiers); i++)
+		if (hiers[i].run[0]) {
+			destroy_tree(hiers[i].run, 0);
+			hiers[i].run[0] = 0;
 		}
-	cg->dir[0] = 0;
+	memset(cg, 0, sizeof(*cg));
 }

@@ -2,6 +2,7 @@
 
 #include "../platforms/backend.h"
 #include "../platforms/detect.h"
+#include "cgroup.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -197,13 +198,21 @@ static void cgroup_facts(struct sbuf *out)
 		return;
 	}
 	if (sf.f_type != CGROUP2_SUPER_MAGIC) {
-		line(out, "cgroup", "v1 or hybrid (no process containment through cgroup.kill)");
-		return;
+		line(out, "cgroup", "v1 or hybrid");
+	} else {
+		if (read_file("/proc/self/cgroup", 4096, &self, NULL) == 0 && !strncmp(self, "0::", 3))
+			snprintf(dir, sizeof(dir), "/sys/fs/cgroup%.*s", (int)strcspn(self + 3, "\n"), self + 3);
+		line(out, "cgroup", "v2, this process in %s (%s)", dir[0] ? dir + 14 : "?",
+		     dir[0] && access(dir, W_OK) == 0 ? "writable" : "not writable");
 	}
-	if (read_file("/proc/self/cgroup", 4096, &self, NULL) == 0 && !strncmp(self, "0::", 3))
-		snprintf(dir, sizeof(dir), "/sys/fs/cgroup%.*s", (int)strcspn(self + 3, "\n"), self + 3);
-	line(out, "cgroup", "v2, this process in %s (%s)", dir[0] ? dir + 14 : "?",
-	     dir[0] && access(dir, W_OK) == 0 ? "writable: sub-cgroups can contain a sandbox" : "not writable");
+	/* what a run would get: the same code makes (and removes) the dirs */
+	struct cg_run cg;
+	cg_run_create(&cg);
+	line(out, "containment", "%s; pids %s; memory %s",
+	     cg.v2 ? "a v2 cgroup per case, killed whole" : cg.pids ? "a v1 cgroup per case, killed member by member"
+							     : "none: only the subreaper kills what a case leaves",
+	     !cg.pids ? "unbounded" : cg.v1_pids ? "bounded (v1)" : "bounded", !cg.memory ? "unbounded" : cg.v1_memory ? "bounded (v1)" : "bounded");
+	cg_run_destroy(&cg);
 }
 
 /* Why we think this is (or is not) a container. */

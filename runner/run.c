@@ -1123,6 +1123,7 @@ int run_battery(const struct run_opts *o, struct report *rep, struct run_outcome
 	if (r == 0)
 		r = to_report(&R, rep);
 done:
+	spawner_stop();
 	/* nothing of ours may outlive the run */
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
@@ -1130,7 +1131,6 @@ done:
 		close(R.sigfd);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
-	spawner_stop();
 	observers_stop(R.obs);
 	cg_run_destroy(&R.cg);
 	if (R.sc.root[0]) {

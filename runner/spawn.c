@@ -19,7 +19,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#define REAP_ROUNDS 200
+#define REAP_SECONDS 5
 /* Survivors get this long to act before they are killed, as a real daemon
  * would: what they do after the box ended is evidence too. */
 #define SURVIVOR_GRACE_US 300000
@@ -161,11 +161,42 @@ static void add_name(struct reap_info *ri, pid_t pid)
 		snprintf(ri->survivor_names + len, sizeof(ri->survivor_names) - len, "%s%s", len ? " " : "", comm);
 }
 
+/* Kill and reap every child until none is left (a fork bomb leaves a
+ * thousand) or REAP_SECONDS pass; the ones never seen before are named in
+ * ri, when given. */
+static void kill_reap_all(struct reap_info *ri)
+{
+	pid_t seen[256];
+	size_t nseen = 0;
+
+	for (double end = now_mono() + REAP_SECONDS; now_mono() < end;) {
+		pid_t kids[4096];
+		pid_t r;
+		while ((r = waitpid(-1, NULL, WNOHANG)) > 0)
+			;
+		if (r < 0)
+			return; /* ECHILD: nothing left */
+		size_t n = list_children(kids, ARRAY_SIZE(kids));
+		for (size_t i = 0; i < n; i++) {
+			bool known = false;
+			for (size_t k = 0; k < nseen && !known; k++)
+				known = seen[k] == kids[i];
+			if (ri && !known && nseen < ARRAY_SIZE(seen)) {
+				seen[nseen++] = kids[i];
+				ri->survivors++;
+				add_name(ri, kids[i]);
+			}
+			kill(kids[i], SIGKILL);
+		}
+		/* killed ones, and the orphans they leave us, are reaped next round */
+		usleep(1000);
+	}
+}
+
 /* Everything left after the top process: name it, kill it, reap it. */
 static void reap_survivors(struct reap_info *ri)
 {
-	pid_t seen[256], any;
-	size_t nseen = 0;
+	pid_t any;
 
 	/* a live survivor gets a grace to show what it does after the box ended;
 	 * a wrapper's helpers that are only exiting (bwrap's init) end it early */
@@ -176,30 +207,7 @@ static void reap_survivors(struct reap_info *ri)
 			break;
 		usleep(2000);
 	}
-	for (int round = 0; round < REAP_ROUNDS; round++) {
-		pid_t kids[256];
-		int st;
-		pid_t r = waitpid(-1, &st, WNOHANG);
-		if (r > 0)
-			continue;
-		if (r < 0)
-			return; /* ECHILD: nothing left */
-		size_t n = list_children(kids, ARRAY_SIZE(kids));
-		for (size_t i = 0; i < n; i++) {
-			bool known = false;
-			for (size_t k = 0; k < nseen && !known; k++)
-				known = seen[k] == kids[i];
-			if (!known) {
-				if (nseen < ARRAY_SIZE(seen))
-					seen[nseen++] = kids[i];
-				ri->survivors++;
-				add_name(ri, kids[i]);
-			}
-			kill(kids[i], SIGKILL);
-		}
-		/* one blocking reap; its orphans come back to us next round */
-		waitpid(-1, &st, 0);
-	}
+	kill_reap_all(ri);
 }
 
 static void supervise(const struct spawn_req *req, int out_w, int err_w, int status_w, pid_t runner)
@@ -278,8 +286,10 @@ static void supervise(const struct spawn_req *req, int out_w, int err_w, int sta
 		ri.wstatus = st;
 	}
 	reap_survivors(&ri);
-	/* what left the subreaper's view (new pid namespaces) is still in the cgroup */
+	/* what left the subreaper's view (new pid namespaces) is still in the
+	 * cgroup; what it leaves us is reaped here, not handed on to init */
 	cg_case_destroy(req->cgroup);
+	kill_reap_all(NULL);
 report:
 	write_all(status_w, &ri, sizeof(ri));
 	_exit(0);
@@ -426,6 +436,17 @@ static int unflatten(const char *msg, size_t len, const int *fds, size_t nfd, st
 	return 0;
 }
 
+/* The runner is done: wait for the supervisors still exiting (bounded), so
+ * what they leave is reaped by us and not handed on to init. */
+static void spawner_exit(void)
+{
+	signal(SIGCHLD, SIG_DFL);
+	alarm(REAP_SECONDS * 2);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+	_exit(0);
+}
+
 static void spawner_loop(int sock, pid_t runner)
 {
 	static char msg[MAX_MSG];
@@ -446,7 +467,7 @@ static void spawner_loop(int sock, pid_t runner)
 		ssize_t len = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 
 		if (len <= 0)
-			_exit(0); /* the runner is done */
+			spawner_exit();
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
 			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
 				nfd = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));

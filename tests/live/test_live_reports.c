@@ -242,7 +242,7 @@ static void test_terminal_on_a_tty(void **state)
 static void test_doctor(void **state)
 {
 	static const char *const facts[] = {"kernel ", "container ", "landlock ", "seccomp ", "user ns ", "bwrap ",
-					    "cgroup ", "tiocsti ", "io_uring ", "backends:"};
+					    "cgroup ", "containment ", "tiocsti ", "io_uring ", "backends:"};
 	char *out = NULL, *err = NULL;
 
 	(void)state;

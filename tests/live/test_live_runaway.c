@@ -3,6 +3,8 @@
 #include "../testutil.h"
 
 #include <dirent.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -29,9 +31,30 @@ static int processes(void)
 	return n;
 }
 
-/* Run cagetest with args in the background; sample the host's process count
- * until it ends. Returns its exit status; peak and seconds are filled. */
-static int run_sampled(char *const argv[], int *peak, double *secs)
+/* In a child's own mount namespace: unmount every cgroup filesystem of
+ * type fstype ("cgroup2", or "cgroup" for v1 too), so a run sees a host
+ * without it. */
+static void hide_cgroups(const char *fstype)
+{
+	char *mi = NULL, *save = NULL;
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    read_file("/proc/self/mountinfo", 1 << 20, &mi, NULL) < 0)
+		_exit(126);
+	for (char *line = strtok_r(mi, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char point[4096], type[64];
+		char *sep = strstr(line, " - ");
+		if (sep && sscanf(sep + 3, "%63s", type) == 1 && !strncmp(type, fstype, strlen(fstype)) &&
+		    sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1)
+			umount2(point, MNT_DETACH);
+	}
+	free(mi);
+}
+
+/* Run cagetest with args in the background (hiding the cgroup filesystems
+ * of type hide, when given); sample the host's process count until it
+ * ends. Returns its exit status; peak and seconds are filled. */
+static int run_sampled(char *const argv[], const char *hide, int *peak, double *secs)
 {
 	double t0 = now();
 	int st = -1;
@@ -40,6 +63,8 @@ static int run_sampled(char *const argv[], int *peak, double *secs)
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 		dup2(null, 1), dup2(null, 2);
+		if (hide)
+			hide_cgroups(hide);
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -63,26 +88,70 @@ static bool pids_limit_here(void)
 	return geteuid() == 0 && (v2 || stat("/sys/fs/cgroup/pids", &st) == 0);
 }
 
-static void test_forkbomb(void **state)
-{
-	char *argv[] = {CAGETEST, "run", "-q", "-b", "wrap-forkbomb", "-m", "workspace-write", "-p", "fs.write_workspace",
-			"--timeout", "5", "--adapter", DATA "wrap-forkbomb.json", NULL};
-	int base = processes(), peak, code;
-	double secs;
+#define FORKBOMB_ARGV                                                                                              \
+	{CAGETEST, "run", "-q", "-b", "wrap-forkbomb", "-m", "workspace-write", "-p", "fs.write_workspace",         \
+	 "--timeout", "5", "--adapter", DATA "wrap-forkbomb.json", NULL}
 
-	(void)state;
-	if (!pids_limit_here())
-		skip(); /* no pids controller: only the wrapper's own bound would hold */
-	code = run_sampled(argv, &peak, &secs);
-	/* the bomb tries 2500 children; the case's cgroup caps it at 1024 */
-	if (peak - base > 1500)
-		fail_msg("the fork bomb reached %d processes (from %d): no pids bound", peak, base);
+/* The run ends in bounded time, with an error or an escape row, and leaves
+ * no process behind: the survivors were killed and reaped, not handed to
+ * init (which may never reap them in a container). */
+static void check_ended_clean(int code, double secs, int base)
+{
 	if (secs > 30)
 		fail_msg("the run took %.1f s", secs);
 	assert_true(code == 1 || code == 3);
 	usleep(200000);
 	if (processes() > base + 20)
 		fail_msg("%d processes left after the run (from %d)", processes(), base);
+}
+
+static void test_forkbomb(void **state)
+{
+	char *argv[] = FORKBOMB_ARGV;
+	int base = processes(), peak, code;
+	double secs;
+
+	(void)state;
+	if (!pids_limit_here())
+		skip(); /* no pids controller: only the wrapper's own bound would hold */
+	code = run_sampled(argv, NULL, &peak, &secs);
+	/* the bomb tries 2500 children; the case's cgroup caps it at 1024 */
+	if (peak - base > 1500)
+		fail_msg("the fork bomb reached %d processes (from %d): no pids bound", peak, base);
+	check_ended_clean(code, secs, base);
+}
+
+/* A host with only v1 cgroups: the v1 pids group bounds the bomb and,
+ * without cgroup.kill, its members are killed until none is left. */
+static void test_forkbomb_v1_only(void **state)
+{
+	char *argv[] = FORKBOMB_ARGV;
+	struct stat st;
+	int base = processes(), peak, code;
+	double secs;
+
+	(void)state;
+	if (geteuid() != 0 || stat("/sys/fs/cgroup/pids/cgroup.procs", &st) < 0)
+		skip(); /* no v1 pids hierarchy here */
+	code = run_sampled(argv, "cgroup2", &peak, &secs);
+	if (peak - base > 1500)
+		fail_msg("the fork bomb reached %d processes (from %d): no v1 pids bound", peak, base);
+	check_ended_clean(code, secs, base);
+}
+
+/* No cgroups at all: only the supervisor's subreaper loop stands between
+ * the wrapper's 2500 children and the host; it must kill and reap all. */
+static void test_forkbomb_no_cgroups(void **state)
+{
+	char *argv[] = FORKBOMB_ARGV;
+	int base = processes(), peak, code;
+	double secs;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* hiding cgroups needs a mount namespace */
+	code = run_sampled(argv, "cgroup", &peak, &secs);
+	check_ended_clean(code, secs, base);
 }
 
 static void test_memhog(void **state)
@@ -105,6 +174,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forkbomb),
+		cmocka_unit_test(test_forkbomb_v1_only),
+		cmocka_unit_test(test_forkbomb_no_cgroups),
 		cmocka_unit_test(test_memhog),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
