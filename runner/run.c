@@ -85,7 +85,7 @@ struct job {
 	int pty_master, pty_slave, stdin_w, leak_fd;
 	char pty_name[64];
 	char seeded[40];
-	char cgroup[PATH_MAX];
+	char cgroup[32]; /* "case-N" */
 	struct sbuf out, err;
 	char status[sizeof(struct reap_info)];
 	size_t status_len;
@@ -109,7 +109,7 @@ struct run {
 	size_t nrows;
 	struct row *controls; /* by registry index */
 	struct job *jobs;
-	size_t njobs;
+	size_t njobs, jobs_cap;
 	size_t done;
 	bool interrupted;
 	int sigfd;
@@ -279,11 +279,16 @@ static int plan(struct run *R, struct run_outcome *out, struct report *rep)
 
 static int add_job(struct run *R, const struct backend *b, const struct mode *m, struct row **rows, size_t n)
 {
-	struct job *nj = realloc(R->jobs, (R->njobs + 1) * sizeof(*nj));
+	struct job *nj;
 
-	if (!nj)
-		return -ENOMEM;
-	R->jobs = nj;
+	/* geometric: a job is kilobytes, and a run plans hundreds */
+	if (R->njobs == R->jobs_cap) {
+		size_t cap = R->jobs_cap ? 2 * R->jobs_cap : 64;
+		if (!(nj = realloc(R->jobs, cap * sizeof(*nj))))
+			return -ENOMEM;
+		R->jobs = nj;
+		R->jobs_cap = cap;
+	}
 	nj = &R->jobs[R->njobs++];
 	memset(nj, 0, sizeof(*nj));
 	nj->b = b, nj->m = m, nj->n = n;
