@@ -405,15 +405,17 @@ static int unflatten(const char *msg, size_t len, const int *fds, size_t nfd, st
 	if (!cwd || !ctty || !tmp || !shm || !cg)
 		return -EPROTO;
 	io[0] = fds[0], io[1] = fds[1], io[2] = fds[2];
+	int stdin_fd = w.has_stdin ? fds[fi++] : -1;
+	int leak_fd = w.has_leak ? fds[fi++] : -1;
 	*req = (struct spawn_req){
 		.argv = *argv,
 		.envp = *envp,
 		.cwd = w.has_cwd ? cwd : NULL,
 		.backend = w.backend,
 		.box = x,
-		.stdin_fd = w.has_stdin ? fds[fi++] : -1,
+		.stdin_fd = stdin_fd,
 		.ctty = w.has_ctty ? ctty : NULL,
-		.leak_fd = w.has_leak ? fds[fi++] : -1,
+		.leak_fd = leak_fd,
 		.timeout = w.timeout,
 		.tmp_bind = w.has_tmp ? tmp : NULL,
 		.shm_bind = w.has_shm ? shm : NULL,
