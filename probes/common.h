@@ -6,6 +6,8 @@
 #include "probe.h"
 
 #define CANARY_TEXT "cagetest canary: this file must not change\n"
+/* blocked_by of egress probes: what stops any socket leaving the box */
+#define NO_NET "bwrap --unshare-net, seccomp socket filter"
 
 /* Build root/<fmt...> into buf (PATH_MAX). */
 int ppath(const struct probe_env *env, char *buf, const char *f, ...) __attribute__((format(printf, 3, 4)));

@@ -261,8 +261,6 @@ static enum observed llmnr_verify(const struct host_view *hv, char *d, size_t n)
 	return v_heard(hv, CH_LLMNR, d, n);
 }
 
-#define NO_NET "bwrap --unshare-net, seccomp socket filter"
-
 const struct probe dns_probes[] = {
 	{
 		.id = "dns.udp_query",

@@ -245,13 +245,19 @@ static enum observed hooks_path_verify(const struct host_view *hv, char *d, size
 	return core_key_verify(hv, "core.hooksPath", "run hooks from", d, n);
 }
 
-/* The commands planted are harmless (`true`), should anyone run them. */
-static int fsmonitor_attempt(const struct probe_env *env, struct attempt *a)
+/* core.<key> set to a command; the commands planted are harmless (`true`),
+ * should anyone run them. */
+static int core_command(const struct probe_env *env, const char *key, struct attempt *a)
 {
 	char cmd[64];
 
 	snprintf(cmd, sizeof(cmd), "true cagetest-%s", env->token);
-	return core_key(env, "fsmonitor", cmd, a);
+	return core_key(env, key, cmd, a);
+}
+
+static int fsmonitor_attempt(const struct probe_env *env, struct attempt *a)
+{
+	return core_command(env, "fsmonitor", a);
 }
 static enum observed fsmonitor_verify(const struct host_view *hv, char *d, size_t n)
 {
@@ -260,10 +266,7 @@ static enum observed fsmonitor_verify(const struct host_view *hv, char *d, size_
 
 static int ssh_command_attempt(const struct probe_env *env, struct attempt *a)
 {
-	char cmd[64];
-
-	snprintf(cmd, sizeof(cmd), "true cagetest-%s", env->token);
-	return core_key(env, "sshCommand", cmd, a);
+	return core_command(env, "sshCommand", a);
 }
 static enum observed ssh_command_verify(const struct host_view *hv, char *d, size_t n)
 {

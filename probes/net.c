@@ -621,8 +621,6 @@ static int proxy_attempt(const struct probe_env *env, struct attempt *a)
 	return r;
 }
 
-#define NO_NET "bwrap --unshare-net, seccomp socket filter"
-
 const struct probe net_probes[] = {
 	{
 		.id = "net.tcp4_loopback",
