@@ -218,7 +218,6 @@ static bool run_dir(struct hier *h, const char *name)
 {
 	char base[PATH_MAX];
 
-	h->run[0] = 0;
 	if (own_cgroup(h, base, sizeof(base)) < 0 || fmt(h->run, sizeof(h->run), "%s/%s", base, name) < 0 ||
 	    mkdir(h->run, 0755) < 0) {
 		h->run[0] = 0;

@@ -187,6 +187,11 @@ static void bwrap_facts(struct sbuf *out)
 	}
 }
 
+static const char *bound(bool on, bool v1)
+{
+	return !on ? "unbounded" : v1 ? "bounded (v1)" : "bounded";
+}
+
 static void cgroup_facts(struct sbuf *out)
 {
 	struct statfs sf;
@@ -209,9 +214,10 @@ static void cgroup_facts(struct sbuf *out)
 	struct cg_run cg;
 	cg_run_create(&cg);
 	line(out, "containment", "%s; pids %s; memory %s",
-	     cg.v2 ? "a v2 cgroup per case, killed whole" : cg.pids ? "a v1 cgroup per case, killed member by member"
-							     : "none: only the subreaper kills what a case leaves",
-	     !cg.pids ? "unbounded" : cg.v1_pids ? "bounded (v1)" : "bounded", !cg.memory ? "unbounded" : cg.v1_memory ? "bounded (v1)" : "bounded");
+	     cg.v2     ? "a v2 cgroup per case, killed whole"
+	     : cg.pids ? "a v1 cgroup per case, killed member by member"
+		       : "none: only the subreaper kills what a case leaves",
+	     bound(cg.pids, cg.v1_pids), bound(cg.memory, cg.v1_memory));
 	cg_run_destroy(&cg);
 }
 
