@@ -40,7 +40,7 @@ PEERS_SRC := $(wildcard tests/peers/test_*.c)
 PEERS_BIN := $(PEERS_SRC:tests/peers/%.c=$(BUILD)/tests/%)
 HEADERS := $(wildcard */*.h)
 
-.PHONY: bench all run check check-unit check-docs check-seatbelt check-peers docs deps install clean valgrind fuzz
+.PHONY: bench all run check check-unit stress check-docs check-seatbelt check-peers docs deps install clean valgrind fuzz
 all: $(BUILD)/cagetest $(BUILD)/cagetest-agent $(BUILD)/cagetest-suid
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) | deps-quiet
@@ -79,11 +79,10 @@ deps:
 deps-quiet:
 	@ci/install-deps.sh --quiet
 
+# RUN_ARGS: more `cagetest run` options (make run RUN_ARGS="-b landlock,bwrap").
+RUN_ARGS ?= -b landlock -m all
 run: deps all
-	@mkdir -p out
-	$(BUILD)/cagetest run -b landlock -m all --json out/cagetest.json --junit out/cagetest.junit.xml \
-		--html out/cagetest.html --markdown out/cagetest.md --tap out/cagetest.tap; \
-	rc=$$?; echo "reports in out/: cagetest.json .junit.xml .html .md .tap (exit $$rc)"; exit $$rc
+	@ci/run-battery.sh $(BUILD)/cagetest out $(RUN_ARGS)
 
 check: deps all $(UNIT_BIN) $(LIVE_BIN) check-docs
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN) $(LIVE_BIN)
@@ -112,6 +111,11 @@ check-seatbelt:
 check-peers: deps all $(PEERS_BIN)
 	@ci/install-peers.sh
 	@PATH="$(CURDIR)/peers/node_modules/.bin:$$PATH" BUILD=$(BUILD) tests/run-tests.sh $(PEERS_BIN)
+
+# Every test N times; lists any test whose result changed between rounds.
+N ?= 5
+stress: deps all $(UNIT_BIN) $(LIVE_BIN)
+	@BUILD=$(BUILD) tests/run-tests.sh --repeat $(N) $(UNIT_BIN) $(LIVE_BIN)
 
 check-unit: all $(UNIT_BIN)
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN)
@@ -157,6 +161,7 @@ install: all
 	install -m 0644 suites/*.json $(DESTDIR)$(DATADIR)/suites/
 	install -m 0644 platforms/adapters/*.json $(DESTDIR)$(DATADIR)/platforms/adapters/
 	install -m 0644 platforms/baselines/*.json $(DESTDIR)$(DATADIR)/platforms/baselines/
+	install -m 0644 docs/cagetest-junit.xsd $(DESTDIR)$(DATADIR)/
 	install -m 0644 docs/cagetest.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 docs/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 

@@ -1,5 +1,6 @@
-/* JUnit XML, flat, valid against the Jenkins junit-10.xsd: one testsuite per
- * backend.mode (per host in merged reports), one testcase per row. */
+/* JUnit XML, flat, valid against docs/cagetest-junit.xsd (exactly our shape)
+ * and so against Jenkins' junit-10.xsd: one testsuite per backend.mode (per
+ * host in merged reports), one testcase per row. */
 #include "model.h"
 
 #include "../lib/util.h"

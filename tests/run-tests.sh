@@ -1,33 +1,58 @@
 #!/bin/sh
-# Runs every test binary given, then the live tests, and ends with one line:
-# "N passed, N failed". A binary that crashes counts as failed.
+# Runs every test binary given and ends with one line: "N passed, N failed".
+# A binary that crashes counts as failed.
+#   tests/run-tests.sh BIN...               once
+#   tests/run-tests.sh --repeat N BIN...    N rounds (make stress): lists every
+#                                           test whose result changed between
+#                                           rounds (a flake) and every one that
+#                                           failed in all of them
 set -u
 BUILD=${BUILD:-build}
+rounds=1
+stress=0
+if [ "${1:-}" = "--repeat" ]; then
+	rounds=${2:?--repeat needs a count}
+	stress=1
+	shift 2
+fi
 # Sanitizer builds: reports go to files (children inside sandboxes too, where
 # writable) and a distinct exit code, never mistaken for cagetest's own 1.
 san_dir=$(cd "$(dirname "$0")/.." && pwd)/$BUILD/sanitizer-logs
 rm -rf "$san_dir" && mkdir -p "$san_dir" && chmod 1777 "$san_dir"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-exitcode=86:log_path=$san_dir/asan:detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:exitcode=87:print_stacktrace=1:log_path=$san_dir/ubsan}"
+# one line per test and round: "BINARY TEST ok|failed"
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
 passed=0
 failed=0
 failures=""
-for t in "$@"; do
-	out=$("$t" 2>&1)
-	rc=$?
-	p=$(printf '%s\n' "$out" | grep -c '^\[       OK \]')
-	# cmocka names a failed test twice: when it fails and in the closing list
-	f=$(printf '%s\n' "$out" | grep '^\[  FAILED  \] [a-z]' | sort -u | wc -l)
-	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
-		f=1 # crashed or setup failed
-	fi
-	passed=$((passed + p))
-	failed=$((failed + f))
-	if [ "$f" != 0 ]; then
-		failures="$failures $(basename "$t")"
-		printf '%s\n' "$out" | tail -40
-	fi
-	printf '%-28s %3d passed, %d failed\n' "$(basename "$t")" "$p" "$f"
+round=1
+while [ "$round" -le "$rounds" ]; do
+	[ "$stress" = 1 ] && echo "stress: round $round of $rounds"
+	for t in "$@"; do
+		name=$(basename "$t")
+		out=$("$t" 2>&1)
+		rc=$?
+		ok=$(printf '%s\n' "$out" | sed -n 's/^\[       OK \] \([a-z_0-9]*\).*/\1/p' | sort -u)
+		# cmocka names a failed test twice: when it fails and in the closing list
+		bad=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([a-z][a-z_0-9]*\).*/\1/p' | sort -u)
+		if [ "$rc" != 0 ] && [ -z "$bad" ]; then
+			bad="crashed_or_setup_failed"
+		fi
+		p=$(printf '%s' "$ok" | grep -c .)
+		f=$(printf '%s' "$bad" | grep -c .)
+		for x in $ok; do echo "$name $x ok" >>"$results"; done
+		printf '%s\n' "$bad" | while IFS= read -r x; do [ -n "$x" ] && echo "$name $x failed" >>"$results"; done
+		passed=$((passed + p))
+		failed=$((failed + f))
+		if [ "$f" != 0 ]; then
+			failures="$failures $name"
+			printf '%s\n' "$out" | tail -40
+		fi
+		printf '%-28s %3d passed, %d failed\n' "$name" "$p" "$f"
+	done
+	round=$((round + 1))
 done
 # LeakSanitizer cannot stop the world where seccomp denies ptrace (an agent in
 # a sandbox): that is the sandbox working, not a bug; real findings fail.
@@ -39,6 +64,19 @@ for log in "$san_dir"/*; do
 		head -40 "$log"
 	fi
 done
-[ -n "$failures" ] && echo "failing:$failures"
+[ -n "$failures" ] && echo "failing: $(printf '%s\n' $failures | sort -u | tr '\n' ' ')"
+if [ "$stress" = 1 ]; then
+	# a test is flaky when its rounds disagree; a test missing from a round
+	# (its binary crashed before it) disagrees too
+	summary=$(awk -v n="$rounds" '{ k = $1 " " $2; c[k, $3]++; seen[k] = 1 }
+		END { for (k in seen) {
+			o = c[k, "ok"] + 0; f = c[k, "failed"] + 0
+			if (o > 0 && o < n) print "changed: " k " (ok in " o " of " n " rounds)"
+			else if (o == 0) print "failed:  " k " (in " f " of " n " rounds)" } }' "$results" | sort)
+	[ -n "$summary" ] && printf '%s\n' "$summary"
+	changed=$(printf '%s' "$summary" | grep -c '^changed:')
+	echo "stress: $rounds rounds, $changed tests changed their result"
+	[ "$changed" = 0 ] || failed=$((failed + changed))
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

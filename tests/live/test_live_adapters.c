@@ -180,8 +180,11 @@ static void test_wrapper_hangs(void **state)
 	report_free(&rep);
 }
 
-/* Killed after its hello: rows without a record are errors; a probe that
- * ran before the kill is judged by what the host saw (an escape here). */
+/* Killed after its hello. How many probes the agent finishes before the
+ * wrapper's kill lands is a race the wrapper owns (0 to 5 here), so the test
+ * asserts what holds whatever the timing: no record reached the host, so a
+ * row is an escape only where the host saw the effect itself, else an error
+ * (never a pass: wrapper_rows). */
 static void test_wrapper_kills_agent(void **state)
 {
 	struct report rep = {0};
@@ -189,8 +192,14 @@ static void test_wrapper_kills_agent(void **state)
 	(void)state;
 	wrapper_rows("kill-agent", "", -1, "kill-agent: killed the agent", 60);
 	run_json(&rep, "-b wrap-kill-agent -m workspace-write " SUBSET " --adapter " DATA "wrap-kill-agent.json");
-	if (rep.summary[V_ERROR] < SUBSET_N - 1)
-		fail_msg("only %zu error rows", rep.summary[V_ERROR]);
+	assert_int_equal(rep.nresults, SUBSET_N);
+	for (size_t i = 0; i < rep.nresults; i++) {
+		const struct result *r = &rep.results[i];
+		bool seen = !strcmp(r->observed, "allowed");
+		if (!strstr(r->detail, "no record from the probe") ||
+		    r->verdict != (seen ? V_ESCAPE : V_ERROR))
+			fail_msg("%s: %s, observed %s: %s", r->probe, verdict_name(r->verdict), r->observed, r->detail);
+	}
 	report_free(&rep);
 }
 

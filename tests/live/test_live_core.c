@@ -134,12 +134,40 @@ static void test_junit_valid(void **state)
 	free(xml);
 }
 
+/* make run's script: escapes are findings (exit 0, the verdict line and
+ * where the reports are); a run that could not judge keeps its status. */
+static void test_make_run_calm(void **state)
+{
+	static const char out_dir[] = BUILDDIR "/tests/run-out";
+	char *argv[16] = {SRCDIR "/ci/run-battery.sh", CAGETEST, (char *)out_dir, "-b", "none", "-m", "read-only",
+			  "-p", "fs.create_outside", NULL};
+	char *out = NULL, *err = NULL, *json = NULL;
+
+	(void)state;
+	/* -b none in read-only: the escape is real, and cagetest itself exits 1 */
+	assert_int_equal(run_cmd(argv, &out, &err), 0);
+	if (!strstr(err, "Sandbox: none/read-only NOT ENFORCED") || !strstr(err, "reports: " BUILDDIR "/tests/run-out/cagetest.html"))
+		fail_msg("no verdict line or report paths: %s", err);
+	assert_int_equal(read_file(BUILDDIR "/tests/run-out/cagetest.json", 1 << 20, &json, NULL), 0);
+	assert_non_null(strstr(json, "\"verdict\":\t\"escape\""));
+	free(out), free(err), free(json);
+	/* a bad option: 2, as cagetest says; a backend that is not here: 3 */
+	argv[3] = "--no-such-option";
+	assert_int_equal(run_cmd(argv, &out, &err), 2);
+	free(out), free(err);
+	argv[3] = "-b", argv[4] = "seatbelt";
+	assert_int_equal(run_cmd(argv, &out, &err), 3);
+	assert_non_null(strstr(err, "could not run or judge"));
+	free(out), free(err);
+	rm_rf(out_dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_none_detects_escapes), cmocka_unit_test(test_landlock_blocks),
 		cmocka_unit_test(test_landlock_allows),	     cmocka_unit_test(test_landlock_honest),
-		cmocka_unit_test(test_junit_valid),
+		cmocka_unit_test(test_junit_valid),	     cmocka_unit_test(test_make_run_calm),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

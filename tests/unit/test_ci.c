@@ -3,6 +3,9 @@
  * run writes. */
 #include "../testutil.h"
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 static void test_workflow_refers_to_real_things(void **state)
 {
 	_cleanup_free_ char *wf = NULL, *mk = NULL;
@@ -29,10 +32,53 @@ static void test_workflow_refers_to_real_things(void **state)
 	assert_null(strchr(wf, '\t')); /* YAML forbids tabs */
 }
 
+/* A user's clone has nothing beside it: no test, helper or make rule may
+ * name a path above the repository (.ci/run tests a copy of the tree alone
+ * too; this names the culprit sooner). The needles are spelled in pieces so
+ * this file does not match itself. */
+static void scan_for_outside_paths(const char *dir)
+{
+	const char *const needles[] = {"../" "shared", "SRCDIR \"/.." "/"};
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char p[4096];
+		_cleanup_free_ char *text = NULL;
+		struct stat st;
+		if (e->d_name[0] == '.' || snprintf(p, sizeof(p), "%s/%s", dir, e->d_name) >= (int)sizeof(p) ||
+		    stat(p, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (strcmp(e->d_name, "corpus") && strcmp(e->d_name, "golden")) /* data, not code */
+				scan_for_outside_paths(p);
+			continue;
+		}
+		if (read_file(p, 4 << 20, &text, NULL) < 0)
+			continue;
+		for (size_t i = 0; i < ARRAY_SIZE(needles); i++)
+			if (strstr(text, needles[i]))
+				fail_msg("%s names a path outside the repository (%s)", p, needles[i]);
+	}
+	closedir(d);
+}
+
+static void test_tests_stay_in_the_repository(void **state)
+{
+	(void)state;
+	scan_for_outside_paths(SRCDIR "/tests");
+	scan_for_outside_paths(SRCDIR "/ci");
+	_cleanup_free_ char *mk = NULL;
+	assert_int_equal(read_file(SRCDIR "/Makefile", 1 << 20, &mk, NULL), 0);
+	assert_null(strstr(mk, "../" "shared"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_workflow_refers_to_real_things),
+		cmocka_unit_test(test_tests_stay_in_the_repository),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

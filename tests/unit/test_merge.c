@@ -1,5 +1,5 @@
 /* merge: reports of several hosts become one model whose rows keep their
- * host; merged JUnit stays valid against junit-10.xsd; the CLI renders any
+ * host; merged JUnit stays valid against docs/cagetest-junit.xsd; the CLI renders any
  * format and follows the run's exit rules. */
 #include "../testutil.h"
 #include "../../reports/merge.h"

@@ -106,6 +106,39 @@ static void test_junit(void **state)
 	report_free(&r);
 }
 
+/* Our schema is exactly our shape: each of these drifts is rejected. */
+static void test_junit_schema_strict(void **state)
+{
+	static const char *const drift[][2] = {
+		{"<failure type=\"escape\"", "<failure type=\"Escape\""},
+		{"<skipped type=\"xfail\"", "<skipped type=\"todo\""},
+		{"classname=\"cagetest.landlock.read-only.fs\"", "classname=\"landlock.read-only.fs\""},
+		{"name=\"git.config_write\"", "name=\"config_write\""},
+		{"<property name=\"landlock.abi\"", "<property name=\"abi\""},
+		{"<testsuite name=\"bwrap.read-only\"", "<testsuite name=\"bwrap\""},
+		{"time=\"0.014\"", "time=\"14ms\""},
+		{"verdict=escape", "verdict=broken"},
+		{"<testsuites name=\"cagetest\"", "<testsuites name=\"other\""},
+	};
+	struct report r;
+	char *xml = NULL, err[256];
+
+	(void)state;
+	fill(&r);
+	assert_int_equal(report_junit(&r, &xml), 0);
+	for (size_t i = 0; i < sizeof(drift) / sizeof(drift[0]); i++) {
+		const char *at = strstr(xml, drift[i][0]);
+		char *m;
+		assert_non_null(at);
+		assert_true(asprintf(&m, "%.*s%s%s", (int)(at - xml), xml, drift[i][1], at + strlen(drift[i][0])) > 0);
+		if (validate_xsd(JUNIT_XSD, m, err, sizeof(err)) == 0)
+			fail_msg("schema accepted drift %zu: %s", i, drift[i][1]);
+		free(m);
+	}
+	free(xml);
+	report_free(&r);
+}
+
 static void test_json_roundtrip(void **state)
 {
 	struct report r, back;
@@ -169,6 +202,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_junit),
+		cmocka_unit_test(test_junit_schema_strict),
 		cmocka_unit_test(test_json_roundtrip),
 		cmocka_unit_test(test_json_bad),
 	};
