@@ -21,7 +21,7 @@ san_dir=$(cd "$(dirname "$0")/.." && pwd)/$BUILD/sanitizer-logs
 rm -rf "$san_dir" && mkdir -p "$san_dir" && chmod 1777 "$san_dir"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-exitcode=86:log_path=$san_dir/asan:detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:exitcode=87:print_stacktrace=1:log_path=$san_dir/ubsan}"
-# one line per test and round: "BINARY TEST ok|failed"
+# one line per test and round: "BINARY<tab>TEST<tab>ok|failed"
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 passed=0
@@ -34,16 +34,18 @@ while [ "$round" -le "$rounds" ]; do
 		name=$(basename "$t")
 		out=$("$t" 2>&1)
 		rc=$?
-		ok=$(printf '%s\n' "$out" | sed -n 's/^\[       OK \] \([a-z_0-9]*\).*/\1/p' | sort -u)
+		ok=$(printf '%s\n' "$out" | sed -n 's/^\[       OK \] //p' | sort -u)
 		# cmocka names a failed test twice: when it fails and in the closing list
-		bad=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([a-z][a-z_0-9]*\).*/\1/p' | sort -u)
+		bad=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([a-z]\)/\1/p' | sort -u)
 		if [ "$rc" != 0 ] && [ -z "$bad" ]; then
-			bad="crashed_or_setup_failed"
+			bad="(crashed or setup failed)"
 		fi
 		p=$(printf '%s' "$ok" | grep -c .)
 		f=$(printf '%s' "$bad" | grep -c .)
-		for x in $ok; do echo "$name $x ok" >>"$results"; done
-		printf '%s\n' "$bad" | while IFS= read -r x; do [ -n "$x" ] && echo "$name $x failed" >>"$results"; done
+		{
+			[ -n "$ok" ] && printf '%s\n' "$ok" | sed "s/^/$name\t/; s/\$/\tok/"
+			[ -n "$bad" ] && printf '%s\n' "$bad" | sed "s/^/$name\t/; s/\$/\tfailed/"
+		} >>"$results"
 		passed=$((passed + p))
 		failed=$((failed + f))
 		if [ "$f" != 0 ]; then
@@ -68,7 +70,7 @@ done
 if [ "$stress" = 1 ]; then
 	# a test is flaky when its rounds disagree; a test missing from a round
 	# (its binary crashed before it) disagrees too
-	summary=$(awk -v n="$rounds" '{ k = $1 " " $2; c[k, $3]++; seen[k] = 1 }
+	summary=$(awk -F '\t' -v n="$rounds" '{ k = $1 ": " $2; c[k, $3]++; seen[k] = 1 }
 		END { for (k in seen) {
 			o = c[k, "ok"] + 0; f = c[k, "failed"] + 0
 			if (o > 0 && o < n) print "changed: " k " (ok in " o " of " n " rounds)"
