@@ -72,7 +72,7 @@ enum probe_flag {
 struct probe_env {
 	char root[PATH_MAX]; /* the case: ws/ outside/ home/ tmp/ shm/ */
 	char run[PATH_MAX];  /* the run's shared dir: host sockets live here */
-	char self[PATH_MAX]; /* the cagetest binary */
+	char self[PATH_MAX]; /* the agent binary (its copy in the run dir) */
 	char nonce[16];	     /* per case */
 	char token[24];	     /* per probe in the case: nonce + slot, goes into all evidence */
 	char abstract[64];   /* name of the host's abstract UNIX listener (no leading NUL) */

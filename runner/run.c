@@ -486,7 +486,7 @@ static int start_job(struct run *R, struct job *j)
 	}
 	memset(&j->env, 0, sizeof(j->env));
 	fmt(j->env.root, sizeof(j->env.root), "%s", j->root);
-	fmt(j->env.self, sizeof(j->env.self), "%s", R->self);
+	fmt(j->env.self, sizeof(j->env.self), "%s", R->agent);
 	random_hex(nonce, sizeof(nonce), 6);
 	random_hex(j->seeded, sizeof(j->seeded), 32);
 	fmt(j->env.nonce, sizeof(j->env.nonce), "%s%04x", nonce, (unsigned)(j - R->jobs) & 0xffff);
@@ -1055,6 +1055,23 @@ static void plant_priv_helpers(const struct run *R)
 	chmod(dir, 0555);
 }
 
+/* The box runs the agent from a copy in the run dir: the scratch root is
+ * never under /tmp, a checkout may well be, and a sandbox (bwrap, a private
+ * /tmp, firejail) gives the box a /tmp of its own that would hide it. */
+static int plant_agent(struct run *R)
+{
+	char dst[PATH_MAX];
+	const char *base = strrchr(R->agent, '/');
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	int r;
+
+	if ((r = fmt(dst, sizeof(dst), "%s/%s", R->sc.run, base ? base + 1 : R->agent)) < 0 ||
+	    (r = read_file(R->agent, 64 << 20, &data, &len)) < 0 || (r = write_file(dst, data, len, 0755)) < 0)
+		return r;
+	return fmt(R->agent, sizeof(R->agent), "%s", dst);
+}
+
 int run_battery(const struct run_opts *o, struct report *rep, struct run_outcome *out, char *err, size_t n)
 {
 	struct run R = {.o = o, .sigfd = -1};
@@ -1106,6 +1123,10 @@ int run_battery(const struct run_opts *o, struct report *rep, struct run_outcome
 	random_hex(runid, sizeof(runid), 8);
 	if ((r = observers_start(&R.obs, R.sc.run, runid, err, n)) < 0)
 		goto done;
+	if ((r = plant_agent(&R)) < 0) {
+		snprintf(err, n, "cannot copy the agent into the scratch root: %s", strerror(-r));
+		goto done;
+	}
 	plant_priv_helpers(&R);
 	cg_run_create(&R.cg);
 	/* last: the spawner is a copy of the runner as it is now (small) */

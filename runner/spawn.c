@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -210,6 +211,48 @@ static void reap_survivors(struct reap_info *ri)
 	kill_reap_all(ri);
 }
 
+/* A wrapper kept under the host's /tmp (a checkout or a user's tool there)
+ * would vanish behind the case's private /tmp: the top directory under /tmp
+ * of its path, as given and as resolved, is opened before (*fd) and bound
+ * back read-only at the same place after (rebind_under_tmp). */
+struct tmp_keep {
+	char dir[2][PATH_MAX];
+	int fd[2];
+};
+
+static void keep_under_tmp(const char *exe, struct tmp_keep *k)
+{
+	char real[PATH_MAX];
+	const char *paths[2] = {exe, realpath(exe, real) ? real : ""};
+
+	for (int i = 0; i < 2; i++) {
+		const char *end = strncmp(paths[i], "/tmp/", 5) ? NULL : strchr(paths[i] + 5, '/');
+		k->fd[i] = -1;
+		if (!end || (i == 1 && k->fd[0] >= 0 && (size_t)(end - paths[i]) == strlen(k->dir[0]) &&
+			     !strncmp(k->dir[0], paths[i], strlen(k->dir[0]))))
+			continue;
+		if (fmt(k->dir[i], sizeof(k->dir[i]), "%.*s", (int)(end - paths[i]), paths[i]) == 0)
+			k->fd[i] = open(k->dir[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+}
+
+static int rebind_under_tmp(struct tmp_keep *k)
+{
+	int r = 0;
+
+	for (int i = 0; i < 2; i++) {
+		char src[64];
+		if (k->fd[i] < 0)
+			continue;
+		snprintf(src, sizeof(src), "/proc/self/fd/%d", k->fd[i]);
+		if (r == 0 && (mkdir(k->dir[i], 0755) < 0 || mount(src, k->dir[i], NULL, MS_BIND | MS_REC, NULL) < 0 ||
+			       mount(NULL, k->dir[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0))
+			r = neg_errno();
+		close(k->fd[i]);
+	}
+	return r;
+}
+
 static void supervise(const struct spawn_req *req, int out_w, int err_w, int status_w, pid_t runner)
 {
 	struct reap_info ri = {0};
@@ -231,10 +274,17 @@ static void supervise(const struct spawn_req *req, int out_w, int err_w, int sta
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 
 	if (req->tmp_bind) {
-		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
-		    mount(req->tmp_bind, "/tmp", NULL, MS_BIND, NULL) < 0 ||
-		    (req->shm_bind && mount(req->shm_bind, "/dev/shm", NULL, MS_BIND, NULL) < 0)) {
+		struct tmp_keep keep;
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
 			ri.setup_err = neg_errno();
+			goto report;
+		}
+		keep_under_tmp(req->argv[0], &keep);
+		if (mount(req->tmp_bind, "/tmp", NULL, MS_BIND, NULL) < 0 ||
+		    (req->shm_bind && mount(req->shm_bind, "/dev/shm", NULL, MS_BIND, NULL) < 0) ||
+		    (ri.setup_err = rebind_under_tmp(&keep)) < 0) {
+			if (!ri.setup_err)
+				ri.setup_err = neg_errno();
 			goto report;
 		}
 	}

@@ -5,6 +5,8 @@
  * adapter file with no code change. */
 #include "../testutil.h"
 
+#include <sys/stat.h>
+
 #define DATA SRCDIR "/tests/data/"
 #define SUBSET "-p fs.create_outside,fs.overwrite_outside,git.config_write,net.tcp4_loopback,ipc.unix_stream"
 #define SUBSET_N 5
@@ -241,6 +243,33 @@ static void test_user_adapter(void **state)
 	report_free(&rep);
 }
 
+/* A user's wrapper kept under the host's /tmp still runs although each
+ * adapter case gets a private /tmp: the wrapper's tree is bound back read-only
+ * (and the agent runs from its copy in the scratch root). The test makes and
+ * removes its own directory there. */
+static void test_wrapper_under_tmp(void **state)
+{
+	char dir[] = "/tmp/cagetest-wrapper.XXXXXX", sub[64], sh[96], json[96], args[256];
+	struct report rep = {0};
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/bin", dir);
+	snprintf(sh, sizeof(sh), "%s/bin/pass.sh", dir);
+	snprintf(json, sizeof(json), "%s/wrap-tmp.json", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(write_file(sh, "#!/bin/sh\nexec \"$@\"\n", 20, 0755), 0);
+	/* the path as given climbs through a sibling that is not the wrapper's own dir */
+	assert_int_equal(write_str(json, "{\"name\":\"wrap-tmp\",\"command\":[\"{here}/bin/../bin/pass.sh\"],\"batch\":true}"), 0);
+	snprintf(args, sizeof(args), "-b wrap-tmp -m workspace-write -p fs.write_workspace,fs.write_tmp,fs.create_outside --adapter %s", json);
+	assert_int_equal(run_json(&rep, args), 1);
+	assert_verdict(&rep, "wrap-tmp", "workspace-write", "fs.write_workspace", V_PASS);
+	assert_verdict(&rep, "wrap-tmp", "workspace-write", "fs.write_tmp", V_PASS);
+	assert_verdict(&rep, "wrap-tmp", "workspace-write", "fs.create_outside", V_ESCAPE); /* it confines nothing */
+	report_free(&rep);
+	assert_int_equal(rm_rf(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,7 +277,7 @@ int main(void)
 		cmocka_unit_test(test_firejail_junit),
 		cmocka_unit_test(test_wrapper_dies),	  cmocka_unit_test(test_wrapper_hangs),
 		cmocka_unit_test(test_wrapper_kills_agent), cmocka_unit_test(test_wrapper_lies),
-		cmocka_unit_test(test_user_adapter),
+		cmocka_unit_test(test_user_adapter),	  cmocka_unit_test(test_wrapper_under_tmp),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
