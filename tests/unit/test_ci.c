@@ -74,11 +74,42 @@ static void test_tests_stay_in_the_repository(void **state)
 	assert_null(strstr(mk, "../" "shared"));
 }
 
+/* make install puts the binaries, the data (suites, adapters, baselines,
+ * the JUnit schema) and the man pages where the installed binary finds them. */
+static void test_install(void **state)
+{
+	static const char dest[] = BUILDDIR "/tests/install-root";
+	static const char *const files[] = {
+		"/usr/local/bin/cagetest", "/usr/local/bin/cagetest-agent",
+		"/usr/local/share/cagetest/cagetest-junit.xsd", "/usr/local/share/cagetest/suites/default.json",
+		"/usr/local/share/cagetest/platforms/adapters/codex.json",
+		"/usr/local/share/cagetest/platforms/baselines/bwrap.json", "/usr/local/share/man/man1/cagetest.1",
+		"/usr/local/share/man/man5/cagetest-adapter.5",
+	};
+	char *argv[] = {"/usr/bin/make", "-s", "-C", SRCDIR, "install", "PREFIX=/usr/local", "DESTDIR=" BUILDDIR "/tests/install-root",
+			"BUILD=" BUILDDIR, NULL};
+	char *out = NULL, *err = NULL;
+
+	(void)state;
+	rm_rf(dest);
+	if (run_cmd(argv, &out, &err) != 0)
+		fail_msg("make install: %s%s", out, err);
+	free(out), free(err);
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char p[4096];
+		snprintf(p, sizeof(p), "%s%s", dest, files[i]);
+		if (access(p, R_OK) != 0)
+			fail_msg("make install did not install %s", files[i]);
+	}
+	rm_rf(dest);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_workflow_refers_to_real_things),
 		cmocka_unit_test(test_tests_stay_in_the_repository),
+		cmocka_unit_test(test_install),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
