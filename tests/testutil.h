@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -149,6 +150,17 @@ static inline int validate_junit(const char *xml, char *err, size_t n)
 	if (r == 0 && consumer && *consumer)
 		r = validate_xsd(consumer, xml, err, n);
 	return r;
+}
+
+/* A scratch parent of the test's own, for tests that look into it: under
+ * /var/tmp, never in the build dir, which may be under /tmp (a checkout
+ * there), where cagetest refuses a scratch root. Traversable by --user. */
+static inline int test_scratch_parent(char *buf, size_t n, const char *name)
+{
+	snprintf(buf, n, "/var/tmp/cagetest-test-%s.XXXXXX", name);
+	if (!mkdtemp(buf) || chmod(buf, 0755) < 0)
+		return -1;
+	return 0;
 }
 
 /* A small report built from a table, for merge, diff and baseline tests. */

@@ -21,14 +21,14 @@
 
 static struct report rep;
 static int code;
-static char scratch[] = BUILDDIR "/tests/.livenetXXXXXX";
+static char scratch[64];
 
 static int setup(void **state)
 {
 	char args[512];
 
 	(void)state;
-	if (!mkdtemp(scratch))
+	if (test_scratch_parent(scratch, sizeof(scratch), "netipc") < 0)
 		return -1;
 	snprintf(args, sizeof(args), "-b none,landlock -m all -p net.*,dns.*,ipc.* --scratch %s", scratch);
 	code = run_json(&rep, args);

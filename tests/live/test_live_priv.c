@@ -11,7 +11,7 @@
 static struct report rep, user_rep;
 static int code, user_code = -1;
 static char core_before[256];
-static char scratch[] = BUILDDIR "/tests/live-priv-scratch";
+static char scratch[64];
 
 static int setup(void **state)
 {
@@ -21,7 +21,8 @@ static int setup(void **state)
 	(void)state;
 	if (read_file("/proc/sys/kernel/core_pattern", sizeof(core_before), &core, NULL) == 0)
 		snprintf(core_before, sizeof(core_before), "%s", core);
-	mkdir(scratch, 0755);
+	if (test_scratch_parent(scratch, sizeof(scratch), "priv") < 0)
+		return -1;
 	snprintf(args, sizeof(args), "-b none,landlock -m all --scratch %s " PROBES, scratch);
 	code = run_json(&rep, args);
 	if (geteuid() == 0) {
@@ -230,7 +231,7 @@ static void test_host_safety(void **state)
 	assert_int_equal(read_file("/proc/sys/kernel/core_pattern", 256, &core, NULL), 0);
 	assert_string_equal(core, core_before);
 	assert_int_equal(read_file("/proc/self/mountinfo", 1 << 20, &mounts, NULL), 0);
-	if (strstr(mounts, "live-priv-scratch"))
+	if (strstr(mounts, scratch))
 		fail_msg("a mount of the run is left: %s", mounts);
 	d = opendir(scratch);
 	assert_non_null(d);

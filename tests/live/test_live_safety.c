@@ -12,13 +12,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define T BUILDDIR "/tests/safety"
-
-static void cleanup_dir(const char *d)
-{
-	rm_rf(d);
-	mkdir_p(d, 0755);
-}
+/* The test's own dir (home, tmpdir, scratch, reports), made in setup. */
+static char T[64], home_dir[80], tmpdir_dir[80], scratch_dir[80],
+	r_json[80], int_json[80];
 
 /* name size mode mtime, recursively, one line each */
 static void listing(const char *dir, struct sbuf *out)
@@ -116,9 +112,9 @@ static void snap(struct snapshot *s)
 {
 	struct sbuf b = {0};
 
-	listing(T "/home", &b);
+	listing(home_dir, &b);
 	s->home = sb_take(&b);
-	listing(T "/tmpdir", &b);
+	listing(tmpdir_dir, &b);
 	s->tmpdir = sb_take(&b);
 	s->mounts = file_text("/proc/self/mountinfo");
 	listing("/dev/mqueue", &b);
@@ -169,8 +165,8 @@ static pid_t start(char *const argv[])
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 		dup2(null, 1), dup2(null, 2);
-		setenv("HOME", T "/home", 1);
-		setenv("TMPDIR", T "/tmpdir", 1);
+		setenv("HOME", home_dir, 1);
+		setenv("TMPDIR", tmpdir_dir, 1);
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -181,11 +177,20 @@ static int setup(void **state)
 {
 	(void)state;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	cleanup_dir(T);
-	mkdir_p(T "/home/.config", 0755);
-	write_str(T "/home/.bashrc", "# the real HOME of the user running cagetest\n");
-	mkdir_p(T "/tmpdir", 0755);
-	mkdir_p(T "/scratch", 0755);
+	char p[128];
+	if (test_scratch_parent(T, sizeof(T), "safety") < 0)
+		return -1;
+	snprintf(home_dir, sizeof(home_dir), "%s/home", T);
+	snprintf(tmpdir_dir, sizeof(tmpdir_dir), "%s/tmpdir", T);
+	snprintf(scratch_dir, sizeof(scratch_dir), "%s/scratch", T);
+	snprintf(r_json, sizeof(r_json), "%s/r.json", T);
+	snprintf(int_json, sizeof(int_json), "%s/int.json", T);
+	snprintf(p, sizeof(p), "%s/.config", home_dir);
+	mkdir_p(p, 0755);
+	snprintf(p, sizeof(p), "%s/.bashrc", home_dir);
+	write_str(p, "# the real HOME of the user running cagetest\n");
+	mkdir_p(tmpdir_dir, 0755);
+	mkdir_p(scratch_dir, 0755);
 	return 0;
 }
 
@@ -198,7 +203,7 @@ static int teardown(void **state)
 
 static void test_host_unchanged(void **state)
 {
-	char *argv[] = {CAGETEST, "run", "-q", "-b", "none", "-m", "all", "--scratch", T "/scratch", "--json", T "/r.json", NULL};
+	char *argv[] = {CAGETEST, "run", "-q", "-b", "none", "-m", "all", "--scratch", scratch_dir, "--json", r_json, NULL};
 	struct snapshot before, after;
 	char first[4096] = "", names[1024];
 	size_t litter_before[3], litter_after[3];
@@ -228,12 +233,12 @@ static void test_host_unchanged(void **state)
 		if (litter_after[i] > litter_before[i])
 			fail_msg("the run left %s", first);
 	}
-	if (!dir_empty(T "/scratch", first, sizeof(first)))
+	if (!dir_empty(scratch_dir, first, sizeof(first)))
 		fail_msg("the scratch root is still there: %s", first);
 	if (live_children(names, sizeof(names)))
 		fail_msg("processes outlived the run: %s", names);
 	/* and the battery really ran: escapes were seen, so the checks above mean something */
-	assert_int_equal(read_file(T "/r.json", 16 << 20, &json, NULL), 0);
+	assert_int_equal(read_file(r_json, 16 << 20, &json, NULL), 0);
 	assert_int_equal(report_from_json(json, &rep, err, sizeof(err)), 0);
 	assert_true(rep.summary[V_ESCAPE] >= 100);
 	report_free(&rep);
@@ -275,13 +280,13 @@ static bool wait_running(const char *dir, double timeout)
 static void interrupt_with(int sig)
 {
 	char *argv[] = {CAGETEST, "run",      "-q",	   "-b",   "none,landlock", "-m", "all", "--scratch",
-			T "/scratch", "--json", T "/int.json", "-j", "2",	      NULL};
+			scratch_dir, "--json", int_json, "-j", "2",	      NULL};
 	char first[4096], names[1024];
 	int st;
 
-	unlink(T "/int.json");
+	unlink(int_json);
 	pid_t pid = start(argv);
-	assert_true(wait_running(T "/scratch", 60));
+	assert_true(wait_running(scratch_dir, 60));
 	usleep(300000);
 	double t0 = now();
 	kill(pid, sig);
@@ -291,13 +296,13 @@ static void interrupt_with(int sig)
 		fail_msg("signal %d: the run took %.2f s to stop", sig, took);
 	assert_true(WIFEXITED(st));
 	assert_true(WEXITSTATUS(st) == 3 || WEXITSTATUS(st) == 1);
-	if (!dir_empty(T "/scratch", first, sizeof(first)))
+	if (!dir_empty(scratch_dir, first, sizeof(first)))
 		fail_msg("signal %d: scratch root left: %s", sig, first);
 	if (live_children(names, sizeof(names)))
 		fail_msg("signal %d: processes left: %s", sig, names);
 	/* none, or a complete report marked interrupted */
 	char *json = NULL, err[256];
-	if (read_file(T "/int.json", 16 << 20, &json, NULL) == 0) {
+	if (read_file(int_json, 16 << 20, &json, NULL) == 0) {
 		struct report rep;
 		if (report_from_json(json, &rep, err, sizeof(err)) < 0)
 			fail_msg("signal %d: a half-written report: %s", sig, err);
@@ -321,21 +326,21 @@ static void test_sigterm(void **state)
 
 static void test_stale_collected(void **state)
 {
-	char *argv[] = {CAGETEST, "run", "-q", "-b", "none", "-m", "all", "--scratch", T "/scratch", NULL};
-	char *again[] = {CAGETEST, "run", "-q", "-b", "none", "-p", "fs.write_workspace", "--scratch", T "/scratch", NULL};
+	char *argv[] = {CAGETEST, "run", "-q", "-b", "none", "-m", "all", "--scratch", scratch_dir, NULL};
+	char *again[] = {CAGETEST, "run", "-q", "-b", "none", "-p", "fs.write_workspace", "--scratch", scratch_dir, NULL};
 	char first[4096], names[1024];
 	int st;
 
 	(void)state;
 	pid_t pid = start(argv);
-	assert_true(wait_running(T "/scratch", 60));
+	assert_true(wait_running(scratch_dir, 60));
 	usleep(200000);
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
-	assert_false(dir_empty(T "/scratch", first, sizeof(first))); /* a SIGKILLed run cannot clean up */
+	assert_false(dir_empty(scratch_dir, first, sizeof(first))); /* a SIGKILLed run cannot clean up */
 	pid = start(again);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
-	if (!dir_empty(T "/scratch", first, sizeof(first)))
+	if (!dir_empty(scratch_dir, first, sizeof(first)))
 		fail_msg("the next run did not collect the stale root %s", first);
 	/* whatever the killed run left running was in its cgroups, killed by the next run */
 	usleep(100000);
@@ -350,7 +355,7 @@ static void test_stable(void **state)
 	char args[256];
 
 	(void)state;
-	snprintf(args, sizeof(args), "-b none,landlock -m all --scratch %s", T "/scratch");
+	snprintf(args, sizeof(args), "-b none,landlock -m all --scratch %s", scratch_dir);
 	for (int i = 0; i < 3; i++)
 		run_json(&r[i], args);
 	for (int i = 1; i < 3; i++) {
