@@ -39,9 +39,10 @@
 #include <unistd.h>
 
 #define NS_TIMEOUT_MS 5000
-/* Where the fresh root is attached: a directory of the fixture every box
- * sees; only the probe's own namespace ever sees the mount. */
-#define NEWROOT "tmp"
+/* Where the fresh root is attached: outside/TOKEN-root, made by arm, so
+ * that no mount lies below it (a non-recursive open_tree clone of a dir with
+ * locked mounts below is refused); only the probe's namespace sees the mount. */
+#define NEWROOT "outside/%s-root"
 /* clone() reads only the low 32 bits of its flags: junk above them dodges a
  * filter that compares the whole word (0 where long is 32 bits). */
 #define CLONE_HIGH_JUNK ((unsigned long)(~0ULL << 32))
@@ -155,7 +156,7 @@ static int root_open_tree(const char *nr, struct attempt *a)
 static int detach(struct ns_ctx *c)
 {
 	char nr[PATH_MAX], p[PATH_MAX];
-	int r = ppath(c->env, nr, NEWROOT);
+	int r = ppath(c->env, nr, NEWROOT, c->env->token);
 
 	if (r == 0)
 		r = c->w->prep == PREP_MOUNT	  ? root_mount(nr, c->a)
@@ -364,20 +365,30 @@ NS_ATTEMPT(setns_git, BY_SETNS, PREP_NONE, NULL)
 
 /* --- host side --- */
 
+static int root_arm(const struct probe_env *env, char *why, size_t n)
+{
+	char p[PATH_MAX];
+
+	(void)why, (void)n;
+	PPATH(p, NEWROOT, env->token);
+	return mkdir(p, 0755) < 0 ? neg_errno() : 0;
+}
+
 static int envrc_arm(const struct probe_env *env, char *why, size_t n)
 {
-	(void)why, (void)n;
+	int r = root_arm(env, why, n);
+
 	/* a file a mode that protects .envrc re-binds read-only */
-	return arm_canary(env, "ws/.envrc");
+	return r < 0 ? r : arm_canary(env, "ws/.envrc");
 }
 
 static int outside_arm(const struct probe_env *env, char *why, size_t n)
 {
 	char rel[64];
+	int r = root_arm(env, why, n);
 
-	(void)why, (void)n;
 	snprintf(rel, sizeof(rel), "outside/%s.txt", env->token);
-	return arm_canary(env, rel);
+	return r < 0 ? r : arm_canary(env, rel);
 }
 
 /* The protected name was moved away, or the fresh one carries the token. */
@@ -435,6 +446,7 @@ const struct probe ns_probes[] = {
 		.evidence = "ws/.git moved away or its config carries the token; host git reads the fsmonitor back",
 		.blocked_by = NS_BLOCKERS,
 		.hint = NS_HINT,
+		.arm = root_arm,
 		.attempt = pivot_git_attempt,
 		.verify = v_git_replaced,
 	},
@@ -447,6 +459,7 @@ const struct probe ns_probes[] = {
 		.evidence = "ws/.codex moved away or .codex/config.toml carries the token",
 		.blocked_by = NS_BLOCKERS,
 		.hint = NS_HINT,
+		.arm = root_arm,
 		.attempt = pivot_codex_attempt,
 		.verify = codex_verify,
 	},
@@ -459,6 +472,7 @@ const struct probe ns_probes[] = {
 		.evidence = "ws/.agents moved away or .agents/AGENTS.md carries the token",
 		.blocked_by = NS_BLOCKERS,
 		.hint = NS_HINT,
+		.arm = root_arm,
 		.attempt = pivot_agents_attempt,
 		.verify = agents_verify,
 	},
@@ -495,6 +509,7 @@ const struct probe ns_probes[] = {
 		.evidence = "ws/.git moved away or its config carries the token; host git reads the fsmonitor back",
 		.blocked_by = NS_BLOCKERS,
 		.hint = NS_HINT " (a filter on mount(2) alone misses the new mount API)",
+		.arm = root_arm,
 		.attempt = fsmount_git_attempt,
 		.verify = v_git_replaced,
 	},
@@ -507,6 +522,7 @@ const struct probe ns_probes[] = {
 		.evidence = "ws/.git moved away or its config carries the token; host git reads the fsmonitor back",
 		.blocked_by = NS_BLOCKERS,
 		.hint = NS_HINT " (a filter on mount(2) alone misses the new mount API)",
+		.arm = root_arm,
 		.attempt = open_tree_git_attempt,
 		.verify = v_git_replaced,
 	},
@@ -520,6 +536,7 @@ const struct probe ns_probes[] = {
 		.evidence = "ws/.git moved away or its config carries the token; host git reads the fsmonitor back",
 		.blocked_by = NS_BLOCKERS,
 		.hint = NS_HINT " (a filter on unshare() alone, or one comparing clone's whole flags word, misses this)",
+		.arm = root_arm,
 		.attempt = clone_git_attempt,
 		.verify = v_git_replaced,
 	},
@@ -532,6 +549,7 @@ const struct probe ns_probes[] = {
 		.evidence = "ws/.git moved away or its config carries the token; host git reads the fsmonitor back",
 		.blocked_by = NS_BLOCKERS,
 		.hint = NS_HINT " (clone3 passes its flags in memory: make it ENOSYS so libc falls back to clone)",
+		.arm = root_arm,
 		.attempt = clone3_git_attempt,
 		.verify = v_git_replaced,
 	},

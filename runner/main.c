@@ -559,7 +559,8 @@ static int probes_markdown(void)
 {
 	printf("# cagetest probes\n\nGenerated from the registry by `make docs`; do not edit. %zu probes.\n", probe_count());
 	for (int c = 0; c < CAT__COUNT; c++) {
-		printf("\n## %s\n\n| id | effect | tries | verified by | usually blocked by |\n|---|---|---|---|---|\n",
+		printf("\n## %s\n\n| id | effect | tries | verified by | usually blocked by | hint when it escapes |\n"
+		       "|---|---|---|---|---|---|\n",
 		       category_name((enum category)c));
 		for (size_t i = 0; i < probe_count(); i++) {
 			const struct probe *p = probe_at(i);
@@ -569,6 +570,7 @@ static int probes_markdown(void)
 			md_cell(p->summary);
 			md_cell(p->evidence);
 			md_cell(p->blocked_by);
+			md_cell(p->hint);
 			printf(" |\n");
 		}
 	}
