@@ -433,7 +433,7 @@ static enum observed outside_verify(const struct host_view *hv, char *d, size_t 
 #define NS_HINT                                                                                             \
 	"deny user namespaces inside the box (seccomp on unshare, clone and clone3; bwrap --unshare-user "      \
 	"--disable-userns): bind mounts alone do not protect a path from a process that can make its own "      \
-	"mount namespace"
+	"mount namespace. Where the detail shows that step refused, the name was never protected at all"
 
 const struct probe ns_probes[] = {
 	{
