@@ -131,23 +131,23 @@ static int root_mount(const char *nr, struct attempt *a)
 static int root_fsmount(const char *nr, struct attempt *a)
 {
 	_cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC), m = -1;
+	int r = note(a, "fsopen tmpfs", fs < 0 ? neg_errno() : 0);
 
-	if (note(a, "fsopen tmpfs", fs < 0 ? neg_errno() : 0) < 0 ||
-	    note(a, "fsconfig", sys(fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))) < 0)
-		return -EPERM;
-	m = fsmount(fs, FSMOUNT_CLOEXEC, 0);
-	if (note(a, "fsmount", m < 0 ? neg_errno() : 0) < 0)
-		return -EPERM;
-	return note(a, "move_mount", sys(move_mount(m, "", AT_FDCWD, nr, MOVE_MOUNT_F_EMPTY_PATH)));
+	if (r == 0)
+		r = note(a, "fsconfig", sys(fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0)));
+	if (r == 0) {
+		m = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+		r = note(a, "fsmount", m < 0 ? neg_errno() : 0);
+	}
+	return r ?: note(a, "move_mount", sys(move_mount(m, "", AT_FDCWD, nr, MOVE_MOUNT_F_EMPTY_PATH)));
 }
 
 static int root_open_tree(const char *nr, struct attempt *a)
 {
 	_cleanup_close_ int t = open_tree(AT_FDCWD, nr, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	int r = note(a, "open_tree clone", t < 0 ? neg_errno() : 0);
 
-	if (note(a, "open_tree clone", t < 0 ? neg_errno() : 0) < 0)
-		return -EPERM;
-	return note(a, "move_mount", sys(move_mount(t, "", AT_FDCWD, nr, MOVE_MOUNT_F_EMPTY_PATH)));
+	return r ?: note(a, "move_mount", sys(move_mount(t, "", AT_FDCWD, nr, MOVE_MOUNT_F_EMPTY_PATH)));
 }
 
 /* Pivot into the fresh root and detach the old one lazily, with every mount
@@ -307,21 +307,27 @@ static int collect(pid_t pid, int fd, struct attempt *a)
 	return a->rc;
 }
 
+/* An O_PATH fd on root/rel, or -errno (then every step through it says EBADF). */
+static int open_dir(const struct probe_env *env, const char *rel)
+{
+	char p[PATH_MAX];
+	int r = ppath(env, p, "%s", rel), fd;
+
+	if (r < 0)
+		return r;
+	fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? neg_errno() : fd;
+}
+
 static int ns_attempt(const struct probe_env *env, const struct way *w, struct attempt *a)
 {
-	struct ns_ctx c = {.env = env, .w = w, .a = a};
-	char p[PATH_MAX];
+	_cleanup_close_ int ws = open_dir(env, "ws"), out = open_dir(env, "outside");
+	struct ns_ctx c = {.env = env, .w = w, .ws = ws, .out = out, .a = a};
 	int pfd[2], r;
 	pid_t pid;
 
-	PPATH(p, "ws");
-	c.ws = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	PPATH(p, "outside");
-	c.out = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		r = fail_at(a, "pipe", neg_errno());
-		goto out;
-	}
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return fail_at(a, "pipe", neg_errno());
 	pid = spawn(&c);
 	if (pid == 0) {
 		close(pfd[0]);
@@ -336,11 +342,6 @@ static int ns_attempt(const struct probe_env *env, const struct way *w, struct a
 	close(pfd[1]);
 	r = pid < 0 ? note(a, "fork", neg_errno()) : collect(pid, pfd[0], a);
 	close(pfd[0]);
-out:
-	if (c.ws >= 0)
-		close(c.ws);
-	if (c.out >= 0)
-		close(c.out);
 	return r;
 }
 
