@@ -39,9 +39,13 @@ install() {
 			echo "install-peers: npm not found (apt-get install npm): skipping" >&2
 			exit 77
 		fi
-		if ! npm view "$2@$3" version >/dev/null 2>&1; then
-			echo "install-peers: npm cannot reach $2@$3 (offline, or no such version): skipping" >&2
+		if ! npm ping >/dev/null 2>&1; then
+			echo "install-peers: the npm registry is out of reach: skipping" >&2
 			exit 77
+		fi
+		if ! npm view "$2@$3" version 2>/dev/null | grep -q .; then
+			echo "install-peers: npm has no $2@$3: fix the pin" >&2
+			exit 1
 		fi
 		mkdir -p "$dir"
 		[ -f "$dir/package.json" ] ||
