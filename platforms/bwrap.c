@@ -611,7 +611,10 @@ static void bw_notes(const struct backend *b, struct sbuf *out)
 		"A protected name that is a symlink has its target re-bound, but the link itself can be replaced. "
 		"Pathname UNIX sockets stay reachable through read-only binds (connect is not a write): only the "
 		"seccomp socket filter stops host IPC. Mount points for "
-		"missing protected names are created in the real writable root and stay there, empty.");
+		"missing protected names are created in the real writable root and stay there, empty. The read-only "
+		"re-binds hold only while the box cannot make a user namespace: with one of its own it can pivot_root "
+		"away from them and rename what they protect through an fd opened before (ns.*); the seccomp filter "
+		"denies unshare and clone with CLONE_NEWUSER and makes clone3 ENOSYS.");
 	if (geteuid() == 0)
 		sb_puts(out, " Run as root: the box runs as uid 0 without a user namespace and without effective or "
 			     "permitted capabilities; bwrap leaves the bounding set as it was, and no_new_privs (set with "

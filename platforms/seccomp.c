@@ -65,17 +65,23 @@ static const struct sc_rule rules[] = {
 	WHOLE("fsmount", EPERM, SC_CONFINED, "mount topology"),
 	WHOLE("fspick", EPERM, SC_CONFINED, "mount topology"),
 	WHOLE("mount_setattr", EPERM, SC_CONFINED, "mount topology"),
-	WHOLE("setns", EPERM, SC_CONFINED, "joining host namespaces"),
+	WHOLE("setns", EPERM, SC_CONFINED, "joining host namespaces (ns.setns_git)"),
 	/* without an IPC namespace these are the host's objects (and a channel out) */
 	WHOLE("msgget", EPERM, SC_CONFINED, "SysV IPC objects are the host's"),
 	WHOLE("semget", EPERM, SC_CONFINED, "SysV IPC objects are the host's"),
 	WHOLE("shmget", EPERM, SC_CONFINED, "SysV IPC objects are the host's"),
 	WHOLE("mq_open", EPERM, SC_CONFINED, "POSIX message queues are the host's"),
 	WHOLE("open_by_handle_at", EPERM, SC_CONFINED, "opening files by handle skips path checks"),
-	ARG_MASK("unshare", EPERM, SC_CONFINED, 0, CLONE_NEWUSER, CLONE_NEWUSER, "new user namespaces"),
-	ARG_MASK("clone", EPERM, SC_CONFINED, 0, CLONE_NEWUSER, CLONE_NEWUSER, "new user namespaces"),
+	/* in a user + mount namespace of its own the box can pivot_root away from
+	 * the read-only binds it was given and rename what they protect through
+	 * an fd opened before (ns.*): no bind-mount policy survives that. The
+	 * mask tests the low word only, which is all clone() reads */
+	ARG_MASK("unshare", EPERM, SC_CONFINED, 0, CLONE_NEWUSER, CLONE_NEWUSER,
+		 "new user namespaces: one of its own lets the box detach its read-only binds (ns.*)"),
+	ARG_MASK("clone", EPERM, SC_CONFINED, 0, CLONE_NEWUSER, CLONE_NEWUSER,
+		 "new user namespaces, whatever the high 32 bits hold (ns.clone_git)"),
 	/* clone3 passes its flags in memory a filter cannot read: glibc falls back to clone */
-	WHOLE("clone3", ENOSYS, SC_CONFINED, "flags unreadable by seccomp; forces the clone fallback"),
+	WHOLE("clone3", ENOSYS, SC_CONFINED, "flags unreadable by seccomp; forces the clone fallback (ns.clone3_git)"),
 	/* a box that can make set-id files plants binaries the host runs with
 	 * their owner's rights (flatpak filters the same bits) */
 	ARG_MASK("chmod", EPERM, SC_CONFINED, 1, S_ISUID, S_ISUID, "setuid bit"),

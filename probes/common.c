@@ -58,7 +58,12 @@ int put_token(const struct probe_env *env, const char *path, int flags)
 
 int put_text(const char *path, int flags, const char *text)
 {
-	_cleanup_close_ int fd = open(path, flags | O_CLOEXEC, 0644);
+	return put_text_at(AT_FDCWD, path, flags, text);
+}
+
+int put_text_at(int dfd, const char *path, int flags, const char *text)
+{
+	_cleanup_close_ int fd = openat(dfd, path, flags | O_CLOEXEC, 0644);
 
 	if (fd < 0)
 		return neg_errno();
@@ -233,6 +238,22 @@ enum observed v_exists(const struct host_view *hv, const char *rel, char *d, siz
 	}
 	snprintf(d, n, "%s absent", rel);
 	return errno == ENOENT || errno == ENOTDIR ? OBS_BLOCKED : OBS_UNKNOWN;
+}
+
+enum observed v_gone(const struct host_view *hv, const char *rel, char *d, size_t n)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (ppath(hv->env, path, "%s", rel) < 0)
+		return OBS_UNKNOWN;
+	if (lstat(path, &st) == 0) {
+		snprintf(d, n, "%s still there", rel);
+		return OBS_BLOCKED;
+	}
+	int err = errno;
+	snprintf(d, n, "%s %s", rel, err == ENOENT ? "is gone" : errno_name(-err));
+	return err == ENOENT ? OBS_ALLOWED : OBS_UNKNOWN;
 }
 
 enum observed v_heard(const struct host_view *hv, enum channel ch, char *d, size_t n)

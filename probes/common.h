@@ -32,6 +32,8 @@ int arm_sentinel(const struct probe_env *env, char *why, size_t n);
 int put_token(const struct probe_env *env, const char *path, int flags);
 /* open(path, flags, 0644), write text, close; 0 or -errno. */
 int put_text(const char *path, int flags, const char *text);
+/* The same with openat(dfd, path, ...). */
+int put_text_at(int dfd, const char *path, int flags, const char *text);
 /* Append the token to root/rel (O_WRONLY|O_APPEND); 0 or -errno, the failing step in a. */
 int append_token(const struct probe_env *env, const char *rel, struct attempt *a);
 /* Record the errno of a failed step in a->detail and return it. */
@@ -63,12 +65,26 @@ enum observed v_has_token(const struct host_view *hv, const char *rel, char *d, 
 enum observed v_canary_changed(const struct host_view *hv, const char *rel, char *d, size_t n);
 /* allowed if root/rel exists (lstat). */
 enum observed v_exists(const struct host_view *hv, const char *rel, char *d, size_t n);
+/* allowed if root/rel is gone (lstat). */
+enum observed v_gone(const struct host_view *hv, const char *rel, char *d, size_t n);
 /* allowed if a listener heard the token on ch. */
 enum observed v_heard(const struct host_view *hv, enum channel ch, char *d, size_t n);
 /* true if the host inspected the live probe; else d says why not (verify returns unknown). */
 bool v_inspected(const struct host_view *hv, char *d, size_t n);
 /* allowed if the in-box record carries `secret` (a read the box could only do for real). */
 enum observed v_leaked(const struct host_view *hv, const char *secret, char *d, size_t n);
+
+/* --- git handoffs (git.c), also used by ns.c --- */
+/* A git dir at path (relative to dfd) that host git accepts, whose config
+ * runs a (harmless) command carrying the token on the next `git status`. */
+int hostile_gitdir_at(const struct probe_env *env, int dfd, const char *path, struct attempt *a);
+/* Append a [cagetest] section carrying the token to ws/.git/config. */
+int git_config_append(const struct probe_env *env, struct attempt *a);
+/* allowed if ws/.git/config carries the token. */
+enum observed v_git_config(const struct host_view *hv, char *d, size_t n);
+/* allowed if ws/.git was moved away or its config is the box's; the detail
+ * says what host git would now run. */
+enum observed v_git_replaced(const struct host_view *hv, char *d, size_t n);
 
 /* A probe whose whole attempt is appending the token to root/rel, judged by
  * the token in that file. Defines fn_attempt and fn_verify. */

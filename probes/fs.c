@@ -373,23 +373,6 @@ static int child_write_attempt(const struct probe_env *env, struct attempt *a)
 
 /* --- more ways out: names, paths and renames --- */
 
-/* allowed if root/rel is gone (lstat). */
-static enum observed gone_verify(const struct host_view *hv, const char *rel, char *d, size_t n)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	if (ppath(hv->env, path, "%s", rel) < 0)
-		return OBS_UNKNOWN;
-	if (lstat(path, &st) == 0) {
-		snprintf(d, n, "%s still there", rel);
-		return OBS_BLOCKED;
-	}
-	int err = errno;
-	snprintf(d, n, "%s %s", rel, err == ENOENT ? "is gone" : errno_name(-err));
-	return err == ENOENT ? OBS_ALLOWED : OBS_UNKNOWN;
-}
-
 static int rmdir_arm(const struct probe_env *env, char *why, size_t n)
 {
 	char p[PATH_MAX];
@@ -410,7 +393,7 @@ static enum observed rmdir_verify(const struct host_view *hv, char *d, size_t n)
 	char rel[64];
 
 	snprintf(rel, sizeof(rel), "outside/%s-dir", hv->env->token);
-	return gone_verify(hv, rel, d, n);
+	return v_gone(hv, rel, d, n);
 }
 
 /* Moving an outside file into the workspace deletes it from outside. */
@@ -435,7 +418,7 @@ static enum observed rename_in_verify(const struct host_view *hv, char *d, size_
 	char rel[64];
 
 	snprintf(rel, sizeof(rel), "outside/%s-in.txt", hv->env->token);
-	return gone_verify(hv, rel, d, n);
+	return v_gone(hv, rel, d, n);
 }
 
 /* renameat2(RENAME_EXCHANGE) swaps a workspace file with the outside canary:

@@ -167,26 +167,36 @@ static int plant(const struct probe_env *env, const char *dir, const char *rel, 
 	return fail_at(a, rel, put_text(p, flags, text));
 }
 
-/* A git dir that host git accepts, whose config runs a (harmless) command
- * carrying the token on the next `git status`. */
-static int hostile_gitdir(const struct probe_env *env, const char *rel, struct attempt *a)
+int hostile_gitdir_at(const struct probe_env *env, int dfd, const char *path, struct attempt *a)
 {
 	static const char *const dirs[] = {"", "/objects", "/refs"};
 	char p[PATH_MAX], cfg[160];
 	int r;
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		PPATH(p, "%s%s", rel, dirs[i]);
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		if (fmt(p, sizeof(p), "%s%s", path, dirs[i]) < 0)
+			return -ENAMETOOLONG;
+		if (mkdirat(dfd, p, 0755) < 0 && errno != EEXIST)
 			return fail_at(a, "mkdir the new git dir", neg_errno());
 	}
 	snprintf(cfg, sizeof(cfg), "[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tfsmonitor = true cagetest-%s\n",
 		 env->token);
-	PPATH(p, "%s/HEAD", rel);
-	if ((r = put_text(p, O_WRONLY | O_CREAT | O_TRUNC, "ref: refs/heads/main\n")) < 0)
+	if (fmt(p, sizeof(p), "%s/HEAD", path) < 0)
+		return -ENAMETOOLONG;
+	if ((r = put_text_at(dfd, p, O_WRONLY | O_CREAT | O_TRUNC, "ref: refs/heads/main\n")) < 0)
 		return fail_at(a, "write HEAD", r);
-	PPATH(p, "%s/config", rel);
-	return fail_at(a, "write config", put_text(p, O_WRONLY | O_CREAT | O_TRUNC, cfg));
+	if (fmt(p, sizeof(p), "%s/config", path) < 0)
+		return -ENAMETOOLONG;
+	return fail_at(a, "write config", put_text_at(dfd, p, O_WRONLY | O_CREAT | O_TRUNC, cfg));
+}
+
+/* hostile_gitdir_at root/rel */
+static int hostile_gitdir(const struct probe_env *env, const char *rel, struct attempt *a)
+{
+	char p[PATH_MAX];
+
+	PPATH(p, "%s", rel);
+	return hostile_gitdir_at(env, AT_FDCWD, p, a);
 }
 
 /* Move .git out of the way: the step a protected .git must refuse. */
@@ -202,14 +212,14 @@ static int move_git(const struct probe_env *env, const char *suffix, struct atte
 /* --- .git contents --- */
 
 /* A real config section, so host git keeps parsing the file in a batch. */
-static int config_attempt(const struct probe_env *env, struct attempt *a)
+int git_config_append(const struct probe_env *env, struct attempt *a)
 {
 	char text[96];
 
 	snprintf(text, sizeof(text), "[cagetest]\n\ttoken = %s\n", env->token);
 	return plant(env, NULL, "ws/.git/config", O_WRONLY | O_APPEND, text, a);
 }
-static enum observed config_verify(const struct host_view *hv, char *d, size_t n)
+enum observed v_git_config(const struct host_view *hv, char *d, size_t n)
 {
 	return v_has_token(hv, "ws/.git/config", d, n);
 }
@@ -419,7 +429,7 @@ static int replace_git_attempt(const struct probe_env *env, struct attempt *a)
 
 	return r < 0 ? r : hostile_gitdir(env, "ws/.git", a);
 }
-static enum observed replace_git_verify(const struct host_view *hv, char *d, size_t n)
+enum observed v_git_replaced(const struct host_view *hv, char *d, size_t n)
 {
 	if (git_moved(hv, d, n))
 		return OBS_ALLOWED;
@@ -572,8 +582,8 @@ const struct probe git_probes[] = {
 		.evidence = ".git/config carries the token",
 		.blocked_by = GIT_BLOCKERS,
 		.hint = GIT_HINT,
-		.attempt = config_attempt,
-		.verify = config_verify,
+		.attempt = git_config_append,
+		.verify = v_git_config,
 	},
 	{
 		.id = "git.hooks_path",
@@ -687,7 +697,7 @@ const struct probe git_probes[] = {
 		.blocked_by = "bwrap (EBUSY on a mount point), Seatbelt; not Landlock",
 		.hint = "protect the .git name itself, not only its contents",
 		.attempt = replace_git_attempt,
-		.verify = replace_git_verify,
+		.verify = v_git_replaced,
 	},
 	{
 		.id = "git.gitdir_redirect",

@@ -26,7 +26,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-enum category { CAT_FS, CAT_GIT, CAT_NET, CAT_IPC, CAT_DNS, CAT_PRIV, CAT_PROC, CAT_META, CAT__COUNT };
+enum category { CAT_FS, CAT_GIT, CAT_NET, CAT_IPC, CAT_DNS, CAT_PRIV, CAT_PROC, CAT_META, CAT_NS, CAT__COUNT };
 
 enum effect {
 	EFFECT_WRITE_WORKSPACE,

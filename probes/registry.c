@@ -12,11 +12,13 @@ static const struct {
 	[CAT_NET] = {net_probes, &net_probes_count},	  [CAT_IPC] = {ipc_probes, &ipc_probes_count},
 	[CAT_DNS] = {dns_probes, &dns_probes_count},	  [CAT_PRIV] = {priv_probes, &priv_probes_count},
 	[CAT_PROC] = {proc_probes, &proc_probes_count}, [CAT_META] = {meta_probes, &meta_probes_count},
+	[CAT_NS] = {ns_probes, &ns_probes_count},
 };
 
 static const char *const category_names[CAT__COUNT] = {
 	[CAT_FS] = "fs",     [CAT_GIT] = "git",	  [CAT_NET] = "net",   [CAT_IPC] = "ipc",
 	[CAT_DNS] = "dns",   [CAT_PRIV] = "priv", [CAT_PROC] = "proc", [CAT_META] = "meta",
+	[CAT_NS] = "ns",
 };
 
 static const char *const effect_names[EFFECT__COUNT] = {

@@ -17,6 +17,7 @@ PROBE_TABLE(dns);
 PROBE_TABLE(priv);
 PROBE_TABLE(proc);
 PROBE_TABLE(meta);
+PROBE_TABLE(ns);
 
 /* Close a category table: defines name_probes_count from the array. */
 #define PROBE_TABLE_END(name) const size_t name##_probes_count = ARRAY_SIZE(name##_probes)

@@ -73,7 +73,9 @@ static const char usage_text[] =
 	"                       codex, srt and firejail (see cagetest-adapter(5))\n"
 	"\n"
 	"cagetest list [probes|backends|modes|suites] [-s SUITE] [--markdown] [--adapter FILE]...\n"
-	"  probes: id, category, effect, summary; --markdown: the docs/probes.md table\n"
+	"  probes: id, category (fs git net ipc dns priv proc meta ns), effect, summary;\n"
+	"  --markdown: the docs/probes.md table with what blocks each probe and the hint\n"
+	"  when it escapes\n"
 	"cagetest explain -b BACKEND -m MODE [-s SUITE] [--adapter FILE]...\n"
 	"  for an adapter: the expanded command line, env, cwd and files\n"
 	"cagetest doctor [-b BACKENDS] [-m MODES] [-s SUITE] [-p GLOBS] [--no-battery]\n"
@@ -560,7 +562,8 @@ static int probes_markdown(void)
 {
 	printf("# cagetest probes\n\nGenerated from the registry by `make docs`; do not edit. %zu probes.\n", probe_count());
 	for (int c = 0; c < CAT__COUNT; c++) {
-		printf("\n## %s\n\n| id | effect | tries | verified by | usually blocked by |\n|---|---|---|---|---|\n",
+		printf("\n## %s\n\n| id | effect | tries | verified by | usually blocked by | hint when it escapes |\n"
+		       "|---|---|---|---|---|---|\n",
 		       category_name((enum category)c));
 		for (size_t i = 0; i < probe_count(); i++) {
 			const struct probe *p = probe_at(i);
@@ -570,6 +573,7 @@ static int probes_markdown(void)
 			md_cell(p->summary);
 			md_cell(p->evidence);
 			md_cell(p->blocked_by);
+			md_cell(p->hint);
 			printf(" |\n");
 		}
 	}
