@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -75,8 +76,10 @@ int append_token(const struct probe_env *env, const char *rel, struct attempt *a
 
 int fail_at(struct attempt *a, const char *step, int err)
 {
-	if (err < 0)
-		snprintf(a->detail, sizeof(a->detail), "%s: %s", step, errno_name(err));
+	size_t k = strlen(a->detail);
+
+	if (err < 0 && k < sizeof(a->detail))
+		snprintf(a->detail + k, sizeof(a->detail) - k, "%s%s: %s", k ? "; " : "", step, errno_name(err));
 	return err;
 }
 
@@ -98,22 +101,45 @@ int open_socket(int domain, int type, int protocol, struct attempt *a)
 	return fd;
 }
 
-int send_msg(int domain, int type, int protocol, const void *addr, unsigned len, const char *msg, struct attempt *a)
+void bind_source(const struct probe_env *env, int fd, const struct sockaddr *to, struct attempt *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	/* an AF_INET6 socket reaches an IPv4 listener from an IPv4-mapped source */
+	bool mapped = to->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)to)->sin6_addr);
+
+	if (probe_source(env, mapped ? AF_INET : to->sa_family, &ss, &len) < 0)
+		return;
+	if (mapped) {
+		struct in_addr v4 = ((struct sockaddr_in *)&ss)->sin_addr;
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+		*a6 = (struct sockaddr_in6){.sin6_family = AF_INET6};
+		a6->sin6_addr.s6_addr[10] = a6->sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&a6->sin6_addr.s6_addr[12], &v4, sizeof(v4));
+		len = sizeof(*a6);
+	}
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
+		fail_at(a, "bind source", neg_errno());
+}
+
+int send_msg(const struct probe_env *env, int domain, int type, int protocol, const void *addr, unsigned len,
+	     const char *msg, struct attempt *a)
 {
 	_cleanup_close_ int fd = open_socket(domain, type, protocol, a);
+	int r;
 
 	if (fd < 0)
 		return fd;
-	if (type == SOCK_DGRAM) {
-		if (sendto(fd, msg, strlen(msg), 0, addr, len) < 0)
-			return fail_at(a, "sendto", neg_errno());
-		return 0;
-	}
-	if (connect(fd, addr, len) < 0)
-		return fail_at(a, "connect", neg_errno());
-	if (send(fd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
-		return fail_at(a, "send", neg_errno());
-	return 0;
+	if (env)
+		bind_source(env, fd, addr, a);
+	if (type == SOCK_DGRAM)
+		return sendto(fd, msg, strlen(msg), 0, addr, len) < 0 ? fail_at(a, "sendto", neg_errno()) : 0;
+	/* a connect said to fail is not the end: send anyway (a socket that
+	 * really is not connected refuses it harmlessly) */
+	r = connect(fd, addr, len) < 0 ? fail_at(a, "connect", neg_errno()) : 0;
+	if (send(fd, msg, strlen(msg), MSG_NOSIGNAL) < 0 && r == 0)
+		r = fail_at(a, "send", neg_errno());
+	return r;
 }
 
 int send_token(const struct probe_env *env, int domain, int type, const void *addr, unsigned len,
@@ -122,7 +148,7 @@ int send_token(const struct probe_env *env, int domain, int type, const void *ad
 	char msg[64];
 
 	token_msg(env, msg, sizeof(msg));
-	return send_msg(domain, type, 0, addr, len, msg, a);
+	return send_msg(env, domain, type, 0, addr, len, msg, a);
 }
 
 int probe_hold(const struct probe_env *env)
@@ -241,7 +267,7 @@ enum observed v_heard(const struct host_view *hv, enum channel ch, char *d, size
 	int k = hv->heard ? hv->heard(hv, ch, what, sizeof(what)) : 0;
 
 	if (k > 0) {
-		snprintf(d, n, "listener heard the token (%d events): %s", k, what);
+		snprintf(d, n, "listener heard this probe (%d events): %s", k, what);
 		return OBS_ALLOWED;
 	}
 	snprintf(d, n, "listener heard nothing from this probe");

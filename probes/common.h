@@ -34,17 +34,26 @@ int put_token(const struct probe_env *env, const char *path, int flags);
 int put_text(const char *path, int flags, const char *text);
 /* Append the token to root/rel (O_WRONLY|O_APPEND); 0 or -errno, the failing step in a. */
 int append_token(const struct probe_env *env, const char *rel, struct attempt *a);
-/* Record the errno of a failed step in a->detail and return it. */
+/* Add the errno of a failed step to a->detail ("step: ERR", after any
+ * earlier ones) and return it. Attempts press on past a failed preparatory
+ * step wherever the decisive one can still be tried: a box may lie. */
 int fail_at(struct attempt *a, const char *step, int err);
 /* A fresh socket (CLOEXEC) with 2 s send and receive timeouts; a failure is
  * recorded at step "socket". */
 int open_socket(int domain, int type, int protocol, struct attempt *a);
 /* "CAGETEST <token>\n" into buf: the payload every listener looks for; its length. */
 size_t token_msg(const struct probe_env *env, char *buf, size_t n);
-/* Send msg over a fresh socket(domain, type, protocol) to addr: sendto for
- * SOCK_DGRAM, else connect + send. Each step has a 2 s timeout. */
-int send_msg(int domain, int type, int protocol, const void *addr, unsigned len, const char *msg, struct attempt *a);
-/* send_msg of token_msg with the default protocol. */
+/* Bind fd to this probe's source for a destination like to (probe_source:
+ * the host's listener attributes what arrives from it without any payload).
+ * Best effort: a failure is noted in a->detail and the attempt goes on. */
+void bind_source(const struct probe_env *env, int fd, const struct sockaddr *to, struct attempt *a);
+/* Send msg over a fresh socket(domain, type, protocol) to addr, from env's
+ * source (bind_source; env NULL: the kernel's choice): sendto for
+ * SOCK_DGRAM, else connect + send, the send tried even when the connect
+ * said it failed. Each step has a 2 s timeout. */
+int send_msg(const struct probe_env *env, int domain, int type, int protocol, const void *addr, unsigned len,
+	     const char *msg, struct attempt *a);
+/* send_msg of token_msg with the default protocol, from env's source. */
 int send_token(const struct probe_env *env, int domain, int type, const void *addr, unsigned len,
 	       struct attempt *a);
 /* Hold until the host has read /proc of this process (NEED_INSPECT). */
@@ -63,7 +72,7 @@ enum observed v_has_token(const struct host_view *hv, const char *rel, char *d, 
 enum observed v_canary_changed(const struct host_view *hv, const char *rel, char *d, size_t n);
 /* allowed if root/rel exists (lstat). */
 enum observed v_exists(const struct host_view *hv, const char *rel, char *d, size_t n);
-/* allowed if a listener heard the token on ch. */
+/* allowed if a listener on ch heard this probe (its token or its source). */
 enum observed v_heard(const struct host_view *hv, enum channel ch, char *d, size_t n);
 /* true if the host inspected the live probe; else d says why not (verify returns unknown). */
 bool v_inspected(const struct host_view *hv, char *d, size_t n);

@@ -68,12 +68,15 @@ static int dns_send(const struct probe_env *env, const char *name, int qtype, in
 		return fail_at(a, "query", -EINVAL);
 	if ((fd = open_socket(AF_INET, type, 0, a)) < 0)
 		return fd;
+	bind_source(env, fd, (struct sockaddr *)&sa, a);
 	if (type == SOCK_DGRAM)
 		return sendto(fd, pkt + 2, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? fail_at(a, "sendto", neg_errno()) : 0;
 	pkt[0] = (unsigned char)(len >> 8), pkt[1] = (unsigned char)len;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return fail_at(a, "connect", neg_errno());
-	return send(fd, pkt, len + 2, MSG_NOSIGNAL) < 0 ? fail_at(a, "send", neg_errno()) : 0;
+	/* send even after a connect said to fail (see send_msg) */
+	int r = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? fail_at(a, "connect", neg_errno()) : 0;
+	if (send(fd, pkt, len + 2, MSG_NOSIGNAL) < 0 && r == 0)
+		r = fail_at(a, "send", neg_errno());
+	return r;
 }
 
 static int udp_attempt(const struct probe_env *env, struct attempt *a)
@@ -154,13 +157,14 @@ static int unix_request(const struct probe_env *env, const char *sock, const voi
 		return fail_at(a, "socket path", -ENAMETOOLONG);
 	if ((fd = open_socket(AF_UNIX, SOCK_STREAM, 0, a)) < 0)
 		return fd;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return fail_at(a, "connect", neg_errno());
-	if (write_all(fd, req, len) < 0)
-		return fail_at(a, "write", neg_errno());
-	if (read(fd, answer, sizeof(answer)) <= 0)
-		return fail_at(a, "no answer", -ETIMEDOUT);
-	return 0;
+	bind_source(env, fd, (struct sockaddr *)&sa, a);
+	/* every step is tried: only the answer tells (see send_msg) */
+	int r = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? fail_at(a, "connect", neg_errno()) : 0;
+	if (write_all(fd, req, len) < 0 && r == 0)
+		r = fail_at(a, "write", neg_errno());
+	if (read(fd, answer, sizeof(answer)) <= 0 && r == 0)
+		r = fail_at(a, "no answer", -ETIMEDOUT);
+	return r;
 }
 
 /* nscd's wire format: int32 version, type, key length, then the key. */

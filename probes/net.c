@@ -107,6 +107,7 @@ static int sendmsg_attempt(const struct probe_env *env, struct attempt *a)
 
 	if (fd < 0)
 		return fd;
+	bind_source(env, fd, (struct sockaddr *)&sa, a);
 	return sendmsg(fd, &mh, 0) < 0 ? fail_at(a, "sendmsg", neg_errno()) : 0;
 }
 
@@ -120,6 +121,7 @@ static int sendmmsg_attempt(const struct probe_env *env, struct attempt *a)
 
 	if (fd < 0)
 		return fd;
+	bind_source(env, fd, (struct sockaddr *)&sa, a);
 	for (int i = 0; i < 2; i++)
 		mm[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1}};
 	return sendmmsg(fd, mm, 2, 0) < 0 ? fail_at(a, "sendmmsg", neg_errno()) : 0;
@@ -135,6 +137,7 @@ static int tfo_attempt(const struct probe_env *env, struct attempt *a)
 
 	if (fd < 0)
 		return fd;
+	bind_source(env, fd, (struct sockaddr *)&sa, a);
 	if (sendto(fd, msg, len, MSG_FASTOPEN | MSG_NOSIGNAL, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return fail_at(a, "sendto(MSG_FASTOPEN)", neg_errno());
 	return 0;
@@ -149,7 +152,7 @@ static int mptcp_attempt(const struct probe_env *env, struct attempt *a)
 
 	token_msg(env, msg, sizeof(msg));
 	/* a plain TCP listener: MPTCP falls back to TCP after the handshake */
-	return send_msg(AF_INET, SOCK_STREAM, IPPROTO_MPTCP, &sa, sizeof(sa), msg, a);
+	return send_msg(env, AF_INET, SOCK_STREAM, IPPROTO_MPTCP, &sa, sizeof(sa), msg, a);
 }
 
 static int sctp_arm(const struct probe_env *env, char *why, size_t n)
@@ -165,7 +168,7 @@ static int sctp_attempt(const struct probe_env *env, struct attempt *a)
 	char msg[64];
 
 	token_msg(env, msg, sizeof(msg));
-	return send_msg(AF_INET, SOCK_STREAM, IPPROTO_SCTP, &sa, sizeof(sa), msg, a);
+	return send_msg(env, AF_INET, SOCK_STREAM, IPPROTO_SCTP, &sa, sizeof(sa), msg, a);
 }
 static enum observed sctp_verify(const struct host_view *hv, char *d, size_t n)
 {
@@ -223,6 +226,7 @@ static int raw_attempt(const struct probe_env *env, struct attempt *a)
 
 	if (fd < 0)
 		return fd;
+	bind_source(env, fd, (struct sockaddr *)&sa, a);
 	pkt[2] = (unsigned char)(env->udp4 >> 8), pkt[3] = (unsigned char)env->udp4;
 	pkt[4] = (unsigned char)(len >> 8), pkt[5] = (unsigned char)len;
 	if (sendto(fd, pkt, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
@@ -450,6 +454,7 @@ static int usersock_attempt(const struct probe_env *env, struct attempt *a)
 
 	if (fd < 0)
 		return fd;
+	bind_source(env, fd, (struct sockaddr *)&sa, a);
 	h->nlmsg_len = (unsigned)NLMSG_LENGTH(len);
 	h->nlmsg_type = NLMSG_MIN_TYPE;
 	if (sendto(fd, buf, h->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
@@ -476,7 +481,7 @@ static int vsock_attempt(const struct probe_env *env, struct attempt *a)
 	char msg[64];
 
 	token_msg(env, msg, sizeof(msg));
-	return send_msg(AF_VSOCK, SOCK_STREAM, 0, &sa, sizeof(sa), msg, a);
+	return send_msg(env, AF_VSOCK, SOCK_STREAM, 0, &sa, sizeof(sa), msg, a);
 }
 static enum observed vsock_verify(const struct host_view *hv, char *d, size_t n)
 {
@@ -495,11 +500,13 @@ static int listen_attempt(const struct probe_env *env, struct attempt *a)
 	if (fd < 0)
 		return fd;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return fail_at(a, "bind", neg_errno());
+		fail_at(a, "bind", neg_errno());
+	/* the kernel's view decides: bound to 127.0.0.1? (never listen unbound:
+	 * that would bind every interface) */
+	if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0 || !sa.sin_port)
+		return fail_at(a, "not bound", -EADDRNOTAVAIL);
 	if (listen(fd, 4) < 0)
-		return fail_at(a, "listen", neg_errno());
-	if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
-		return fail_at(a, "getsockname", neg_errno());
+		fail_at(a, "listen", neg_errno());
 	return probe_hold_port(env, ntohs(sa.sin_port));
 }
 static enum observed listen_verify(const struct host_view *hv, char *d, size_t n)
@@ -563,7 +570,7 @@ static int aton_attempt(const struct probe_env *env, struct attempt *a)
 		if (!inet_aton(forms[i], &sa.sin_addr) || sa.sin_addr.s_addr != htonl(INADDR_LOOPBACK))
 			continue;
 		snprintf(msg, sizeof(msg), "CAGETEST %s via %s\n", env->token, forms[i]);
-		int r = send_msg(AF_INET, SOCK_STREAM, 0, &sa, sizeof(sa), msg, a);
+		int r = send_msg(env, AF_INET, SOCK_STREAM, 0, &sa, sizeof(sa), msg, a);
 		ok += r == 0;
 		if (r < 0)
 			last = r;
@@ -581,11 +588,13 @@ static int any_attempt(const struct probe_env *env, struct attempt *a)
 	char msg[96];
 	int r4, r6 = -EOPNOTSUPP;
 
+	/* from the kernel's source: Linux sends a connect to 0.0.0.0 to the
+	 * socket's own address, which would be the probe's (probe_source) */
 	snprintf(msg, sizeof(msg), "CAGETEST %s via 0.0.0.0\n", env->token);
-	r4 = send_msg(AF_INET, SOCK_STREAM, 0, &sa, sizeof(sa), msg, a);
+	r4 = send_msg(NULL, AF_INET, SOCK_STREAM, 0, &sa, sizeof(sa), msg, a);
 	if (env->tcp6) {
 		snprintf(msg, sizeof(msg), "CAGETEST %s via [::]\n", env->token);
-		r6 = send_msg(AF_INET6, SOCK_STREAM, 0, &sa6, sizeof(sa6), msg, a);
+		r6 = send_msg(NULL, AF_INET6, SOCK_STREAM, 0, &sa6, sizeof(sa6), msg, a);
 	}
 	return r4 == 0 || r6 == 0 ? 0 : r4;
 }
