@@ -60,10 +60,32 @@ int put_token(const struct probe_env *env, const char *path, int flags)
 int put_text(const char *path, int flags, const char *text)
 {
 	_cleanup_close_ int fd = open(path, flags | O_CLOEXEC, 0644);
+	int r = fd < 0 ? neg_errno() : 0;
 
+	/* a create said to fail may have created: write whatever is there now
+	 * (a file that really is not there, or not writable, refuses it) */
+	if (fd < 0 && (flags & O_CREAT) && r != -EEXIST)
+		fd = open(path, (flags & ~(O_CREAT | O_EXCL | O_TRUNC)) | O_CLOEXEC);
 	if (fd < 0)
-		return neg_errno();
-	return write_all(fd, text, strlen(text));
+		return r;
+	int w = write_all(fd, text, strlen(text));
+	return r ? r : w;
+}
+
+bool mounts_private(void)
+{
+	_cleanup_free_ char *mi = NULL;
+
+	return read_file("/proc/self/mountinfo", 1 << 20, &mi, NULL) == 0 && !strstr(mi, " shared:");
+}
+
+ino_t namespace_of(const char *kind)
+{
+	char p[64];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "/proc/self/ns/%s", kind);
+	return stat(p, &st) == 0 ? st.st_ino : 0;
 }
 
 int append_token(const struct probe_env *env, const char *rel, struct attempt *a)
@@ -222,6 +244,23 @@ enum observed v_has_token(const struct host_view *hv, const char *rel, char *d, 
 	}
 	snprintf(d, n, "%s has no token", rel);
 	return OBS_BLOCKED;
+}
+
+enum observed v_planted(const struct host_view *hv, const char *rel, char *d, size_t n)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (ppath(hv->env, path, "%s", rel) < 0 || lstat(path, &st) < 0)
+		return v_exists(hv, rel, d, n);
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(d, n, "%s/ was planted", rel);
+		return OBS_ALLOWED;
+	}
+	enum observed o = v_has_token(hv, rel, d, n);
+	if (o == OBS_BLOCKED)
+		snprintf(d, n, "%s was planted (without the token)", rel);
+	return o == OBS_UNKNOWN ? o : OBS_ALLOWED;
 }
 
 enum observed v_canary_changed(const struct host_view *hv, const char *rel, char *d, size_t n)

@@ -30,8 +30,16 @@ int arm_sentinel(const struct probe_env *env, char *why, size_t n);
 /* --- in the box (attempt) --- */
 /* open(path, flags, 0644), write "<token>\n", close; 0 or -errno. */
 int put_token(const struct probe_env *env, const char *path, int flags);
-/* open(path, flags, 0644), write text, close; 0 or -errno. */
+/* open(path, flags, 0644), write text, close; 0 or -errno. An O_CREAT open
+ * said to fail (but EEXIST) is not the end: what is there is opened again,
+ * without O_CREAT, O_EXCL, O_TRUNC, and written (the first error is returned). */
 int put_text(const char *path, int flags, const char *text);
+/* The kernel's view, for steps whose return code may lie and that are unsafe
+ * to press on past: is no mount of this process's namespace shared (no mount
+ * event can propagate out of it)? The inode of /proc/self/ns/KIND (0 if
+ * unknown): a step that made a namespace changes it. */
+bool mounts_private(void);
+ino_t namespace_of(const char *kind);
 /* Append the token to root/rel (O_WRONLY|O_APPEND); 0 or -errno, the failing step in a. */
 int append_token(const struct probe_env *env, const char *rel, struct attempt *a);
 /* Add the errno of a failed step to a->detail ("step: ERR", after any
@@ -68,6 +76,10 @@ int attempt_hold(const struct probe_env *env, struct attempt *a);
 int case_owner(const struct probe_env *env, uid_t *uid, gid_t *gid);
 /* allowed if root/rel contains the token. */
 enum observed v_has_token(const struct host_view *hv, const char *rel, char *d, size_t n);
+/* allowed if root/rel exists (a directory, or a file with or without the
+ * token: unknown if it cannot be read): for names the fixture does not
+ * have, planting one is the escape, written or not. */
+enum observed v_planted(const struct host_view *hv, const char *rel, char *d, size_t n);
 /* allowed if root/rel no longer holds exactly CANARY_TEXT (changed, truncated, gone). */
 enum observed v_canary_changed(const struct host_view *hv, const char *rel, char *d, size_t n);
 /* allowed if root/rel exists (lstat). */

@@ -403,6 +403,30 @@ static int binfmt_arm(const struct probe_env *env, char *why, size_t n)
 		return -ENAMETOOLONG;
 	return mkdir(p, 0755) < 0 && errno != EEXIST ? neg_errno() : 0;
 }
+/* Unmounted on the host: mount it at mnt in a mount namespace of our own,
+ * which vanishes with this process (never propagated back), and write its
+ * register. Return codes may lie: the kernel's view decides whether this is
+ * our own namespace with private mounts (else stop: a mount here could
+ * reach the host), and the register write is tried whatever the mount said
+ * (no register, no write). */
+static int binfmt_private(const char *mnt, const char *reg, struct attempt *a)
+{
+	ino_t parent = namespace_of("mnt");
+	int r = unshare(CLONE_NEWNS) < 0 ? fail_at(a, "unshare(CLONE_NEWNS)", neg_errno()) : 0;
+
+	if (!parent || namespace_of("mnt") == parent)
+		return r ? r : fail_at(a, "still in the parent's mount namespace", -EPERM);
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		r = fail_at(a, "make mounts private", neg_errno());
+	if (!mounts_private())
+		return r ? r : fail_at(a, "mounts still shared", -EPERM);
+	if (mount("binfmt_misc", mnt, "binfmt_misc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		fail_at(a, "mount binfmt_misc", neg_errno());
+	r = bad_write(reg, 64, a);
+	snprintf(a->detail + strlen(a->detail), sizeof(a->detail) - strlen(a->detail), " via a private mount");
+	return r;
+}
+
 static int binfmt_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char mnt[PATH_MAX], reg[PATH_MAX];
@@ -413,17 +437,8 @@ static int binfmt_attempt(const struct probe_env *env, struct attempt *a)
 		snprintf(a->detail + strlen(a->detail), sizeof(a->detail) - strlen(a->detail), " via %s", BINFMT_REGISTER);
 	} else if (ppath(env, mnt, "outside/binfmt") < 0 || fmt(reg, sizeof(reg), "%s/register", mnt) < 0) {
 		r = -ENAMETOOLONG;
-	} else if (unshare(CLONE_NEWNS) < 0) {
-		/* unmounted on the host: mount it in a mount namespace of our own,
-		 * which vanishes with this process (never propagated back) */
-		r = fail_at(a, "unshare(CLONE_NEWNS)", neg_errno());
-	} else if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-		r = fail_at(a, "make mounts private", neg_errno());
-	} else if (mount("binfmt_misc", mnt, "binfmt_misc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
-		r = fail_at(a, "mount binfmt_misc", neg_errno());
 	} else {
-		r = bad_write(reg, 64, a);
-		snprintf(a->detail + strlen(a->detail), sizeof(a->detail) - strlen(a->detail), " via a private mount");
+		r = binfmt_private(mnt, reg, a);
 	}
 	snprintf(a->detail + strlen(a->detail), sizeof(a->detail) - strlen(a->detail), " (uid %u)", (unsigned)geteuid());
 	/* the host checks which user namespace's instance that was */
