@@ -367,12 +367,17 @@ static enum observed rename_git_verify(const struct host_view *hv, char *d, size
 	return v_exists(hv, rel, d, n);
 }
 
-/* ws/.git gone from the host's view: the protected name itself fell. */
+/* ws/.git gone from the host's view, or the original found where the probe
+ * moves it (whatever now stands in its place): the protected name fell. */
 static bool git_moved(const struct host_view *hv, char *d, size_t n)
 {
-	char p[PATH_MAX];
+	char p[PATH_MAX], orig[PATH_MAX];
 	struct stat st;
 
+	if (ppath(hv->env, orig, "ws/%s-orig.git", hv->env->token) == 0 && lstat(orig, &st) == 0) {
+		snprintf(d, n, "ws/.git was moved to ws/%s-orig.git", hv->env->token);
+		return true;
+	}
 	if (ppath(hv->env, p, "ws/.git") < 0 || lstat(p, &st) == 0 || errno != ENOENT)
 		return false;
 	snprintf(d, n, "ws/.git was moved away");
@@ -403,20 +408,19 @@ static int gitdir_attempt(const struct probe_env *env, struct attempt *a)
 }
 static enum observed gitdir_verify(const struct host_view *hv, char *d, size_t n)
 {
-	char p[PATH_MAX];
+	char p[PATH_MAX], scratch[8];
 	struct stat st;
 
-	if (git_moved(hv, d, n))
-		return OBS_ALLOWED;
 	if (ppath(hv->env, p, "ws/.git") < 0 || lstat(p, &st) < 0)
-		return OBS_UNKNOWN;
+		return git_moved(hv, d, n) ? OBS_ALLOWED : OBS_UNKNOWN;
 	if (S_ISDIR(st.st_mode)) {
+		if (git_moved(hv, d, n))
+			return OBS_ALLOWED;
 		snprintf(d, n, "ws/.git is still a directory");
 		return OBS_BLOCKED;
 	}
 	/* the fixture's .git is a directory: anything else replaced it */
 	enum observed o = v_planted(hv, "ws/.git", d, n);
-	char scratch[8];
 	if (o == OBS_ALLOWED && v_has_token(hv, "ws/.git", scratch, sizeof(scratch)) == OBS_ALLOWED) {
 		git_says(hv, "use the git dir", d, n, (const char *const[]){"rev-parse", "--absolute-git-dir", NULL});
 		takeover_says(hv, d, n);
@@ -433,11 +437,12 @@ static int replace_git_attempt(const struct probe_env *env, struct attempt *a)
 }
 static enum observed replace_git_verify(const struct host_view *hv, char *d, size_t n)
 {
-	if (git_moved(hv, d, n))
-		return OBS_ALLOWED;
 	enum observed o = v_has_token(hv, "ws/.git/config", d, n);
+
 	if (o == OBS_ALLOWED)
 		takeover_says(hv, d, n);
+	else if (git_moved(hv, d, n))
+		o = OBS_ALLOWED;
 	return o;
 }
 
