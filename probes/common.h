@@ -8,6 +8,12 @@
 #define CANARY_TEXT "cagetest canary: this file must not change\n"
 /* blocked_by of egress probes: what stops any socket leaving the box */
 #define NO_NET "bwrap --unshare-net, seccomp socket filter"
+/* How evidence is attributed, for the evidence texts (docs/probes.md). */
+#define FROM_SRC4 " (from the probe's own 127.A.B.C: a connection or datagram counts, payload or not; else the token)"
+#define FROM_SRC_UNIX " (from the probe's own abstract name: a connection or datagram counts, payload or not; else the token)"
+#define PAYLOAD_ONLY " (by the token only: IPv6 loopback is one address, so what arrives without it is nobody's)"
+/* Evidence no host can see: the box's word for it. */
+#define BOX_REPORT " (the box's own report: a box that hides it scores blocked)"
 
 /* Build root/<fmt...> into buf (PATH_MAX). */
 int ppath(const struct probe_env *env, char *buf, const char *f, ...) __attribute__((format(printf, 3, 4)));

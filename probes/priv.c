@@ -687,7 +687,7 @@ const struct probe priv_probes[] = {
 		.needs = NEED_ROOT,
 		.summary = "write /proc/sys/kernel/core_pattern (a program the kernel runs as root), with a bad buffer",
 		.evidence = "host value compared before/after; the effect is never made, so the kernel's EFAULT to the "
-			    "bad buffer (after every permission check) shows the write reached it",
+			    "bad buffer (after every permission check) shows the write reached it" BOX_REPORT,
 		.blocked_by = "Landlock (write on /proc), read-only /proc/sys (bwrap, containers), unprivileged users",
 		.hint = "mount /proc/sys read-only and never run the box as real root",
 		.arm = core_arm,
@@ -700,7 +700,7 @@ const struct probe priv_probes[] = {
 		.needs = NEED_ROOT | NEED_INSPECT,
 		.summary = "write the host's binfmt_misc register (mounting it privately if needed), with a bad buffer",
 		.evidence = "nothing is registered: the kernel's EFAULT to the bad buffer shows the write reached the "
-			    "parser; the host checks the probe shares its user namespace (else a private instance)",
+			    "parser; the host checks the probe shares its user namespace (else a private instance)" BOX_REPORT,
 		.blocked_by = "seccomp (mount, unshare), Landlock (write), dropped capabilities, user namespaces",
 		.hint = "deny mount and keep CAP_SYS_ADMIN out of the box",
 		.arm = binfmt_arm,
@@ -712,7 +712,7 @@ const struct probe priv_probes[] = {
 		.effect = EFFECT_PRIV_GAIN,
 		.summary = "reach bpf, perf_event_open, userfaultfd and the keyring syscalls (bad arguments)",
 		.evidence = "judged from the kernel's answers to deliberately invalid calls (EFAULT/EINVAL: reached, "
-			    "EPERM/ENOSYS: stopped); nothing is created",
+			    "EPERM/ENOSYS: stopped); nothing is created" BOX_REPORT,
 		.blocked_by = "seccomp deny lists (Landlock backend, Docker, Codex)",
 		.hint = "filter these syscalls: they are a large attack surface for a same-uid box",
 		.attempt = surface_attempt,
@@ -723,7 +723,7 @@ const struct probe priv_probes[] = {
 		.effect = EFFECT_PRIV_GAIN,
 		.summary = "reach kexec_load, kexec_file_load, init_module, finit_module past their capability checks",
 		.evidence = "judged from the kernel's answers to deliberately invalid calls (EINVAL/EBADF/ENOEXEC: "
-			    "reached, EPERM: no capability or filtered, ENOSYS: absent or filtered); nothing is loaded",
+			    "reached, EPERM: no capability or filtered, ENOSYS: absent or filtered); nothing is loaded" BOX_REPORT,
 		.blocked_by = "seccomp, dropped capabilities, unprivileged users, kernels without modules or kexec",
 		.hint = "drop CAP_SYS_MODULE and CAP_SYS_BOOT and filter these syscalls",
 		.attempt = load_attempt,
