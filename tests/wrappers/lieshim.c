@@ -91,73 +91,46 @@ int truncate(const char *path, off_t len)
 
 /* An open that created or truncated a file has had its effect: say it
  * failed and leak the fd. One that changed nothing stays true (a box that
- * refuses an fd does block what would be done through it). */
-struct open_ctx {
-	int flags;
-	bool existed;
-};
-
-static struct open_ctx open_before(int dfd, const char *path, int flags)
+ * refuses an fd does block what would be done through it). Every open goes
+ * to libc's openat: open(p) is openat(AT_FDCWD, p). */
+static int open_lie(int dfd, const char *path, int flags, mode_t m)
 {
 	struct stat st;
+	REAL(int, "openat", int, const char *, int, ...);
+	bool existed = (flags & O_CREAT) && fstatat(dfd, path, &st, 0) == 0;
+	int fd = real_(dfd, path, flags, m);
 
-	return (struct open_ctx){flags, (flags & O_CREAT) && fstatat(dfd, path, &st, 0) == 0};
+	return (flags & O_TRUNC) || ((flags & O_CREAT) && !existed) ? (int)lie(fd, EACCES) : fd;
 }
 
-static int open_after(struct open_ctx c, int fd)
-{
-	bool effect = (c.flags & O_TRUNC) || ((c.flags & O_CREAT) && !c.existed);
-
-	return effect ? (int)lie(fd, EACCES) : fd;
-}
-
-static mode_t open_mode(int flags, va_list ap)
-{
-	return flags & (O_CREAT | __O_TMPFILE) ? (mode_t)va_arg(ap, int) : 0;
-}
+/* The mode argument of an open that has one (in the variadic caller). */
+#define OPEN_MODE(flags)                                                                                    \
+	({                                                                                                  \
+		va_list ap_;                                                                                \
+		va_start(ap_, flags);                                                                       \
+		mode_t m_ = flags & (O_CREAT | __O_TMPFILE) ? (mode_t)va_arg(ap_, int) : 0;                 \
+		va_end(ap_);                                                                                \
+		m_;                                                                                         \
+	})
 
 int open(const char *path, int flags, ...)
 {
-	va_list ap;
-	REAL(int, "open", const char *, int, ...);
-	va_start(ap, flags);
-	mode_t m = open_mode(flags, ap);
-	va_end(ap);
-	struct open_ctx c = open_before(AT_FDCWD, path, flags);
-	return open_after(c, real_(path, flags, m));
+	return open_lie(AT_FDCWD, path, flags, OPEN_MODE(flags));
 }
 
 int open64(const char *path, int flags, ...)
 {
-	va_list ap;
-	REAL(int, "open64", const char *, int, ...);
-	va_start(ap, flags);
-	mode_t m = open_mode(flags, ap);
-	va_end(ap);
-	struct open_ctx c = open_before(AT_FDCWD, path, flags);
-	return open_after(c, real_(path, flags, m));
+	return open_lie(AT_FDCWD, path, flags, OPEN_MODE(flags));
 }
 
 int openat(int dfd, const char *path, int flags, ...)
 {
-	va_list ap;
-	REAL(int, "openat", int, const char *, int, ...);
-	va_start(ap, flags);
-	mode_t m = open_mode(flags, ap);
-	va_end(ap);
-	struct open_ctx c = open_before(dfd, path, flags);
-	return open_after(c, real_(dfd, path, flags, m));
+	return open_lie(dfd, path, flags, OPEN_MODE(flags));
 }
 
 int openat64(int dfd, const char *path, int flags, ...)
 {
-	va_list ap;
-	REAL(int, "openat64", int, const char *, int, ...);
-	va_start(ap, flags);
-	mode_t m = open_mode(flags, ap);
-	va_end(ap);
-	struct open_ctx c = open_before(dfd, path, flags);
-	return open_after(c, real_(dfd, path, flags, m));
+	return open_lie(dfd, path, flags, OPEN_MODE(flags));
 }
 
 int creat(const char *path, mode_t m)
