@@ -122,8 +122,9 @@ static size_t add_event(struct observers *o, enum channel ch, const void *from, 
 	}
 	struct event *e = &o->ev[o->nev];
 	e->ch = ch;
-	e->fromlen = fromlen <= sizeof(e->from) ? fromlen : 0;
-	memcpy(&e->from, from, e->fromlen);
+	e->fromlen = from && fromlen <= sizeof(e->from) ? fromlen : 0;
+	if (e->fromlen)
+		memcpy(&e->from, from, e->fromlen);
 	printable(e->text, data, len < EVENT_TEXT - 1 ? len : EVENT_TEXT - 1);
 	return o->nev++;
 }
