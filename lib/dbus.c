@@ -294,33 +294,36 @@ static int auth(int fd)
 {
 	char line[128], hexuid[40], uid[16];
 	size_t k = 0;
+	int r, w;
 
 	snprintf(uid, sizeof(uid), "%u", (unsigned)geteuid());
 	for (size_t i = 0; uid[i]; i++)
 		snprintf(hexuid + 2 * i, 3, "%02x", (unsigned char)uid[i]);
 	snprintf(line, sizeof(line), "AUTH EXTERNAL %s\r\n", hexuid);
-	if (write_all(fd, "", 1) < 0 || write_all(fd, line, strlen(line)) < 0)
-		return neg_errno();
+	r = write_all(fd, "", 1);
+	if ((w = write_all(fd, line, strlen(line))) < 0 && r == 0)
+		r = w;
 	/* one line back; byte by byte so nothing after it is eaten */
 	while (k + 1 < sizeof(line)) {
-		ssize_t r = read(fd, line + k, 1);
-		if (r < 0 && errno == EINTR)
+		ssize_t n = read(fd, line + k, 1);
+		if (n < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
-			return r < 0 ? neg_errno() : -ECONNRESET;
+		if (n <= 0)
+			return r ? r : n < 0 ? neg_errno() : -ECONNRESET;
 		if (line[k++] == '\n')
 			break;
 	}
 	line[k] = 0;
 	if (strncmp(line, "OK ", 3))
-		return -EACCES;
-	return write_all(fd, "BEGIN\r\n", 7);
+		return r ? r : -EACCES;
+	w = write_all(fd, "BEGIN\r\n", 7);
+	return r ? r : w;
 }
 
 int dbus_connect(struct dbus_conn *c, const char *path, int timeout_ms, const char **step)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int r;
+	int r, ra;
 
 	memset(c, 0, offsetof(struct dbus_conn, buf));
 	*step = "socket";
@@ -332,10 +335,13 @@ int dbus_connect(struct dbus_conn *c, const char *path, int timeout_ms, const ch
 	*step = "connect";
 	if (fmt(sa.sun_path, sizeof(sa.sun_path), "%s", path) < 0)
 		return -ENAMETOOLONG;
-	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return neg_errno();
-	*step = "auth";
-	return auth(c->fd);
+	r = connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? neg_errno() : 0;
+	ra = auth(c->fd);
+	if (r == 0 && ra < 0) {
+		*step = "auth";
+		r = ra;
+	}
+	return r;
 }
 
 int dbus_send(struct dbus_conn *c, struct dbus_msg *m)
@@ -383,12 +389,10 @@ int dbus_call(struct dbus_conn *c, struct dbus_msg *m, struct dbus_msg *reply)
 {
 	int r = dbus_send(c, m);
 
-	if (r < 0)
-		return r;
 	for (;;) {
 		ssize_t n = dbus_recv(c, reply);
 		if (n < 0)
-			return n == -EAGAIN ? -ETIMEDOUT : (int)n; /* SO_RCVTIMEO ran out */
+			return r < 0 ? r : n == -EAGAIN ? -ETIMEDOUT : (int)n; /* SO_RCVTIMEO ran out */
 		if ((reply->type == DBUS_RETURN || reply->type == DBUS_ERROR) && reply->reply_serial == m->serial)
 			return reply->type == DBUS_RETURN ? 0 : -EREMOTEIO;
 	}

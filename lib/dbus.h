@@ -45,8 +45,10 @@ struct dbus_conn {
 	size_t len, held; /* bytes in buf; length of the message last returned */
 	uint8_t buf[8192];
 };
-/* socket, connect, SASL EXTERNAL as our euid, BEGIN; step names what failed.
- * Reads and writes time out after timeout_ms. */
+/* socket, connect, SASL EXTERNAL as our euid, BEGIN; step names what failed
+ * first. Reads and writes time out after timeout_ms. Like dbus_call, it
+ * tries every step even after one said it failed (a half-working sandbox
+ * may lie about one) and returns the first failure. */
 int dbus_connect(struct dbus_conn *c, const char *path, int timeout_ms, const char **step);
 /* Send m with the next serial (set in m->serial). */
 int dbus_send(struct dbus_conn *c, struct dbus_msg *m);
@@ -55,7 +57,8 @@ int dbus_send(struct dbus_conn *c, struct dbus_msg *m);
  * returns -EAGAIN when no complete message is there. */
 ssize_t dbus_recv(struct dbus_conn *c, struct dbus_msg *m);
 /* Send m and read until its reply: 0 for a method return (in reply, valid
- * until the next call), -EREMOTEIO for an error reply. */
+ * until the next call), -EREMOTEIO for an error reply; a failed send is
+ * returned once the reply is read (or the read fails). */
 int dbus_call(struct dbus_conn *c, struct dbus_msg *m, struct dbus_msg *reply);
 void dbus_close(struct dbus_conn *c);
 

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -64,10 +65,32 @@ int put_text(const char *path, int flags, const char *text)
 int put_text_at(int dfd, const char *path, int flags, const char *text)
 {
 	_cleanup_close_ int fd = openat(dfd, path, flags | O_CLOEXEC, 0644);
+	int r = fd < 0 ? neg_errno() : 0;
 
+	/* a create said to fail may have created: write whatever is there now
+	 * (a file that really is not there, or not writable, refuses it) */
+	if (fd < 0 && (flags & O_CREAT) && r != -EEXIST)
+		fd = openat(dfd, path, (flags & ~(O_CREAT | O_EXCL | O_TRUNC)) | O_CLOEXEC);
 	if (fd < 0)
-		return neg_errno();
-	return write_all(fd, text, strlen(text));
+		return r;
+	int w = write_all(fd, text, strlen(text));
+	return r ? r : w;
+}
+
+bool mounts_private(void)
+{
+	_cleanup_free_ char *mi = NULL;
+
+	return read_file("/proc/self/mountinfo", 1 << 20, &mi, NULL) == 0 && !strstr(mi, " shared:");
+}
+
+ino_t namespace_of(const char *kind)
+{
+	char p[64];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "/proc/self/ns/%s", kind);
+	return stat(p, &st) == 0 ? st.st_ino : 0;
 }
 
 int append_token(const struct probe_env *env, const char *rel, struct attempt *a)
@@ -80,8 +103,10 @@ int append_token(const struct probe_env *env, const char *rel, struct attempt *a
 
 int fail_at(struct attempt *a, const char *step, int err)
 {
-	if (err < 0)
-		snprintf(a->detail, sizeof(a->detail), "%s: %s", step, errno_name(err));
+	size_t k = strlen(a->detail);
+
+	if (err < 0 && k < sizeof(a->detail))
+		snprintf(a->detail + k, sizeof(a->detail) - k, "%s%s: %s", k ? "; " : "", step, errno_name(err));
 	return err;
 }
 
@@ -103,22 +128,45 @@ int open_socket(int domain, int type, int protocol, struct attempt *a)
 	return fd;
 }
 
-int send_msg(int domain, int type, int protocol, const void *addr, unsigned len, const char *msg, struct attempt *a)
+void bind_source(const struct probe_env *env, int fd, const struct sockaddr *to, struct attempt *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	/* an AF_INET6 socket reaches an IPv4 listener from an IPv4-mapped source */
+	bool mapped = to->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)to)->sin6_addr);
+
+	if (probe_source(env, mapped ? AF_INET : to->sa_family, &ss, &len) < 0)
+		return;
+	if (mapped) {
+		struct in_addr v4 = ((struct sockaddr_in *)&ss)->sin_addr;
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+		*a6 = (struct sockaddr_in6){.sin6_family = AF_INET6};
+		a6->sin6_addr.s6_addr[10] = a6->sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&a6->sin6_addr.s6_addr[12], &v4, sizeof(v4));
+		len = sizeof(*a6);
+	}
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
+		fail_at(a, "bind source", neg_errno());
+}
+
+int send_msg(const struct probe_env *env, int domain, int type, int protocol, const void *addr, unsigned len,
+	     const char *msg, struct attempt *a)
 {
 	_cleanup_close_ int fd = open_socket(domain, type, protocol, a);
+	int r;
 
 	if (fd < 0)
 		return fd;
-	if (type == SOCK_DGRAM) {
-		if (sendto(fd, msg, strlen(msg), 0, addr, len) < 0)
-			return fail_at(a, "sendto", neg_errno());
-		return 0;
-	}
-	if (connect(fd, addr, len) < 0)
-		return fail_at(a, "connect", neg_errno());
-	if (send(fd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
-		return fail_at(a, "send", neg_errno());
-	return 0;
+	if (env)
+		bind_source(env, fd, addr, a);
+	if (type == SOCK_DGRAM)
+		return sendto(fd, msg, strlen(msg), 0, addr, len) < 0 ? fail_at(a, "sendto", neg_errno()) : 0;
+	/* a connect said to fail is not the end: send anyway (a socket that
+	 * really is not connected refuses it harmlessly) */
+	r = connect(fd, addr, len) < 0 ? fail_at(a, "connect", neg_errno()) : 0;
+	if (send(fd, msg, strlen(msg), MSG_NOSIGNAL) < 0 && r == 0)
+		r = fail_at(a, "send", neg_errno());
+	return r;
 }
 
 int send_token(const struct probe_env *env, int domain, int type, const void *addr, unsigned len,
@@ -127,7 +175,7 @@ int send_token(const struct probe_env *env, int domain, int type, const void *ad
 	char msg[64];
 
 	token_msg(env, msg, sizeof(msg));
-	return send_msg(domain, type, 0, addr, len, msg, a);
+	return send_msg(env, domain, type, 0, addr, len, msg, a);
 }
 
 int probe_hold(const struct probe_env *env)
@@ -203,6 +251,23 @@ enum observed v_has_token(const struct host_view *hv, const char *rel, char *d, 
 	return OBS_BLOCKED;
 }
 
+enum observed v_planted(const struct host_view *hv, const char *rel, char *d, size_t n)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (ppath(hv->env, path, "%s", rel) < 0 || lstat(path, &st) < 0)
+		return v_exists(hv, rel, d, n);
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(d, n, "%s/ was planted", rel);
+		return OBS_ALLOWED;
+	}
+	enum observed o = v_has_token(hv, rel, d, n);
+	if (o == OBS_BLOCKED)
+		snprintf(d, n, "%s was planted (without the token)", rel);
+	return o == OBS_UNKNOWN ? o : OBS_ALLOWED;
+}
+
 enum observed v_canary_changed(const struct host_view *hv, const char *rel, char *d, size_t n)
 {
 	_cleanup_free_ char *text = NULL;
@@ -262,7 +327,7 @@ enum observed v_heard(const struct host_view *hv, enum channel ch, char *d, size
 	int k = hv->heard ? hv->heard(hv, ch, what, sizeof(what)) : 0;
 
 	if (k > 0) {
-		snprintf(d, n, "listener heard the token (%d events): %s", k, what);
+		snprintf(d, n, "listener heard this probe (%d events): %s", k, what);
 		return OBS_ALLOWED;
 	}
 	snprintf(d, n, "listener heard nothing from this probe");

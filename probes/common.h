@@ -8,6 +8,12 @@
 #define CANARY_TEXT "cagetest canary: this file must not change\n"
 /* blocked_by of egress probes: what stops any socket leaving the box */
 #define NO_NET "bwrap --unshare-net, seccomp socket filter"
+/* How evidence is attributed, for the evidence texts (docs/probes.md). */
+#define FROM_SRC4 " (from the probe's own 127.A.B.C: a connection or datagram counts, payload or not; else the token)"
+#define FROM_SRC_UNIX " (from the probe's own abstract name: a connection or datagram counts, payload or not; else the token)"
+#define PAYLOAD_ONLY " (by the token only: IPv6 loopback is one address, so what arrives without it is nobody's)"
+/* Evidence no host can see: the box's word for it. */
+#define BOX_REPORT " (the box's own report: a box that hides it scores blocked)"
 
 /* Build root/<fmt...> into buf (PATH_MAX). */
 int ppath(const struct probe_env *env, char *buf, const char *f, ...) __attribute__((format(printf, 3, 4)));
@@ -30,23 +36,40 @@ int arm_sentinel(const struct probe_env *env, char *why, size_t n);
 /* --- in the box (attempt) --- */
 /* open(path, flags, 0644), write "<token>\n", close; 0 or -errno. */
 int put_token(const struct probe_env *env, const char *path, int flags);
-/* open(path, flags, 0644), write text, close; 0 or -errno. */
+/* open(path, flags, 0644), write text, close; 0 or -errno. An O_CREAT open
+ * said to fail (but EEXIST) is not the end: what is there is opened again,
+ * without O_CREAT, O_EXCL, O_TRUNC, and written (the first error is returned). */
 int put_text(const char *path, int flags, const char *text);
 /* The same with openat(dfd, path, ...). */
 int put_text_at(int dfd, const char *path, int flags, const char *text);
+/* The kernel's view, for steps whose return code may lie and that are unsafe
+ * to press on past: is no mount of this process's namespace shared (no mount
+ * event can propagate out of it)? The inode of /proc/self/ns/KIND (0 if
+ * unknown): a step that made a namespace changes it. */
+bool mounts_private(void);
+ino_t namespace_of(const char *kind);
 /* Append the token to root/rel (O_WRONLY|O_APPEND); 0 or -errno, the failing step in a. */
 int append_token(const struct probe_env *env, const char *rel, struct attempt *a);
-/* Record the errno of a failed step in a->detail and return it. */
+/* Add the errno of a failed step to a->detail ("step: ERR", after any
+ * earlier ones) and return it. Attempts press on past a failed preparatory
+ * step wherever the decisive one can still be tried: a box may lie. */
 int fail_at(struct attempt *a, const char *step, int err);
 /* A fresh socket (CLOEXEC) with 2 s send and receive timeouts; a failure is
  * recorded at step "socket". */
 int open_socket(int domain, int type, int protocol, struct attempt *a);
 /* "CAGETEST <token>\n" into buf: the payload every listener looks for; its length. */
 size_t token_msg(const struct probe_env *env, char *buf, size_t n);
-/* Send msg over a fresh socket(domain, type, protocol) to addr: sendto for
- * SOCK_DGRAM, else connect + send. Each step has a 2 s timeout. */
-int send_msg(int domain, int type, int protocol, const void *addr, unsigned len, const char *msg, struct attempt *a);
-/* send_msg of token_msg with the default protocol. */
+/* Bind fd to this probe's source for a destination like to (probe_source:
+ * the host's listener attributes what arrives from it without any payload).
+ * Best effort: a failure is noted in a->detail and the attempt goes on. */
+void bind_source(const struct probe_env *env, int fd, const struct sockaddr *to, struct attempt *a);
+/* Send msg over a fresh socket(domain, type, protocol) to addr, from env's
+ * source (bind_source; env NULL: the kernel's choice): sendto for
+ * SOCK_DGRAM, else connect + send, the send tried even when the connect
+ * said it failed. Each step has a 2 s timeout. */
+int send_msg(const struct probe_env *env, int domain, int type, int protocol, const void *addr, unsigned len,
+	     const char *msg, struct attempt *a);
+/* send_msg of token_msg with the default protocol, from env's source. */
 int send_token(const struct probe_env *env, int domain, int type, const void *addr, unsigned len,
 	       struct attempt *a);
 /* Hold until the host has read /proc of this process (NEED_INSPECT). */
@@ -61,13 +84,17 @@ int attempt_hold(const struct probe_env *env, struct attempt *a);
 int case_owner(const struct probe_env *env, uid_t *uid, gid_t *gid);
 /* allowed if root/rel contains the token. */
 enum observed v_has_token(const struct host_view *hv, const char *rel, char *d, size_t n);
+/* allowed if root/rel exists (a directory, or a file with or without the
+ * token: unknown if it cannot be read): for names the fixture does not
+ * have, planting one is the escape, written or not. */
+enum observed v_planted(const struct host_view *hv, const char *rel, char *d, size_t n);
 /* allowed if root/rel no longer holds exactly CANARY_TEXT (changed, truncated, gone). */
 enum observed v_canary_changed(const struct host_view *hv, const char *rel, char *d, size_t n);
 /* allowed if root/rel exists (lstat). */
 enum observed v_exists(const struct host_view *hv, const char *rel, char *d, size_t n);
 /* allowed if root/rel is gone (lstat). */
 enum observed v_gone(const struct host_view *hv, const char *rel, char *d, size_t n);
-/* allowed if a listener heard the token on ch. */
+/* allowed if a listener on ch heard this probe (its token or its source). */
 enum observed v_heard(const struct host_view *hv, enum channel ch, char *d, size_t n);
 /* true if the host inspected the live probe; else d says why not (verify returns unknown). */
 bool v_inspected(const struct host_view *hv, char *d, size_t n);

@@ -68,12 +68,15 @@ static int dns_send(const struct probe_env *env, const char *name, int qtype, in
 		return fail_at(a, "query", -EINVAL);
 	if ((fd = open_socket(AF_INET, type, 0, a)) < 0)
 		return fd;
+	bind_source(env, fd, (struct sockaddr *)&sa, a);
 	if (type == SOCK_DGRAM)
 		return sendto(fd, pkt + 2, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? fail_at(a, "sendto", neg_errno()) : 0;
 	pkt[0] = (unsigned char)(len >> 8), pkt[1] = (unsigned char)len;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return fail_at(a, "connect", neg_errno());
-	return send(fd, pkt, len + 2, MSG_NOSIGNAL) < 0 ? fail_at(a, "send", neg_errno()) : 0;
+	/* send even after a connect said to fail (see send_msg) */
+	int r = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? fail_at(a, "connect", neg_errno()) : 0;
+	if (send(fd, pkt, len + 2, MSG_NOSIGNAL) < 0 && r == 0)
+		r = fail_at(a, "send", neg_errno());
+	return r;
 }
 
 static int udp_attempt(const struct probe_env *env, struct attempt *a)
@@ -154,13 +157,14 @@ static int unix_request(const struct probe_env *env, const char *sock, const voi
 		return fail_at(a, "socket path", -ENAMETOOLONG);
 	if ((fd = open_socket(AF_UNIX, SOCK_STREAM, 0, a)) < 0)
 		return fd;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return fail_at(a, "connect", neg_errno());
-	if (write_all(fd, req, len) < 0)
-		return fail_at(a, "write", neg_errno());
-	if (read(fd, answer, sizeof(answer)) <= 0)
-		return fail_at(a, "no answer", -ETIMEDOUT);
-	return 0;
+	bind_source(env, fd, (struct sockaddr *)&sa, a);
+	/* every step is tried: only the answer tells (see send_msg) */
+	int r = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? fail_at(a, "connect", neg_errno()) : 0;
+	if (write_all(fd, req, len) < 0 && r == 0)
+		r = fail_at(a, "write", neg_errno());
+	if (read(fd, answer, sizeof(answer)) <= 0 && r == 0)
+		r = fail_at(a, "no answer", -ETIMEDOUT);
+	return r;
 }
 
 /* nscd's wire format: int32 version, type, key length, then the key. */
@@ -266,7 +270,7 @@ const struct probe dns_probes[] = {
 		.id = "dns.udp_query",
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "DNS query over UDP to the host's resolver, the token in the name",
-		.evidence = "the fake DNS server logged the query name",
+		.evidence = "the fake DNS server logged the query" FROM_SRC4,
 		.blocked_by = NO_NET " (not Landlock: TCP only)",
 		.hint = "DNS is egress: block UDP too, or resolve through a filtering proxy",
 		.attempt = udp_attempt,
@@ -276,7 +280,7 @@ const struct probe dns_probes[] = {
 		.id = "dns.tcp_query",
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "DNS query over TCP to the host's resolver",
-		.evidence = "the fake DNS server logged the query name",
+		.evidence = "the fake DNS server logged the query" FROM_SRC4,
 		.blocked_by = "bwrap --unshare-net, Landlock ABI >= 4, seccomp socket filter",
 		.hint = "DNS over TCP is ordinary TCP egress",
 		.attempt = tcp_attempt,
@@ -296,7 +300,7 @@ const struct probe dns_probes[] = {
 		.id = "dns.txt_exfil",
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "TXT query whose long hex labels carry a workspace file (the shape of DNS tunnels)",
-		.evidence = "the fake DNS server logged the long query name",
+		.evidence = "the fake DNS server logged the long query name" FROM_SRC4,
 		.blocked_by = NO_NET,
 		.hint = "a resolver that forwards any name forwards any data: no DNS without egress",
 		.attempt = exfil_attempt,
@@ -306,7 +310,7 @@ const struct probe dns_probes[] = {
 		.id = "dns.nscd_socket",
 		.effect = EFFECT_IPC_HOST,
 		.summary = "nscd's protocol (GETAI) to a host nscd stand-in over a UNIX socket",
-		.evidence = "the nscd stand-in (run/nscd.sock) logged the name",
+		.evidence = "the nscd stand-in (run/nscd.sock) heard the probe" FROM_SRC_UNIX,
 		.blocked_by = "hiding /var/run/nscd (bwrap, tmpfs), Landlock ABI >= 9, seccomp AF_UNIX filter, Seatbelt",
 		.hint = "a host resolver daemon resolves for the box even without network: hide its socket",
 		.attempt = nscd_attempt,
@@ -316,7 +320,7 @@ const struct probe dns_probes[] = {
 		.id = "dns.resolved_varlink",
 		.effect = EFFECT_IPC_HOST,
 		.summary = "varlink io.systemd.Resolve.ResolveHostname to a systemd-resolved stand-in",
-		.evidence = "the resolved stand-in (run/resolved.sock) logged the name",
+		.evidence = "the resolved stand-in (run/resolved.sock) heard the probe" FROM_SRC_UNIX,
 		.blocked_by = "hiding /run/systemd/resolve (bwrap, tmpfs), Landlock ABI >= 9, seccomp AF_UNIX filter",
 		.hint = "nss-resolve talks to resolved over varlink: hide /run/systemd/resolve from the box",
 		.attempt = varlink_attempt,

@@ -3,9 +3,12 @@
 #include "../lib/util.h"
 #include "probe.h"
 
+#include <arpa/inet.h>
+#include <linux/netlink.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/un.h>
 
 enum field_type { F_STR, F_INT, F_ULONG };
 
@@ -32,6 +35,7 @@ static const struct field {
 	I("taps", taps),
 	I("sent", sentinel),
 	I("duid", drop_uid),
+	I("src", src),
 	{"saddr", F_ULONG, offsetof(struct probe_env, sentinel_addr), sizeof(unsigned long)},
 #undef S
 #undef I
@@ -155,6 +159,35 @@ void probe_env_set_slot(struct probe_env *env, int slot)
 {
 	env->slot = slot;
 	snprintf(env->token, sizeof(env->token), "ct%s%02x", env->nonce, slot & 0xff);
+}
+
+int probe_source(const struct probe_env *env, int family, struct sockaddr_storage *ss, socklen_t *len)
+{
+	unsigned src = (unsigned)env->src & 0xffff, slot = (unsigned)env->slot & 0xff;
+
+	memset(ss, 0, sizeof(*ss));
+	ss->ss_family = (sa_family_t)family;
+	switch (family) {
+	case AF_INET: {
+		/* never 127.0.0.x, where unbound sockets speak from, nor 127.255.255.255 */
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+		a->sin_addr.s_addr = htonl(127U << 24 | (1 + (src >> 8) % 254) << 16 | (src & 0xff) << 8 | (1 + slot % 254));
+		*len = sizeof(*a);
+		return 0;
+	}
+	case AF_UNIX: {
+		struct sockaddr_un *u = (struct sockaddr_un *)ss;
+		int k = snprintf(u->sun_path + 1, sizeof(u->sun_path) - 1, "cagetest-src-%s", env->token);
+		*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)k);
+		return 0;
+	}
+	case AF_NETLINK:
+		((struct sockaddr_nl *)ss)->nl_pid = 0x80000000U | src << 8 | slot;
+		*len = sizeof(struct sockaddr_nl);
+		return 0;
+	default:
+		return -EAFNOSUPPORT;
+	}
 }
 
 int probe_path(const struct probe_env *env, char *buf, size_t n, const char *rel)

@@ -33,7 +33,7 @@ static enum observed write_ws_verify(const struct host_view *hv, char *d, size_t
 	char rel[64];
 
 	snprintf(rel, sizeof(rel), "ws/%s.txt", hv->env->token);
-	return v_has_token(hv, rel, d, n);
+	return v_exists(hv, rel, d, n);
 }
 
 static int secret_arm(const struct probe_env *env, const char *rel)
@@ -134,7 +134,7 @@ static enum observed write_tmp_verify(const struct host_view *hv, char *d, size_
 	char rel[64];
 
 	snprintf(rel, sizeof(rel), "tmp/%s.txt", hv->env->token);
-	return v_has_token(hv, rel, d, n);
+	return v_exists(hv, rel, d, n);
 }
 
 /* --- writes outside --- */
@@ -151,7 +151,7 @@ static enum observed shm_verify(const struct host_view *hv, char *d, size_t n)
 	char rel[64];
 
 	snprintf(rel, sizeof(rel), "shm/%s.txt", hv->env->token);
-	return v_has_token(hv, rel, d, n);
+	return v_exists(hv, rel, d, n);
 }
 
 static int create_out_attempt(const struct probe_env *env, struct attempt *a)
@@ -322,9 +322,26 @@ static int newlink_attempt(const struct probe_env *env, struct attempt *a)
 
 	PPATH(target, "outside/%s.txt", env->token);
 	PPATH(link_, "ws/%s-newlink", env->token);
-	if (link(target, link_) < 0)
-		return fail_at(a, "link", neg_errno());
-	return fail_at(a, "write through new link", put_token(env, link_, O_WRONLY | O_APPEND));
+	/* on to the write even if link said no: no link, no write */
+	int r = link(target, link_) < 0 ? fail_at(a, "link", neg_errno()) : 0;
+	int w = fail_at(a, "write through new link", put_token(env, link_, O_WRONLY | O_APPEND));
+	return r ? r : w;
+}
+/* The link alone is an escape: a workspace name for an outside inode. */
+static enum observed newlink_verify(const struct host_view *hv, char *d, size_t n)
+{
+	char out[PATH_MAX], lnk[PATH_MAX];
+	struct stat so, sl;
+	enum observed o = canary_verify(hv, d, n);
+
+	if (o != OBS_BLOCKED || ppath(hv->env, out, "outside/%s.txt", hv->env->token) < 0 ||
+	    ppath(hv->env, lnk, "ws/%s-newlink", hv->env->token) < 0)
+		return o;
+	if (lstat(out, &so) == 0 && lstat(lnk, &sl) == 0 && so.st_ino == sl.st_ino && so.st_dev == sl.st_dev) {
+		snprintf(d, n, "ws/%s-newlink is a hard link to the outside canary (canary unchanged)", hv->env->token);
+		return OBS_ALLOWED;
+	}
+	return o;
 }
 
 static int rename_out_arm(const struct probe_env *env, char *why, size_t n)
@@ -751,22 +768,29 @@ static int mountns_attempt(const struct probe_env *env, struct attempt *a)
 
 	PPATH(dir, "outside/%s-mnt", env->token);
 	PPATH(p, "outside/%s-mnt/canary.txt", env->token);
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
-		return fail_at(a, "unshare(NEWUSER|NEWNS)", neg_errno());
+	ino_t parent = namespace_of("mnt");
+	r = unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0 ? fail_at(a, "unshare(NEWUSER|NEWNS)", neg_errno()) : 0;
+	/* whatever unshare said, never mount in the parent's namespace, nor
+	 * where a mount could propagate back: the kernel's view decides */
+	if (!parent || namespace_of("mnt") == parent)
+		return r ? r : fail_at(a, "still in the parent's mount namespace", -EPERM);
 	/* an unprivileged uid may write gid_map only after this; root need not */
 	write_str("/proc/self/setgroups", "deny");
-	if ((r = map_self("/proc/self/uid_map", uid)) < 0 || (r = map_self("/proc/self/gid_map", gid)) < 0)
-		return fail_at(a, "id maps", r);
-	/* nothing done here may reach the parent namespace */
+	fail_at(a, "uid map", map_self("/proc/self/uid_map", uid));
+	fail_at(a, "gid map", map_self("/proc/self/gid_map", gid));
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return fail_at(a, "make / private", neg_errno());
+		fail_at(a, "make / private", neg_errno());
+	if (!mounts_private())
+		return fail_at(a, "mounts still shared", -EPERM);
+	/* from here each step is tried whatever the one before said: a
+	 * remount of what is no mount, or a write to a read-only one, fails */
 	if (mount(dir, dir, NULL, MS_BIND, NULL) < 0)
-		return fail_at(a, "bind outside dir", neg_errno());
+		fail_at(a, "bind outside dir", neg_errno());
 	if (statvfs(dir, &sv) == 0)
 		keep = (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
 		       (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
 	if (mount(NULL, dir, NULL, MS_REMOUNT | MS_BIND | keep, NULL) < 0)
-		return fail_at(a, "remount read-write", neg_errno());
+		fail_at(a, "remount read-write", neg_errno());
 	return fail_at(a, "write through the remount", put_token(env, p, O_WRONLY | O_APPEND));
 }
 static enum observed mountns_verify(const struct host_view *hv, char *d, size_t n)
@@ -823,7 +847,7 @@ static enum observed autostart_verify(const struct host_view *hv, char *d, size_
 	char rel[96];
 
 	snprintf(rel, sizeof(rel), "home/.config/autostart/%s.desktop", hv->env->token);
-	return v_has_token(hv, rel, d, n);
+	return v_exists(hv, rel, d, n);
 }
 
 const struct probe fs_probes[] = {
@@ -831,7 +855,7 @@ const struct probe fs_probes[] = {
 		.id = "fs.write_workspace",
 		.effect = EFFECT_WRITE_WORKSPACE,
 		.summary = "create a new file in the workspace",
-		.evidence = "the file exists on the host with the token",
+		.evidence = "the file named by the token exists on the host (empty or not)",
 		.blocked_by = "read-only modes",
 		.hint = "the workspace must be writable in write modes: check the writable roots",
 		.attempt = write_ws_attempt,
@@ -841,7 +865,7 @@ const struct probe fs_probes[] = {
 		.id = "fs.read_workspace",
 		.effect = EFFECT_READ_ANY,
 		.summary = "read a file in the workspace",
-		.evidence = "the box reports the random secret the host planted",
+		.evidence = "the box reports the random secret the host planted" BOX_REPORT,
 		.blocked_by = "nothing in the default modes",
 		.hint = "reads of the workspace must work in every mode",
 		.arm = read_ws_arm,
@@ -852,7 +876,7 @@ const struct probe fs_probes[] = {
 		.id = "fs.read_outside",
 		.effect = EFFECT_READ_ANY,
 		.summary = "read a file outside the workspace",
-		.evidence = "the box reports the random secret the host planted",
+		.evidence = "the box reports the random secret the host planted" BOX_REPORT,
 		.blocked_by = "deny-read policies (srt denyRead)",
 		.hint = "the default modes allow reading everywhere",
 		.arm = read_outside_arm,
@@ -863,7 +887,7 @@ const struct probe fs_probes[] = {
 		.id = "fs.exec_shell",
 		.effect = EFFECT_EXEC,
 		.summary = "run /bin/sh and read its output",
-		.evidence = "the shell's echo of the case token comes back",
+		.evidence = "the shell's echo of the case token comes back" BOX_REPORT,
 		.blocked_by = "exec-restricting policies",
 		.hint = "programs must be able to run in every mode",
 		.attempt = exec_attempt,
@@ -874,7 +898,7 @@ const struct probe fs_probes[] = {
 		.effect = EFFECT_WRITE_TMP,
 		.needs = NEED_TMPNS,
 		.summary = "create a file in /tmp",
-		.evidence = "the file appears in the case's private /tmp",
+		.evidence = "the file named by the token appears in the case's private /tmp",
 		.blocked_by = "modes without /tmp in the writable roots",
 		.hint = "add /tmp to the writable roots, or expect tools that need it to fail",
 		.attempt = write_tmp_attempt,
@@ -885,7 +909,7 @@ const struct probe fs_probes[] = {
 		.effect = EFFECT_WRITE_OUTSIDE,
 		.needs = NEED_TMPNS,
 		.summary = "create a file in /dev/shm",
-		.evidence = "the file appears in the case's private /dev/shm",
+		.evidence = "the file named by the token appears in the case's private /dev/shm",
 		.blocked_by = "Landlock (no rule for /dev/shm), bwrap --dev",
 		.hint = "do not make /dev/shm writable: it is shared with the host",
 		.attempt = shm_attempt,
@@ -1036,12 +1060,12 @@ const struct probe fs_probes[] = {
 		.id = "fs.hardlink_new",
 		.effect = EFFECT_WRITE_OUTSIDE,
 		.summary = "link(2) an outside file into the workspace, then write through it",
-		.evidence = "canary content changed",
+		.evidence = "canary content changed, or the workspace holds a new hard link to the canary (an escape in itself)",
 		.blocked_by = "Landlock ABI >= 2 (EXDEV), bwrap (EXDEV across mounts)",
 		.hint = "deny link() of files from outside the writable roots",
 		.arm = canary_arm,
 		.attempt = newlink_attempt,
-		.verify = canary_verify,
+		.verify = newlink_verify,
 	},
 	{
 		.id = "fs.rmdir_outside",
@@ -1231,7 +1255,7 @@ const struct probe fs_probes[] = {
 		.id = "fs.home_autostart",
 		.effect = EFFECT_WRITE_OUTSIDE,
 		.summary = "create ~/.config/autostart/TOKEN.desktop (persistence)",
-		.evidence = "the autostart entry exists with the token",
+		.evidence = "the autostart entry named by the token exists (empty or not)",
 		.blocked_by = "Landlock, bwrap, Seatbelt",
 		.hint = "HOME must not be writable: autostart entries run at the next desktop login",
 		.attempt = autostart_attempt,

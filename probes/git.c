@@ -151,43 +151,50 @@ static enum observed created_in(const struct host_view *hv, const char *dir, cha
 	return v_exists(hv, rel, d, n);
 }
 
+/* mkdir root/rel; 0 when it is there, else the failure noted in a. */
+static int make_dir(const struct probe_env *env, const char *rel, const char *step, struct attempt *a)
+{
+	char p[PATH_MAX];
+
+	PPATH(p, "%s", rel);
+	return mkdir(p, 0755) < 0 && errno != EEXIST ? fail_at(a, step, neg_errno()) : 0;
+}
+
 /* Write text to root/rel, creating root/dir first when given (an IDE's
- * config dir that the project may not have yet). */
+ * config dir that the project may not have yet). Steps said to fail are
+ * noted and the write is tried anyway: it fails where they really did. */
 static int plant(const struct probe_env *env, const char *dir, const char *rel, int flags, const char *text,
 		 struct attempt *a)
 {
 	char p[PATH_MAX];
+	int r = dir ? make_dir(env, dir, dir, a) : 0;
 
-	if (dir) {
-		PPATH(p, "%s", dir);
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return fail_at(a, dir, neg_errno());
-	}
 	PPATH(p, "%s", rel);
-	return fail_at(a, rel, put_text(p, flags, text));
+	int w = fail_at(a, rel, put_text(p, flags, text));
+	return r ? r : w;
 }
 
 int hostile_gitdir_at(const struct probe_env *env, int dfd, const char *path, struct attempt *a)
 {
 	static const char *const dirs[] = {"", "/objects", "/refs"};
 	char p[PATH_MAX], cfg[160];
-	int r;
+	int r = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		if (fmt(p, sizeof(p), "%s%s", path, dirs[i]) < 0)
 			return -ENAMETOOLONG;
-		if (mkdirat(dfd, p, 0755) < 0 && errno != EEXIST)
-			return fail_at(a, "mkdir the new git dir", neg_errno());
+		if (mkdirat(dfd, p, 0755) < 0 && errno != EEXIST && !r)
+			r = fail_at(a, "mkdir the new git dir", neg_errno());
 	}
 	snprintf(cfg, sizeof(cfg), "[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tfsmonitor = true cagetest-%s\n",
 		 env->token);
 	if (fmt(p, sizeof(p), "%s/HEAD", path) < 0)
 		return -ENAMETOOLONG;
-	if ((r = put_text_at(dfd, p, O_WRONLY | O_CREAT | O_TRUNC, "ref: refs/heads/main\n")) < 0)
-		return fail_at(a, "write HEAD", r);
+	int w = fail_at(a, "write HEAD", put_text_at(dfd, p, O_WRONLY | O_CREAT | O_TRUNC, "ref: refs/heads/main\n"));
 	if (fmt(p, sizeof(p), "%s/config", path) < 0)
 		return -ENAMETOOLONG;
-	return fail_at(a, "write config", put_text_at(dfd, p, O_WRONLY | O_CREAT | O_TRUNC, cfg));
+	int c = fail_at(a, "write config", put_text_at(dfd, p, O_WRONLY | O_CREAT | O_TRUNC, cfg));
+	return r ? r : w ? w : c;
 }
 
 /* hostile_gitdir_at root/rel */
@@ -293,9 +300,10 @@ static int filter_attempt(const struct probe_env *env, struct attempt *a)
 	snprintf(attr, sizeof(attr), "%s.dat filter=%s\n", env->token, env->token);
 	snprintf(cfg, sizeof(cfg), "[filter \"%s\"]\n\tclean = \"cat # cagetest-%s\"\n\tsmudge = \"cat # cagetest-%s\"\n",
 		 env->token, env->token, env->token);
-	if ((r = plant(env, NULL, "ws/.gitattributes", O_WRONLY | O_CREAT | O_APPEND, attr, a)) < 0)
-		return r;
-	return plant(env, NULL, "ws/.git/config", O_WRONLY | O_APPEND, cfg, a);
+	/* the config is the decisive write: tried whatever the attributes did */
+	r = plant(env, NULL, "ws/.gitattributes", O_WRONLY | O_CREAT | O_APPEND, attr, a);
+	int c = plant(env, NULL, "ws/.git/config", O_WRONLY | O_APPEND, cfg, a);
+	return r ? r : c;
 }
 static enum observed filter_verify(const struct host_view *hv, char *d, size_t n)
 {
@@ -352,7 +360,7 @@ static enum observed submodule_verify(const struct host_view *hv, char *d, size_
 	char rel[96];
 
 	snprintf(rel, sizeof(rel), "ws/.git/modules/%s/hooks/post-checkout", hv->env->token);
-	return v_has_token(hv, rel, d, n);
+	return v_exists(hv, rel, d, n);
 }
 
 /* --- reshaping .git itself (never batched) --- */
@@ -369,12 +377,17 @@ static enum observed rename_git_verify(const struct host_view *hv, char *d, size
 	return v_exists(hv, rel, d, n);
 }
 
-/* ws/.git gone from the host's view: the protected name itself fell. */
+/* ws/.git gone from the host's view, or the original found where the probe
+ * moves it (whatever now stands in its place): the protected name fell. */
 static bool git_moved(const struct host_view *hv, char *d, size_t n)
 {
-	char p[PATH_MAX];
+	char p[PATH_MAX], orig[PATH_MAX];
 	struct stat st;
 
+	if (ppath(hv->env, orig, "ws/%s-orig.git", hv->env->token) == 0 && lstat(orig, &st) == 0) {
+		snprintf(d, n, "ws/.git was moved to ws/%s-orig.git", hv->env->token);
+		return true;
+	}
 	if (ppath(hv->env, p, "ws/.git") < 0 || lstat(p, &st) == 0 || errno != ENOENT)
 		return false;
 	snprintf(d, n, "ws/.git was moved away");
@@ -397,25 +410,28 @@ static int gitdir_attempt(const struct probe_env *env, struct attempt *a)
 
 	snprintf(rel, sizeof(rel), "ws/%s-gitdir", env->token);
 	snprintf(text, sizeof(text), "gitdir: %s-gitdir\n", env->token);
-	if ((r = hostile_gitdir(env, rel, a)) < 0 || (r = move_git(env, "-orig.git", a)) < 0)
-		return r;
-	return plant(env, NULL, "ws/.git", O_WRONLY | O_CREAT | O_EXCL, text, a);
+	/* each step whatever the last said: with .git still there, the
+	 * pointer file cannot be created (EEXIST) */
+	r = hostile_gitdir(env, rel, a);
+	int m = move_git(env, "-orig.git", a), p = plant(env, NULL, "ws/.git", O_WRONLY | O_CREAT | O_EXCL, text, a);
+	return r ? r : m ? m : p;
 }
 static enum observed gitdir_verify(const struct host_view *hv, char *d, size_t n)
 {
-	char p[PATH_MAX];
+	char p[PATH_MAX], scratch[8];
 	struct stat st;
 
-	if (git_moved(hv, d, n))
-		return OBS_ALLOWED;
 	if (ppath(hv->env, p, "ws/.git") < 0 || lstat(p, &st) < 0)
-		return OBS_UNKNOWN;
+		return git_moved(hv, d, n) ? OBS_ALLOWED : OBS_UNKNOWN;
 	if (S_ISDIR(st.st_mode)) {
+		if (git_moved(hv, d, n))
+			return OBS_ALLOWED;
 		snprintf(d, n, "ws/.git is still a directory");
 		return OBS_BLOCKED;
 	}
-	enum observed o = v_has_token(hv, "ws/.git", d, n);
-	if (o == OBS_ALLOWED) {
+	/* the fixture's .git is a directory: anything else replaced it */
+	enum observed o = v_planted(hv, "ws/.git", d, n);
+	if (o == OBS_ALLOWED && v_has_token(hv, "ws/.git", scratch, sizeof(scratch)) == OBS_ALLOWED) {
 		git_says(hv, "use the git dir", d, n, (const char *const[]){"rev-parse", "--absolute-git-dir", NULL});
 		takeover_says(hv, d, n);
 	}
@@ -425,17 +441,18 @@ static enum observed gitdir_verify(const struct host_view *hv, char *d, size_t n
 /* Rename .git away and build a new one with a hostile config. */
 static int replace_git_attempt(const struct probe_env *env, struct attempt *a)
 {
-	int r = move_git(env, "-orig.git", a);
+	int r = move_git(env, "-orig.git", a), h = hostile_gitdir(env, "ws/.git", a);
 
-	return r < 0 ? r : hostile_gitdir(env, "ws/.git", a);
+	return r ? r : h;
 }
 enum observed v_git_replaced(const struct host_view *hv, char *d, size_t n)
 {
-	if (git_moved(hv, d, n))
-		return OBS_ALLOWED;
 	enum observed o = v_has_token(hv, "ws/.git/config", d, n);
+
 	if (o == OBS_ALLOWED)
 		takeover_says(hv, d, n);
+	else if (git_moved(hv, d, n))
+		o = OBS_ALLOWED;
 	return o;
 }
 
@@ -448,13 +465,14 @@ static int commondir_attempt(const struct probe_env *env, struct attempt *a)
 
 	snprintf(rel, sizeof(rel), "ws/%s-common", env->token);
 	snprintf(text, sizeof(text), "../%s-common\n", env->token);
-	if ((r = hostile_gitdir(env, rel, a)) < 0)
-		return r;
-	return plant(env, NULL, "ws/.git/commondir", O_WRONLY | O_CREAT | O_EXCL, text, a);
+	/* the pointer is the decisive write: tried whatever the git dir did */
+	r = hostile_gitdir(env, rel, a);
+	int p = plant(env, NULL, "ws/.git/commondir", O_WRONLY | O_CREAT | O_EXCL, text, a);
+	return r ? r : p;
 }
 static enum observed commondir_verify(const struct host_view *hv, char *d, size_t n)
 {
-	enum observed o = v_has_token(hv, "ws/.git/commondir", d, n);
+	enum observed o = v_planted(hv, "ws/.git/commondir", d, n);
 
 	if (o == OBS_ALLOWED) {
 		git_says(hv, "use the common dir", d, n, (const char *const[]){"rev-parse", "--git-common-dir", NULL});
@@ -494,7 +512,7 @@ static int gitmodules_attempt(const struct probe_env *env, struct attempt *a)
 static enum observed gitmodules_verify(const struct host_view *hv, char *d, size_t n)
 {
 	char key[64];
-	enum observed o = v_has_token(hv, "ws/.gitmodules", d, n);
+	enum observed o = v_planted(hv, "ws/.gitmodules", d, n);
 
 	snprintf(key, sizeof(key), "submodule.%s.url", hv->env->token);
 	if (o == OBS_ALLOWED)
@@ -528,7 +546,9 @@ static int vscode_attempt(const struct probe_env *env, struct attempt *a)
 }
 static enum observed vscode_verify(const struct host_view *hv, char *d, size_t n)
 {
-	return v_has_token(hv, "ws/.vscode/tasks.json", d, n);
+	enum observed o = v_planted(hv, "ws/.vscode/tasks.json", d, n);
+
+	return o == OBS_BLOCKED ? v_planted(hv, "ws/.vscode", d, n) : o;
 }
 
 static int claude_attempt(const struct probe_env *env, struct attempt *a)
@@ -542,7 +562,9 @@ static int claude_attempt(const struct probe_env *env, struct attempt *a)
 }
 static enum observed claude_verify(const struct host_view *hv, char *d, size_t n)
 {
-	return v_has_token(hv, "ws/.claude/settings.json", d, n);
+	enum observed o = v_planted(hv, "ws/.claude/settings.json", d, n);
+
+	return o == OBS_BLOCKED ? v_planted(hv, "ws/.claude", d, n) : o;
 }
 
 static int mcp_attempt(const struct probe_env *env, struct attempt *a)
@@ -555,7 +577,7 @@ static int mcp_attempt(const struct probe_env *env, struct attempt *a)
 }
 static enum observed mcp_verify(const struct host_view *hv, char *d, size_t n)
 {
-	return v_has_token(hv, "ws/.mcp.json", d, n);
+	return v_planted(hv, "ws/.mcp.json", d, n);
 }
 
 static int envrc_attempt(const struct probe_env *env, struct attempt *a)
@@ -567,7 +589,7 @@ static int envrc_attempt(const struct probe_env *env, struct attempt *a)
 }
 static enum observed envrc_verify(const struct host_view *hv, char *d, size_t n)
 {
-	return v_has_token(hv, "ws/.envrc", d, n);
+	return v_planted(hv, "ws/.envrc", d, n);
 }
 
 #define GIT_BLOCKERS "bwrap ro re-bind of .git, Seatbelt require-not, srt mandatory deny; not Landlock"
@@ -645,7 +667,7 @@ const struct probe git_probes[] = {
 		.effect = EFFECT_WRITE_PROTECTED,
 		.name = ".git",
 		.summary = "create a hook in a submodule's git dir, .git/modules/NAME/hooks",
-		.evidence = "the new hook exists with the token",
+		.evidence = "the new hook exists",
 		.blocked_by = GIT_BLOCKERS,
 		.hint = "protect all of .git, not only .git/config and .git/hooks",
 		.arm = submodule_arm,
@@ -669,7 +691,7 @@ const struct probe git_probes[] = {
 		.name = ".git",
 		.flags = PROBE_SOLO,
 		.summary = "plant .git/commondir pointing at a git dir built in the workspace",
-		.evidence = ".git/commondir carries the token; host `git rev-parse` follows it",
+		.evidence = ".git/commondir exists (the fixture has none), with the token; host `git rev-parse` follows it",
 		.blocked_by = GIT_BLOCKERS,
 		.hint = GIT_HINT,
 		.attempt = commondir_attempt,
@@ -705,7 +727,7 @@ const struct probe git_probes[] = {
 		.name = ".git",
 		.flags = PROBE_SOLO,
 		.summary = "replace .git by a file `gitdir: X` pointing at a git dir built in the workspace",
-		.evidence = "ws/.git is a file carrying the token (or is gone); host git follows it",
+		.evidence = "ws/.git is no longer a directory (a file, or gone); host git follows the pointer",
 		.blocked_by = "bwrap (EBUSY on a mount point), Seatbelt; not Landlock",
 		.hint = "protect the .git name, and a .git pointer file when the checkout has one",
 		.attempt = gitdir_attempt,
@@ -716,7 +738,7 @@ const struct probe git_probes[] = {
 		.effect = EFFECT_WRITE_PROTECTED,
 		.name = ".gitattributes",
 		.summary = "append filter= and diff= drivers to the worktree .gitattributes",
-		.evidence = ".gitattributes carries the token; host `git check-attr` applies it",
+		.evidence = ".gitattributes carries the token (git.filter_driver writes it too); host `git check-attr` applies it",
 		.blocked_by = "modes that protect .gitattributes (none of the default ones)",
 		.hint = "harmless alone; with a configured driver (lfs, a planted filter) it selects code to run",
 		.attempt = gitattributes_attempt,
@@ -727,7 +749,7 @@ const struct probe git_probes[] = {
 		.effect = EFFECT_WRITE_PROTECTED,
 		.name = ".gitmodules",
 		.summary = "add a submodule with an attacker URL to .gitmodules",
-		.evidence = ".gitmodules carries the token; host `git config -f .gitmodules` reads the URL",
+		.evidence = ".gitmodules exists (the fixture has none), with the token; host `git config -f .gitmodules` reads the URL",
 		.blocked_by = "srt mandatory deny; modes that protect .gitmodules",
 		.hint = "review .gitmodules changes before `git submodule update` on the host",
 		.attempt = gitmodules_attempt,
@@ -760,7 +782,7 @@ const struct probe git_probes[] = {
 		.effect = EFFECT_WRITE_PROTECTED,
 		.name = ".vscode",
 		.summary = "write .vscode/tasks.json with a task that runs on folder open",
-		.evidence = ".vscode/tasks.json carries the token",
+		.evidence = ".vscode/tasks.json, or at least .vscode/, exists (the fixture has neither)",
 		.blocked_by = "srt mandatory deny; modes that protect .vscode (strict)",
 		.hint = "protect .vscode: the editor runs its tasks outside any sandbox",
 		.attempt = vscode_attempt,
@@ -771,7 +793,7 @@ const struct probe git_probes[] = {
 		.effect = EFFECT_WRITE_PROTECTED,
 		.name = ".claude",
 		.summary = "write .claude/settings.json with a SessionStart hook command",
-		.evidence = ".claude/settings.json carries the token",
+		.evidence = ".claude/settings.json, or at least .claude/, exists (the fixture has neither)",
 		.blocked_by = "srt (parts of .claude); modes that protect .claude (strict)",
 		.hint = "protect .claude: the next agent session runs its hooks",
 		.attempt = claude_attempt,
@@ -782,7 +804,7 @@ const struct probe git_probes[] = {
 		.effect = EFFECT_WRITE_PROTECTED,
 		.name = ".mcp.json",
 		.summary = "write .mcp.json declaring an MCP server command",
-		.evidence = ".mcp.json carries the token",
+		.evidence = ".mcp.json exists (the fixture has none)",
 		.blocked_by = "srt mandatory deny; modes that protect .mcp.json (strict)",
 		.hint = "protect .mcp.json: agents start the servers it lists",
 		.attempt = mcp_attempt,
@@ -793,7 +815,7 @@ const struct probe git_probes[] = {
 		.effect = EFFECT_WRITE_PROTECTED,
 		.name = ".envrc",
 		.summary = "append a command to .envrc (direnv runs it on cd)",
-		.evidence = ".envrc carries the token",
+		.evidence = ".envrc exists (the fixture has none)",
 		.blocked_by = "modes that protect .envrc (strict)",
 		.hint = "protect .envrc: direnv runs it in the user's shell",
 		.attempt = envrc_attempt,

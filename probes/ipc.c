@@ -99,14 +99,19 @@ static int dbus_attempt(const struct probe_env *env, struct attempt *a)
 	c.fd = -1;
 	token_msg(env, msg, sizeof(msg));
 	call.s = msg;
-	if (r == 0)
-		r = dbus_connect(&c, path, 2000, &step);
-	if (r == 0 && (r = dbus_call(&c, &hello, &reply)) < 0)
-		step = "Hello";
-	if (r == 0 && (r = dbus_call(&c, &call, &reply)) < 0)
-		step = "Record";
+	/* each step is tried whatever the one before said: only the
+	 * recorder's log tells (the bus processes calls in order) */
+	if (r < 0)
+		return fail_at(a, step, r);
+	r = dbus_connect(&c, path, 2000, &step);
+	fail_at(a, step, r);
+	if (c.fd >= 0) {
+		fail_at(a, "Hello", dbus_call(&c, &hello, &reply));
+		int rc = fail_at(a, "Record", dbus_call(&c, &call, &reply));
+		r = r ? r : rc;
+	}
 	dbus_close(&c);
-	return fail_at(a, step, r);
+	return r;
 }
 static enum observed dbus_verify(const struct host_view *hv, char *d, size_t n)
 {
@@ -391,7 +396,7 @@ const struct probe ipc_probes[] = {
 		.id = "ipc.unix_stream",
 		.effect = EFFECT_IPC_HOST,
 		.summary = "connect to a host pathname UNIX stream socket and send the token",
-		.evidence = "the host's UNIX listener received the token",
+		.evidence = "the host's UNIX listener heard the probe" FROM_SRC_UNIX,
 		.blocked_by = "Landlock ABI >= 9, seccomp socket(AF_UNIX) filter, Seatbelt; not bwrap --ro-bind",
 		.hint = "hide host socket dirs (tmpfs over /run) or filter socket(AF_UNIX)",
 		.attempt = stream_attempt,
@@ -401,7 +406,7 @@ const struct probe ipc_probes[] = {
 		.id = "ipc.unix_dgram",
 		.effect = EFFECT_IPC_HOST,
 		.summary = "sendto a host pathname UNIX datagram socket",
-		.evidence = "the host's UNIX datagram socket received the token",
+		.evidence = "the host's UNIX datagram socket heard the probe" FROM_SRC_UNIX,
 		.blocked_by = "Landlock ABI >= 9, seccomp socket(AF_UNIX) filter, Seatbelt",
 		.hint = "hide host socket dirs or filter socket(AF_UNIX)",
 		.attempt = dgram_attempt,
@@ -411,7 +416,7 @@ const struct probe ipc_probes[] = {
 		.id = "ipc.abstract_unix",
 		.effect = EFFECT_IPC_HOST,
 		.summary = "connect to a host abstract UNIX socket",
-		.evidence = "the host's abstract listener received the token",
+		.evidence = "the host's abstract listener heard the probe" FROM_SRC_UNIX,
 		.blocked_by = "bwrap --unshare-net, Landlock ABI >= 6 scope, seccomp socket filter",
 		.hint = "abstract sockets live in the network namespace: unshare it or use Landlock scoping",
 		.attempt = abstract_attempt,
@@ -421,7 +426,7 @@ const struct probe ipc_probes[] = {
 		.id = "ipc.dbus_session",
 		.effect = EFFECT_IPC_HOST,
 		.summary = "D-Bus on a private bus the harness runs: Hello, then a method call to a host-owned service",
-		.evidence = "the host, owner of org.cagetest.Recorder on that bus, received the call with the token",
+		.evidence = "the host, owner of org.cagetest.Recorder on that bus, received the call with the token (the bus is not the host's listener: a connection that calls nothing is nobody's)",
 		.blocked_by = "hiding the bus socket (bwrap, tmpfs over /run/user), Landlock ABI >= 9, seccomp AF_UNIX filter, "
 			      "Seatbelt",
 		.hint = "a session bus runs commands outside the box (systemd-run --user, flatpak-spawn --host): hide it "

@@ -193,7 +193,7 @@ const struct probe meta_probes[] = {
 		.effect = EFFECT_PROC_INSPECT,
 		.summary = "read secrets from the environment (the launcher's AWS/GitHub/OpenAI/Anthropic keys)",
 		.evidence = "the box reports the random value the host seeded into the launcher's environment; it also "
-			    "lists host service pointers (SSH_AUTH_SOCK, DBUS_SESSION_BUS_ADDRESS, ...)",
+			    "lists host service pointers (SSH_AUTH_SOCK, DBUS_SESSION_BUS_ADDRESS, ...)" BOX_REPORT,
 		.blocked_by = "environment policies that drop *KEY*, *SECRET*, *TOKEN* (Codex's default excludes)",
 		.hint = "start the box with a minimal environment: never pass the launcher's secrets",
 		.attempt = env_attempt,

@@ -107,6 +107,7 @@ static int sendmsg_attempt(const struct probe_env *env, struct attempt *a)
 
 	if (fd < 0)
 		return fd;
+	bind_source(env, fd, (struct sockaddr *)&sa, a);
 	return sendmsg(fd, &mh, 0) < 0 ? fail_at(a, "sendmsg", neg_errno()) : 0;
 }
 
@@ -120,6 +121,7 @@ static int sendmmsg_attempt(const struct probe_env *env, struct attempt *a)
 
 	if (fd < 0)
 		return fd;
+	bind_source(env, fd, (struct sockaddr *)&sa, a);
 	for (int i = 0; i < 2; i++)
 		mm[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1}};
 	return sendmmsg(fd, mm, 2, 0) < 0 ? fail_at(a, "sendmmsg", neg_errno()) : 0;
@@ -135,6 +137,7 @@ static int tfo_attempt(const struct probe_env *env, struct attempt *a)
 
 	if (fd < 0)
 		return fd;
+	bind_source(env, fd, (struct sockaddr *)&sa, a);
 	if (sendto(fd, msg, len, MSG_FASTOPEN | MSG_NOSIGNAL, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return fail_at(a, "sendto(MSG_FASTOPEN)", neg_errno());
 	return 0;
@@ -149,7 +152,7 @@ static int mptcp_attempt(const struct probe_env *env, struct attempt *a)
 
 	token_msg(env, msg, sizeof(msg));
 	/* a plain TCP listener: MPTCP falls back to TCP after the handshake */
-	return send_msg(AF_INET, SOCK_STREAM, IPPROTO_MPTCP, &sa, sizeof(sa), msg, a);
+	return send_msg(env, AF_INET, SOCK_STREAM, IPPROTO_MPTCP, &sa, sizeof(sa), msg, a);
 }
 
 static int sctp_arm(const struct probe_env *env, char *why, size_t n)
@@ -165,7 +168,7 @@ static int sctp_attempt(const struct probe_env *env, struct attempt *a)
 	char msg[64];
 
 	token_msg(env, msg, sizeof(msg));
-	return send_msg(AF_INET, SOCK_STREAM, IPPROTO_SCTP, &sa, sizeof(sa), msg, a);
+	return send_msg(env, AF_INET, SOCK_STREAM, IPPROTO_SCTP, &sa, sizeof(sa), msg, a);
 }
 static enum observed sctp_verify(const struct host_view *hv, char *d, size_t n)
 {
@@ -223,6 +226,7 @@ static int raw_attempt(const struct probe_env *env, struct attempt *a)
 
 	if (fd < 0)
 		return fd;
+	bind_source(env, fd, (struct sockaddr *)&sa, a);
 	pkt[2] = (unsigned char)(env->udp4 >> 8), pkt[3] = (unsigned char)env->udp4;
 	pkt[4] = (unsigned char)(len >> 8), pkt[5] = (unsigned char)len;
 	if (sendto(fd, pkt, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
@@ -450,6 +454,7 @@ static int usersock_attempt(const struct probe_env *env, struct attempt *a)
 
 	if (fd < 0)
 		return fd;
+	bind_source(env, fd, (struct sockaddr *)&sa, a);
 	h->nlmsg_len = (unsigned)NLMSG_LENGTH(len);
 	h->nlmsg_type = NLMSG_MIN_TYPE;
 	if (sendto(fd, buf, h->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
@@ -476,7 +481,7 @@ static int vsock_attempt(const struct probe_env *env, struct attempt *a)
 	char msg[64];
 
 	token_msg(env, msg, sizeof(msg));
-	return send_msg(AF_VSOCK, SOCK_STREAM, 0, &sa, sizeof(sa), msg, a);
+	return send_msg(env, AF_VSOCK, SOCK_STREAM, 0, &sa, sizeof(sa), msg, a);
 }
 static enum observed vsock_verify(const struct host_view *hv, char *d, size_t n)
 {
@@ -495,11 +500,13 @@ static int listen_attempt(const struct probe_env *env, struct attempt *a)
 	if (fd < 0)
 		return fd;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return fail_at(a, "bind", neg_errno());
+		fail_at(a, "bind", neg_errno());
+	/* the kernel's view decides: bound to 127.0.0.1? (never listen unbound:
+	 * that would bind every interface) */
+	if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0 || !sa.sin_port)
+		return fail_at(a, "not bound", -EADDRNOTAVAIL);
 	if (listen(fd, 4) < 0)
-		return fail_at(a, "listen", neg_errno());
-	if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
-		return fail_at(a, "getsockname", neg_errno());
+		fail_at(a, "listen", neg_errno());
 	return probe_hold_port(env, ntohs(sa.sin_port));
 }
 static enum observed listen_verify(const struct host_view *hv, char *d, size_t n)
@@ -563,7 +570,7 @@ static int aton_attempt(const struct probe_env *env, struct attempt *a)
 		if (!inet_aton(forms[i], &sa.sin_addr) || sa.sin_addr.s_addr != htonl(INADDR_LOOPBACK))
 			continue;
 		snprintf(msg, sizeof(msg), "CAGETEST %s via %s\n", env->token, forms[i]);
-		int r = send_msg(AF_INET, SOCK_STREAM, 0, &sa, sizeof(sa), msg, a);
+		int r = send_msg(env, AF_INET, SOCK_STREAM, 0, &sa, sizeof(sa), msg, a);
 		ok += r == 0;
 		if (r < 0)
 			last = r;
@@ -581,11 +588,13 @@ static int any_attempt(const struct probe_env *env, struct attempt *a)
 	char msg[96];
 	int r4, r6 = -EOPNOTSUPP;
 
+	/* from the kernel's source: Linux sends a connect to 0.0.0.0 to the
+	 * socket's own address, which would be the probe's (probe_source) */
 	snprintf(msg, sizeof(msg), "CAGETEST %s via 0.0.0.0\n", env->token);
-	r4 = send_msg(AF_INET, SOCK_STREAM, 0, &sa, sizeof(sa), msg, a);
+	r4 = send_msg(NULL, AF_INET, SOCK_STREAM, 0, &sa, sizeof(sa), msg, a);
 	if (env->tcp6) {
 		snprintf(msg, sizeof(msg), "CAGETEST %s via [::]\n", env->token);
-		r6 = send_msg(AF_INET6, SOCK_STREAM, 0, &sa6, sizeof(sa6), msg, a);
+		r6 = send_msg(NULL, AF_INET6, SOCK_STREAM, 0, &sa6, sizeof(sa6), msg, a);
 	}
 	return r4 == 0 || r6 == 0 ? 0 : r4;
 }
@@ -626,7 +635,7 @@ const struct probe net_probes[] = {
 		.id = "net.tcp4_loopback",
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "TCP connect to a host listener on 127.0.0.1 and send the token",
-		.evidence = "the host's TCP listener received the token",
+		.evidence = "the host's TCP listener heard the probe" FROM_SRC4,
 		.blocked_by = "bwrap --unshare-net, Landlock ABI >= 4, seccomp socket filter, Seatbelt",
 		.hint = "no-network modes need a network namespace or a socket filter",
 		.attempt = tcp4_attempt,
@@ -636,7 +645,7 @@ const struct probe net_probes[] = {
 		.id = "net.udp4_loopback",
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "UDP sendto a host listener on 127.0.0.1",
-		.evidence = "the host's UDP listener received the token",
+		.evidence = "the host's UDP listener heard the probe" FROM_SRC4,
 		.blocked_by = "bwrap --unshare-net, seccomp socket filter (not Landlock: TCP only)",
 		.hint = "Landlock cannot stop UDP: add a seccomp socket-family filter or a network namespace",
 		.attempt = udp4_attempt,
@@ -646,7 +655,7 @@ const struct probe net_probes[] = {
 		.id = "net.tcp6_loopback",
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "TCP connect to a host listener on [::1]",
-		.evidence = "the host's IPv6 TCP listener received the token",
+		.evidence = "the host's IPv6 TCP listener received the token" PAYLOAD_ONLY,
 		.blocked_by = "bwrap --unshare-net, Landlock ABI >= 4, seccomp socket filter",
 		.hint = "filter AF_INET6 as well as AF_INET",
 		.arm = tcp6_arm,
@@ -657,7 +666,7 @@ const struct probe net_probes[] = {
 		.id = "net.udp6_loopback",
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "UDP sendto a host listener on [::1]",
-		.evidence = "the host's IPv6 UDP listener received the token",
+		.evidence = "the host's IPv6 UDP listener received the token" PAYLOAD_ONLY,
 		.blocked_by = NO_NET,
 		.hint = "filter AF_INET6 datagrams too",
 		.arm = udp6_arm,
@@ -668,7 +677,7 @@ const struct probe net_probes[] = {
 		.id = "net.v4mapped",
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "reach the IPv4 listener through ::ffff:127.0.0.1 on an AF_INET6 socket",
-		.evidence = "the host's TCP listener received the token",
+		.evidence = "the host's TCP listener heard the probe" FROM_SRC4,
 		.blocked_by = NO_NET,
 		.hint = "address filters must normalise IPv4-mapped IPv6 addresses",
 		.attempt = mapped_attempt,
@@ -678,7 +687,7 @@ const struct probe net_probes[] = {
 		.id = "net.sendmsg_udp",
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "unconnected UDP through sendmsg(2) with msg_name set",
-		.evidence = "the host's UDP listener received the token",
+		.evidence = "the host's UDP listener heard the probe" FROM_SRC4,
 		.blocked_by = NO_NET " (not a filter that lists only sendto)",
 		.hint = "a syscall filter on sendto must also cover sendmsg and sendmmsg, or filter socket()",
 		.attempt = sendmsg_attempt,
@@ -688,7 +697,7 @@ const struct probe net_probes[] = {
 		.id = "net.sendmmsg_udp",
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "unconnected UDP through sendmmsg(2), two datagrams in one call",
-		.evidence = "the host's UDP listener received the token",
+		.evidence = "the host's UDP listener heard the probe" FROM_SRC4,
 		.blocked_by = NO_NET " (not a filter that lists only sendto/sendmsg)",
 		.hint = "filter sendmmsg with sendto and sendmsg, or filter socket()",
 		.attempt = sendmmsg_attempt,
@@ -698,7 +707,7 @@ const struct probe net_probes[] = {
 		.id = "net.tcp_fastopen",
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "TCP Fast Open: sendto(MSG_FASTOPEN) connects and sends without connect(2)",
-		.evidence = "the host's TCP listener (TCP_FASTOPEN set) received the token",
+		.evidence = "the host's TCP listener (TCP_FASTOPEN set) heard the probe" FROM_SRC4,
 		.blocked_by = NO_NET "; not Landlock (the implicit connect skips its connect hook: landlock-lsm/linux#41, "
 			      "seen on 6.18)",
 		.hint = "connect(2) rules alone (Landlock TCP, connect filters) miss TFO: filter socket() or unshare the network",
@@ -709,7 +718,7 @@ const struct probe net_probes[] = {
 		.id = "net.mptcp",
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP) to the TCP listener (falls back to TCP)",
-		.evidence = "the host's TCP listener received the token",
+		.evidence = "the host's TCP listener heard the probe" FROM_SRC4,
 		.blocked_by = NO_NET "; not Landlock (its TCP rules leave MPTCP out)",
 		.hint = "Landlock's TCP rights do not cover IPPROTO_MPTCP: filter the protocol or unshare the network",
 		.attempt = mptcp_attempt,
@@ -719,7 +728,7 @@ const struct probe net_probes[] = {
 		.id = "net.sctp",
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "SCTP (IPPROTO_SCTP) connect to a host SCTP listener on 127.0.0.1",
-		.evidence = "the host's SCTP listener received the token",
+		.evidence = "the host's SCTP listener heard the probe" FROM_SRC4,
 		.blocked_by = NO_NET "; not Landlock (TCP only)",
 		.hint = "filter protocols other than TCP/UDP or unshare the network",
 		.arm = sctp_arm,
@@ -741,7 +750,7 @@ const struct probe net_probes[] = {
 		.id = "net.raw_socket",
 		.effect = EFFECT_PRIV_GAIN,
 		.summary = "SOCK_RAW (CAP_NET_RAW): a UDP header built by hand, sent to the host's UDP listener",
-		.evidence = "the host's UDP listener received the hand-built datagram's token",
+		.evidence = "the host's UDP listener heard the hand-built datagram" FROM_SRC4,
 		.blocked_by = "dropping CAP_NET_RAW (any non-root or cap-dropping sandbox), " NO_NET,
 		.hint = "forged packets need CAP_NET_RAW: drop it, even with network on",
 		.attempt = raw_attempt,
@@ -773,7 +782,7 @@ const struct probe net_probes[] = {
 		.id = "net.netlink_usersock",
 		.effect = EFFECT_IPC_HOST,
 		.summary = "NETLINK_USERSOCK message to a host process's netlink port id",
-		.evidence = "the host's NETLINK_USERSOCK socket received the token",
+		.evidence = "the host's NETLINK_USERSOCK socket heard the probe (a message from the probe's own port id counts, payload or not)",
 		.blocked_by = "bwrap --unshare-net (netlink is per network namespace), seccomp AF_NETLINK filter",
 		.hint = "netlink reaches host processes too: filter AF_NETLINK or unshare the network",
 		.arm = usersock_arm,
@@ -784,7 +793,7 @@ const struct probe net_probes[] = {
 		.id = "net.vsock",
 		.effect = EFFECT_IPC_HOST,
 		.summary = "AF_VSOCK connect to a host vsock listener on VMADDR_CID_LOCAL",
-		.evidence = "the host's vsock listener received the token",
+		.evidence = "the host's vsock listener received the token (by the token only: a connection that sends nothing is nobody's)",
 		.blocked_by = "seccomp AF_VSOCK filter; network namespaces do not scope vsock on most kernels",
 		.hint = "vsock reaches VM host agents (WSL interop, hypervisor services): filter AF_VSOCK",
 		.arm = vsock_arm,
@@ -796,7 +805,8 @@ const struct probe net_probes[] = {
 		.effect = EFFECT_NET_EGRESS,
 		.needs = NEED_INSPECT,
 		.summary = "bind and listen on 127.0.0.1; the host connects to it while the probe holds",
-		.evidence = "the host's connect to the probe's port succeeded (same network namespace)",
+		.evidence = "the host's connect to the probe's port succeeded (same network namespace); the probe tells the "
+			    "host its port: a box that hides that record scores blocked",
 		.blocked_by = "bwrap --unshare-net, Landlock ABI >= 4 (BIND_TCP), seccomp socket filter",
 		.hint = "an inbound listener is a channel too: deny bind or unshare the network",
 		.attempt = listen_attempt,
@@ -806,7 +816,7 @@ const struct probe net_probes[] = {
 		.id = "net.io_uring_socket",
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "IORING_OP_SOCKET, IORING_OP_CONNECT, IORING_OP_SEND: TCP without socket(2)/connect(2)",
-		.evidence = "the host's TCP listener received the token",
+		.evidence = "the host's TCP listener received the token (by the token only: io_uring leaves the source to the kernel)",
 		.blocked_by = "seccomp denying io_uring_setup, kernel.io_uring_disabled, bwrap --unshare-net, Landlock ABI >= 4",
 		.hint = "a filter on socket() alone misses io_uring: deny io_uring_setup",
 		.attempt = uring_attempt,
@@ -816,7 +826,7 @@ const struct probe net_probes[] = {
 		.id = "net.inet_aton_forms",
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "127.0.0.1 spelt 127.1, 127.0.1, 0x7f000001, 2130706433, 0177.0.0.1, 0x7f.1 (inet_aton)",
-		.evidence = "the host's TCP listener received the token (one event per spelling that got through)",
+		.evidence = "the host's TCP listener heard the probe, once per spelling that got through" FROM_SRC4,
 		.blocked_by = NO_NET,
 		.hint = "allowlists that match address strings must parse them the way inet_aton does",
 		.attempt = aton_attempt,
@@ -826,7 +836,7 @@ const struct probe net_probes[] = {
 		.id = "net.unspecified_addr",
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "connect to 0.0.0.0 and [::] at the listeners' ports (Linux routes them to loopback)",
-		.evidence = "the host's TCP listener (IPv4 or IPv6) received the token",
+		.evidence = "the host's TCP listener (IPv4 or IPv6) received the token (by the token only: a connect to 0.0.0.0 goes to the socket's own address)",
 		.blocked_by = NO_NET,
 		.hint = "treat 0.0.0.0 and :: as loopback in address rules",
 		.attempt = any_attempt,
@@ -836,7 +846,7 @@ const struct probe net_probes[] = {
 		.id = "net.proxy_bypass",
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "ignore HTTP(S)_PROXY/ALL_PROXY and connect straight to the host listener",
-		.evidence = "the host's TCP listener received the token; the detail names the proxy that was ignored",
+		.evidence = "the host's TCP listener heard the probe; the detail names the proxy that was ignored" FROM_SRC4,
 		.blocked_by = "bwrap --unshare-net with a proxy bridge (srt), seccomp socket filter",
 		.hint = "proxy variables are advice: enforce the proxy with a network namespace; a proxy-only mode "
 			"should override this probe to expected blocked",

@@ -403,6 +403,30 @@ static int binfmt_arm(const struct probe_env *env, char *why, size_t n)
 		return -ENAMETOOLONG;
 	return mkdir(p, 0755) < 0 && errno != EEXIST ? neg_errno() : 0;
 }
+/* Unmounted on the host: mount it at mnt in a mount namespace of our own,
+ * which vanishes with this process (never propagated back), and write its
+ * register. Return codes may lie: the kernel's view decides whether this is
+ * our own namespace with private mounts (else stop: a mount here could
+ * reach the host), and the register write is tried whatever the mount said
+ * (no register, no write). */
+static int binfmt_private(const char *mnt, const char *reg, struct attempt *a)
+{
+	ino_t parent = namespace_of("mnt");
+	int r = unshare(CLONE_NEWNS) < 0 ? fail_at(a, "unshare(CLONE_NEWNS)", neg_errno()) : 0;
+
+	if (!parent || namespace_of("mnt") == parent)
+		return r ? r : fail_at(a, "still in the parent's mount namespace", -EPERM);
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		r = fail_at(a, "make mounts private", neg_errno());
+	if (!mounts_private())
+		return r ? r : fail_at(a, "mounts still shared", -EPERM);
+	if (mount("binfmt_misc", mnt, "binfmt_misc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		fail_at(a, "mount binfmt_misc", neg_errno());
+	r = bad_write(reg, 64, a);
+	snprintf(a->detail + strlen(a->detail), sizeof(a->detail) - strlen(a->detail), " via a private mount");
+	return r;
+}
+
 static int binfmt_attempt(const struct probe_env *env, struct attempt *a)
 {
 	char mnt[PATH_MAX], reg[PATH_MAX];
@@ -413,17 +437,8 @@ static int binfmt_attempt(const struct probe_env *env, struct attempt *a)
 		snprintf(a->detail + strlen(a->detail), sizeof(a->detail) - strlen(a->detail), " via %s", BINFMT_REGISTER);
 	} else if (ppath(env, mnt, "outside/binfmt") < 0 || fmt(reg, sizeof(reg), "%s/register", mnt) < 0) {
 		r = -ENAMETOOLONG;
-	} else if (unshare(CLONE_NEWNS) < 0) {
-		/* unmounted on the host: mount it in a mount namespace of our own,
-		 * which vanishes with this process (never propagated back) */
-		r = fail_at(a, "unshare(CLONE_NEWNS)", neg_errno());
-	} else if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-		r = fail_at(a, "make mounts private", neg_errno());
-	} else if (mount("binfmt_misc", mnt, "binfmt_misc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
-		r = fail_at(a, "mount binfmt_misc", neg_errno());
 	} else {
-		r = bad_write(reg, 64, a);
-		snprintf(a->detail + strlen(a->detail), sizeof(a->detail) - strlen(a->detail), " via a private mount");
+		r = binfmt_private(mnt, reg, a);
 	}
 	snprintf(a->detail + strlen(a->detail), sizeof(a->detail) - strlen(a->detail), " (uid %u)", (unsigned)geteuid());
 	/* the host checks which user namespace's instance that was */
@@ -672,7 +687,7 @@ const struct probe priv_probes[] = {
 		.needs = NEED_ROOT,
 		.summary = "write /proc/sys/kernel/core_pattern (a program the kernel runs as root), with a bad buffer",
 		.evidence = "host value compared before/after; the effect is never made, so the kernel's EFAULT to the "
-			    "bad buffer (after every permission check) shows the write reached it",
+			    "bad buffer (after every permission check) shows the write reached it" BOX_REPORT,
 		.blocked_by = "Landlock (write on /proc), read-only /proc/sys (bwrap, containers), unprivileged users",
 		.hint = "mount /proc/sys read-only and never run the box as real root",
 		.arm = core_arm,
@@ -685,7 +700,7 @@ const struct probe priv_probes[] = {
 		.needs = NEED_ROOT | NEED_INSPECT,
 		.summary = "write the host's binfmt_misc register (mounting it privately if needed), with a bad buffer",
 		.evidence = "nothing is registered: the kernel's EFAULT to the bad buffer shows the write reached the "
-			    "parser; the host checks the probe shares its user namespace (else a private instance)",
+			    "parser; the host checks the probe shares its user namespace (else a private instance)" BOX_REPORT,
 		.blocked_by = "seccomp (mount, unshare), Landlock (write), dropped capabilities, user namespaces",
 		.hint = "deny mount and keep CAP_SYS_ADMIN out of the box",
 		.arm = binfmt_arm,
@@ -697,7 +712,7 @@ const struct probe priv_probes[] = {
 		.effect = EFFECT_PRIV_GAIN,
 		.summary = "reach bpf, perf_event_open, userfaultfd and the keyring syscalls (bad arguments)",
 		.evidence = "judged from the kernel's answers to deliberately invalid calls (EFAULT/EINVAL: reached, "
-			    "EPERM/ENOSYS: stopped); nothing is created",
+			    "EPERM/ENOSYS: stopped); nothing is created" BOX_REPORT,
 		.blocked_by = "seccomp deny lists (Landlock backend, Docker, Codex)",
 		.hint = "filter these syscalls: they are a large attack surface for a same-uid box",
 		.attempt = surface_attempt,
@@ -708,7 +723,7 @@ const struct probe priv_probes[] = {
 		.effect = EFFECT_PRIV_GAIN,
 		.summary = "reach kexec_load, kexec_file_load, init_module, finit_module past their capability checks",
 		.evidence = "judged from the kernel's answers to deliberately invalid calls (EINVAL/EBADF/ENOEXEC: "
-			    "reached, EPERM: no capability or filtered, ENOSYS: absent or filtered); nothing is loaded",
+			    "reached, EPERM: no capability or filtered, ENOSYS: absent or filtered); nothing is loaded" BOX_REPORT,
 		.blocked_by = "seccomp, dropped capabilities, unprivileged users, kernels without modules or kexec",
 		.hint = "drop CAP_SYS_MODULE and CAP_SYS_BOOT and filter these syscalls",
 		.attempt = load_attempt,

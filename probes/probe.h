@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 enum category { CAT_FS, CAT_GIT, CAT_NET, CAT_IPC, CAT_DNS, CAT_PRIV, CAT_PROC, CAT_META, CAT_NS, CAT__COUNT };
@@ -83,6 +84,7 @@ struct probe_env {
 	int sentinel;			 /* pid of the sentinel, 0 = none */
 	int drop_uid;			 /* uid a root probe drops to before a setuid exec */
 	unsigned long sentinel_addr;	 /* address of the sentinel's integrity word */
+	int src;  /* the case's number in the run: picks its probes' source addresses (probe_source) */
 	int slot;
 	int agent; /* in the box: pid of the agent (the attempt runs in it, or in a child of it) */
 };
@@ -189,7 +191,8 @@ struct host_view {
 	const struct proc_snapshot *inspect;
 	const char *pty_echo; /* bytes read back from the pty master, NUL-terminated */
 	const char *seeded;   /* random value the host put in the agent's environment (SEEDED_ENV) */
-	/* Count events on ch carrying env->token; copy one into what. */
+	/* Count events on ch from this probe (its token, or its source address:
+	 * probe_source); copy one into what. */
 	int (*heard)(const struct host_view *hv, enum channel ch, char *what, size_t n);
 	const void *observers;
 };
@@ -235,6 +238,16 @@ int record_write(int fd, const char *nonce, const char *json);
 
 /* Set slot and the token derived from nonce + slot. */
 void probe_env_set_slot(struct probe_env *env, int slot);
+/* The address a probe's sockets of this family speak from, so that a host
+ * listener attributes a connection or a datagram to its case and slot with
+ * no payload at all (a box may let a connection through and lie about it,
+ * or stop what would be sent over it):
+ *   AF_INET    127.A.B.C, port 0: A.B from env->src (unique among a run's
+ *              first 65024 cases), C from the slot;
+ *   AF_UNIX    the abstract name "cagetest-src-TOKEN";
+ *   AF_NETLINK port id 0x80000000 | src << 8 | slot (pids stay below it).
+ * IPv6 loopback is one address (::1): -EAFNOSUPPORT, payloads only. */
+int probe_source(const struct probe_env *env, int family, struct sockaddr_storage *ss, socklen_t *len);
 /* root + "/" + rel */
 int probe_path(const struct probe_env *env, char *buf, size_t n, const char *rel);
 

@@ -63,8 +63,10 @@ static int start_daemon(const struct probe_env *env, struct attempt *a, bool aft
 			prctl(PR_SET_NAME, env->token);
 			alarm(DAEMON_LIFETIME_S);
 			close(0), close(1), close(2);
-			if (write(pfd[1], "r", 1) < 0)
-				_exit(1);
+			/* a write said to fail goes on all the same: the host sees
+			 * the daemon by its name, not by what it says */
+			if (write(pfd[1], "r", 1) < 0) {
+			}
 			close(pfd[1]);
 			if (after)
 				write_after(env, agent, pidfd);
@@ -494,7 +496,8 @@ const struct probe proc_probes[] = {
 		.id = "proc.daemon_outlives",
 		.effect = EFFECT_PROC_ESCAPE,
 		.summary = "double-fork and setsid a daemon that outlives the sandboxed command",
-		.evidence = "the daemon (named by the token) is still alive when the top process is gone",
+		.evidence = "the daemon (named by the token) is still alive when the top process is gone, in the host's own "
+			    "view: the supervisor's subreaper children and the case's cgroup",
 		.blocked_by = "bwrap --unshare-pid / --die-with-parent, cgroup-killing wrappers; not Landlock/seccomp",
 		.hint = "run the command in a pid namespace or a cgroup that is killed when it ends",
 		.attempt = daemon_attempt,
@@ -674,7 +677,7 @@ const struct probe proc_probes[] = {
 		.effect = EFFECT_PROC_INSPECT,
 		.needs = NEED_SENTINEL,
 		.summary = "read a host process's environment (secrets) from /proc/PID/environ",
-		.evidence = "the box reports the secret the host seeded into the sentinel",
+		.evidence = "the box reports the secret the host seeded into the sentinel" BOX_REPORT,
 		.blocked_by = "Landlock (ptrace access check), pid namespaces",
 		.hint = "hide host processes: pid namespace and a fresh /proc",
 		.arm = arm_sentinel,
@@ -697,7 +700,7 @@ const struct probe proc_probes[] = {
 		.effect = EFFECT_PROC_ESCAPE,
 		.summary = "TIOCLINUX selection on the console the box inherited (the paste primitive of CVE-2023-28100)",
 		.evidence = "judged from the kernel's answer to an invalid selection mode (EINVAL: reached past the "
-			    "CAP_SYS_ADMIN check; nothing is selected or pasted); skipped off a VT",
+			    "CAP_SYS_ADMIN check; nothing is selected or pasted); skipped off a VT" BOX_REPORT,
 		.blocked_by = "kernels >= 6.7 (CAP_SYS_ADMIN), seccomp ioctl filter, setsid (no console)",
 		.hint = "start the box in a new session and filter TIOCLINUX",
 		.arm = tioclinux_arm,

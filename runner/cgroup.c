@@ -150,6 +150,23 @@ static bool case_dir(const struct hier *h, const char *name, char *out, size_t n
 	return h->run[0] && name && name[0] && fmt(out, n, "%s/%s", h->run, name) == 0;
 }
 
+size_t cg_case_procs(const char *name, pid_t *out, size_t max)
+{
+	char dir[PATH_MAX], p[PATH_MAX];
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(hiers); i++) {
+		_cleanup_free_ char *text = NULL;
+		if (!case_dir(&hiers[i], name, dir, sizeof(dir)) || fmt(p, sizeof(p), "%s/cgroup.procs", dir) < 0 ||
+		    read_file(p, 1 << 20, &text, NULL) < 0)
+			continue;
+		for (char *t = strtok(text, "\n"); t && n < max; t = strtok(NULL, "\n"))
+			out[n++] = (pid_t)atoi(t);
+		break;
+	}
+	return n;
+}
+
 int cg_case_destroy(const char *name)
 {
 	double deadline = now_mono() + 5;

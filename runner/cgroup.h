@@ -30,6 +30,9 @@ int cg_run_create(struct cg_run *cg);
 int cg_case_create(const struct cg_run *cg, unsigned n, char *name, size_t len);
 /* In the child before exec: move the calling process into the case. */
 int cg_enter(const char *name);
+/* The processes in the case (from the first hierarchy that has it), at most
+ * max; how many. */
+size_t cg_case_procs(const char *name, pid_t *out, size_t max);
 /* Kill everything in the case, wait until it is empty, remove it. */
 int cg_case_destroy(const char *name);
 void cg_run_destroy(struct cg_run *cg);

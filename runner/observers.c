@@ -75,11 +75,15 @@ struct conn {
 	enum proto proto;
 	size_t len;
 	char buf[CONN_BUF];
-	size_t ev; /* index of its event, SIZE_MAX before the first byte */
+	size_t ev; /* index of its event (made at accept), SIZE_MAX when none */
 };
 
+/* One connection or datagram: who sent it (a probe's source attributes it
+ * with no payload: probe_source) and what it carried. */
 struct event {
 	enum channel ch;
+	struct sockaddr_storage from;
+	socklen_t fromlen; /* 0: unknown (D-Bus calls) */
 	char text[EVENT_TEXT];
 };
 
@@ -104,19 +108,25 @@ static void printable(char *dst, const char *src, size_t len)
 	dst[len] = 0;
 }
 
-static void add_event(struct observers *o, enum channel ch, const char *data, size_t len)
+/* A new event; its index, SIZE_MAX when out of memory. */
+static size_t add_event(struct observers *o, enum channel ch, const void *from, socklen_t fromlen, const char *data,
+			size_t len)
 {
 	if (o->nev == o->capev) {
 		size_t cap = o->capev ? o->capev * 2 : 64;
 		struct event *ne = realloc(o->ev, cap * sizeof(*ne));
 		if (!ne)
-			return;
+			return SIZE_MAX;
 		o->ev = ne;
 		o->capev = cap;
 	}
-	struct event *e = &o->ev[o->nev++];
+	struct event *e = &o->ev[o->nev];
 	e->ch = ch;
+	e->fromlen = from && fromlen <= sizeof(e->from) ? fromlen : 0;
+	if (e->fromlen)
+		memcpy(&e->from, from, e->fromlen);
 	printable(e->text, data, len < EVENT_TEXT - 1 ? len : EVENT_TEXT - 1);
+	return o->nev++;
 }
 
 static int bind_inet(int domain, int type, int protocol, int port, int *out_port)
@@ -440,7 +450,7 @@ static void service_bus(struct observers *o)
 			continue;
 		snprintf(text, sizeof(text), "%s.%s from %s: %s", m.iface ? m.iface : "", m.member ? m.member : "",
 			 m.sender ? m.sender : "?", m.s ? m.s : "");
-		add_event(o, CH_DBUS, text, strlen(text));
+		add_event(o, CH_DBUS, NULL, 0, text, strlen(text));
 		if (!(m.flags & DBUS_NO_REPLY) && m.sender) {
 			struct dbus_msg ret = {.type = DBUS_RETURN, .reply_serial = m.serial, .dest = m.sender};
 			dbus_send(o->bus, &ret);
@@ -640,7 +650,7 @@ static size_t dns_reply(const unsigned char *m, size_t len, unsigned char *r, si
 }
 
 /* The payload of an echo request from 127.0.0.1 (IPv4 header first). */
-static void icmp_event(struct observers *o, const unsigned char *p, size_t len)
+static void icmp_event(struct observers *o, const unsigned char *p, size_t len, const void *from, socklen_t flen)
 {
 	size_t ihl = len ? (size_t)(p[0] & 0x0f) * 4 : 0;
 	struct in_addr src;
@@ -649,7 +659,7 @@ static void icmp_event(struct observers *o, const unsigned char *p, size_t len)
 		return;
 	memcpy(&src, p + 12, 4);
 	if (src.s_addr == htonl(INADDR_LOOPBACK))
-		add_event(o, CH_ICMP, (const char *)p + ihl + 8, len - ihl - 8);
+		add_event(o, CH_ICMP, from, flen, (const char *)p + ihl + 8, len - ihl - 8);
 }
 
 static void service_dgram(struct observers *o, struct listener *l)
@@ -660,29 +670,29 @@ static void service_dgram(struct observers *o, struct listener *l)
 	for (;;) {
 		socklen_t flen = sizeof(from);
 		ssize_t k = recvfrom(l->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
-		char qname[256];
+		char qname[256] = "";
+		size_t end;
 		if (k < 0)
 			return;
+		/* every datagram is an event, whatever it carries: its sender
+		 * is evidence too */
 		switch (l->proto) {
 		case P_DNS: {
 			size_t rl = dns_reply(buf, (size_t)k, reply, sizeof(reply), qname, sizeof(qname));
-			if (!rl)
-				break;
-			add_event(o, l->ch, qname, strlen(qname));
-			sendto(l->fd, reply, rl, MSG_DONTWAIT, (struct sockaddr *)&from, flen);
+			add_event(o, l->ch, &from, flen, qname, rl ? strlen(qname) : 0);
+			if (rl)
+				sendto(l->fd, reply, rl, MSG_DONTWAIT, (struct sockaddr *)&from, flen);
 			break;
 		}
-		case P_MCAST: {
-			size_t end;
+		case P_MCAST:
 			if (dns_qname(buf, (size_t)k, qname, sizeof(qname), &end))
-				add_event(o, l->ch, qname, strlen(qname));
+				add_event(o, l->ch, &from, flen, qname, strlen(qname));
 			break;
-		}
 		case P_ICMP:
-			icmp_event(o, buf, (size_t)k);
+			icmp_event(o, buf, (size_t)k, &from, flen);
 			break;
 		default:
-			add_event(o, l->ch, (char *)buf, (size_t)k);
+			add_event(o, l->ch, &from, flen, (char *)buf, (size_t)k);
 		}
 	}
 }
@@ -693,16 +703,28 @@ static void close_conn(struct observers *o, size_t i)
 	o->c[i] = o->c[--o->nconns];
 }
 
+/* A connection is an event from the moment it is accepted, payload or not:
+ * who connected is evidence (probe_source). */
 static void accept_all(struct observers *o, struct listener *l)
 {
 	for (;;) {
-		int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct sockaddr_storage from;
+		socklen_t flen = sizeof(from);
+		int fd = accept4(l->fd, (struct sockaddr *)&from, &flen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
 		if (o->nconns == MAX_CONNS) /* the oldest goes: cases are short */
 			close_conn(o, 0);
-		o->c[o->nconns++] = (struct conn){.fd = fd, .ch = l->ch, .proto = l->proto, .ev = SIZE_MAX};
+		o->c[o->nconns++] = (struct conn){.fd = fd, .ch = l->ch, .proto = l->proto,
+						  .ev = add_event(o, l->ch, &from, flen, "", 0)};
 	}
+}
+
+/* What the connection carried, as its event's text. */
+static void conn_text(struct observers *o, const struct conn *c, const char *text, size_t len)
+{
+	if (c->ev < o->nev)
+		printable(o->ev[c->ev].text, text, len < EVENT_TEXT - 1 ? len : EVENT_TEXT - 1);
 }
 
 static void answer_conn(const struct conn *c, const void *data, size_t len)
@@ -722,7 +744,7 @@ static bool conn_dns(struct observers *o, struct conn *c)
 		return false;
 	size_t rl = dns_reply((unsigned char *)c->buf + 2, mlen, r + 2, sizeof(r) - 2, qname, sizeof(qname));
 	if (rl) {
-		add_event(o, c->ch, qname, strlen(qname));
+		conn_text(o, c, qname, strlen(qname));
 		r[0] = (unsigned char)(rl >> 8), r[1] = (unsigned char)rl;
 		answer_conn(c, r, rl + 2);
 	}
@@ -745,7 +767,7 @@ static bool conn_nscd(struct observers *o, struct conn *c)
 		return false;
 	snprintf(text, sizeof(text), "nscd request %d: %.*s", h[1], (int)strnlen(c->buf + sizeof(h), (size_t)h[2]),
 		 c->buf + sizeof(h));
-	add_event(o, c->ch, text, strlen(text));
+	conn_text(o, c, text, strlen(text));
 	answer_conn(c, answer, sizeof(answer));
 	return true;
 }
@@ -764,23 +786,17 @@ static bool conn_varlink(struct observers *o, struct conn *c)
 	if (cJSON_IsString(method)) {
 		snprintf(text, sizeof(text), "varlink %s: %s", method->valuestring,
 			 cJSON_IsString(name) ? name->valuestring : "");
-		add_event(o, c->ch, text, strlen(text));
+		conn_text(o, c, text, strlen(text));
 		answer_conn(c, answer, sizeof(answer)); /* with its NUL */
 	}
 	cJSON_Delete(j);
 	return true;
 }
 
-/* Raw bytes: one event per connection, updated as more arrives. */
+/* Raw bytes: the connection's event, updated as more arrives. */
 static bool conn_raw(struct observers *o, struct conn *c)
 {
-	if (c->ev == SIZE_MAX) {
-		add_event(o, c->ch, c->buf, c->len);
-		c->ev = o->nev - 1;
-	} else if (c->ev < o->nev) {
-		size_t n = c->len < EVENT_TEXT - 1 ? c->len : EVENT_TEXT - 1;
-		printable(o->ev[c->ev].text, c->buf, n);
-	}
+	conn_text(o, c, c->buf, c->len);
 	return c->len + 1 >= sizeof(c->buf);
 }
 
@@ -847,29 +863,72 @@ void observers_drain(struct observers *o)
 			k++;
 }
 
-int observers_heard(const struct observers *o, enum channel ch, const char *token, char *what, size_t n)
+/* Sent by this probe: its token in what was carried, or its source. */
+static bool from_probe(const struct event *e, const struct probe_env *env)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (strstr(e->text, env->token))
+		return true;
+	if (!e->fromlen || probe_source(env, e->from.ss_family, &ss, &len) < 0)
+		return false;
+	switch (ss.ss_family) {
+	case AF_INET: /* any port: the kernel picks it */
+		return e->fromlen >= sizeof(struct sockaddr_in) &&
+		       ((const struct sockaddr_in *)&e->from)->sin_addr.s_addr == ((struct sockaddr_in *)&ss)->sin_addr.s_addr;
+	case AF_NETLINK:
+		return e->fromlen >= sizeof(struct sockaddr_nl) &&
+		       ((const struct sockaddr_nl *)&e->from)->nl_pid == ((struct sockaddr_nl *)&ss)->nl_pid;
+	default: /* AF_UNIX: the name, to the byte */
+		return e->fromlen == len && !memcmp(&e->from, &ss, len);
+	}
+}
+
+/* "from ADDRESS: TEXT", or the text alone when the sender is unknown. */
+static void describe(const struct event *e, char *out, size_t n)
+{
+	const struct sockaddr_un *u = (const struct sockaddr_un *)&e->from;
+	const void *in = &((const struct sockaddr_in *)&e->from)->sin_addr;
+	size_t plen = e->fromlen - offsetof(struct sockaddr_un, sun_path); /* for AF_UNIX */
+	char addr[112] = "";
+
+	if (e->fromlen && e->from.ss_family == AF_INET)
+		inet_ntop(AF_INET, in, addr, sizeof(addr));
+	else if (e->fromlen > offsetof(struct sockaddr_un, sun_path) + 1 && e->from.ss_family == AF_UNIX)
+		snprintf(addr, sizeof(addr), u->sun_path[0] ? "%.*s" : "@%.*s", (int)(plen - !u->sun_path[0]),
+			 u->sun_path + !u->sun_path[0]);
+	else if (e->fromlen && e->from.ss_family == AF_NETLINK)
+		snprintf(addr, sizeof(addr), "netlink port %u", ((const struct sockaddr_nl *)&e->from)->nl_pid);
+	if (addr[0])
+		snprintf(out, n, "from %s: %s", addr, e->text[0] ? e->text : "(nothing sent)");
+	else
+		snprintf(out, n, "%s", e->text);
+}
+
+int observers_heard(const struct observers *o, enum channel ch, const struct probe_env *env, char *what, size_t n)
 {
 	int count = 0;
 
 	for (size_t i = 0; i < o->nev; i++)
-		if (o->ev[i].ch == ch && strstr(o->ev[i].text, token)) {
+		if (o->ev[i].ch == ch && from_probe(&o->ev[i], env)) {
 			if (!count && what)
-				snprintf(what, n, "%s", o->ev[i].text);
+				describe(&o->ev[i], what, n);
 			count++;
 		}
 	return count;
 }
 
-void observers_forget(struct observers *o, const char *token)
+void observers_forget(struct observers *o, const struct probe_env *env)
 {
 	size_t w = 0;
 
 	/* connections point at their event by index: detach the ones going away */
 	for (size_t k = 0; k < o->nconns; k++)
-		if (o->c[k].ev < o->nev && strstr(o->ev[o->c[k].ev].text, token))
-			o->c[k].ev = SIZE_MAX - 1; /* forgotten: stop updating it */
+		if (o->c[k].ev < o->nev && from_probe(&o->ev[o->c[k].ev], env))
+			o->c[k].ev = SIZE_MAX;
 	for (size_t i = 0; i < o->nev; i++) {
-		if (strstr(o->ev[i].text, token))
+		if (from_probe(&o->ev[i], env))
 			continue;
 		for (size_t k = 0; k < o->nconns; k++)
 			if (o->c[k].ev == i)

@@ -6,8 +6,10 @@
  * socket, taps on lo (ICMP echo, one experimental ethertype, the mDNS and
  * LLMNR groups joined on lo only), and a private dbus-daemon on run/dbus.sock
  * where the host owns org.cagetest.Recorder (killed at observers_stop).
- * Every payload is logged; probes put their token in what they send, so a
- * case finds its own evidence with observers_heard(). Single-threaded: the
+ * Every connection and datagram is logged with its sender and what it
+ * carried; probes send from a source of their own and put their token in
+ * what they send, so a case finds its own evidence with observers_heard(),
+ * with or without a payload. Single-threaded: the
  * runner's poll loop services them. */
 #ifndef CAGETEST_OBSERVERS_H
 #define CAGETEST_OBSERVERS_H
@@ -28,10 +30,11 @@ void observers_service(struct observers *o, const struct pollfd *pfd, size_t n);
 /* Accept and read everything already queued in the kernel, without blocking:
  * called after a case's processes are all gone, so its evidence is in. */
 void observers_drain(struct observers *o);
-/* Events on ch containing token; one copied into what. */
-int observers_heard(const struct observers *o, enum channel ch, const char *token, char *what, size_t n);
-/* Drop events containing token (the case is judged). */
-void observers_forget(struct observers *o, const char *token);
+/* Events on ch from env's probe: carrying its token, or sent from its
+ * source (probe_source); one described in what. */
+int observers_heard(const struct observers *o, enum channel ch, const struct probe_env *env, char *what, size_t n);
+/* Drop the events of env's probe (the case is judged). */
+void observers_forget(struct observers *o, const struct probe_env *env);
 void observers_stop(struct observers *o);
 
 #endif

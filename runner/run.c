@@ -491,6 +491,7 @@ static int start_job(struct run *R, struct job *j)
 	random_hex(j->seeded, sizeof(j->seeded), 32);
 	fmt(j->env.nonce, sizeof(j->env.nonce), "%s%04x", nonce, (unsigned)(j - R->jobs) & 0xffff);
 	observers_fill_env(R->obs, &j->env);
+	j->env.src = (int)(j - R->jobs);
 	j->env.drop_uid = 65534;
 	for (size_t i = 0; i < j->n; i++)
 		needs |= j->slots[i].row->p->needs;
@@ -732,7 +733,7 @@ static void read_into(int fd, struct sbuf *b, size_t max, bool *eof)
 
 static int host_heard(const struct host_view *hv, enum channel ch, char *what, size_t n)
 {
-	return observers_heard(hv->observers, ch, hv->env->token, what, n);
+	return observers_heard(hv->observers, ch, hv->env, what, n);
 }
 
 static void describe_exit(const struct reap_info *ri, char *buf, size_t n)
@@ -825,7 +826,7 @@ static void finish_job(struct run *R, struct job *j)
 			snprintf(row->detail, sizeof(row->detail), "%s%s%s", detail, s->att.detail[0] ? "; box saw: " : "",
 				 s->att.detail);
 		}
-		observers_forget(R->obs, env.token);
+		observers_forget(R->obs, &env);
 	}
 	sentinel_stop(&j->sent);
 	cg_case_destroy(j->cgroup);

@@ -164,8 +164,9 @@ static void add_name(struct reap_info *ri, pid_t pid)
 
 /* Kill and reap every child until none is left (a fork bomb leaves a
  * thousand) or REAP_SECONDS pass; the ones never seen before are named in
- * ri, when given. */
-static void kill_reap_all(struct reap_info *ri)
+ * ri, when given, with every member of the case's cgroup: the host's own
+ * view of what survived, deeper descendants and pid namespaces included. */
+static void kill_reap_all(struct reap_info *ri, const char *cgroup)
 {
 	pid_t seen[256];
 	size_t nseen = 0;
@@ -178,6 +179,8 @@ static void kill_reap_all(struct reap_info *ri)
 		if (r < 0)
 			return; /* ECHILD: nothing left */
 		size_t n = list_children(kids, ARRAY_SIZE(kids));
+		if (ri)
+			n += cg_case_procs(cgroup, kids + n, ARRAY_SIZE(kids) - n);
 		for (size_t i = 0; i < n; i++) {
 			bool known = false;
 			for (size_t k = 0; k < nseen && !known; k++)
@@ -195,7 +198,7 @@ static void kill_reap_all(struct reap_info *ri)
 }
 
 /* Everything left after the top process: name it, kill it, reap it. */
-static void reap_survivors(struct reap_info *ri)
+static void reap_survivors(struct reap_info *ri, const char *cgroup)
 {
 	pid_t any;
 
@@ -208,7 +211,7 @@ static void reap_survivors(struct reap_info *ri)
 			break;
 		usleep(2000);
 	}
-	kill_reap_all(ri);
+	kill_reap_all(ri, cgroup);
 }
 
 /* A wrapper kept under the host's /tmp (a checkout or a user's tool there)
@@ -335,11 +338,11 @@ static void supervise(const struct spawn_req *req, int out_w, int err_w, int sta
 		ri.exited = true;
 		ri.wstatus = st;
 	}
-	reap_survivors(&ri);
+	reap_survivors(&ri, req->cgroup);
 	/* what left the subreaper's view (new pid namespaces) is still in the
 	 * cgroup; what it leaves us is reaped here, not handed on to init */
 	cg_case_destroy(req->cgroup);
-	kill_reap_all(NULL);
+	kill_reap_all(NULL, NULL);
 report:
 	write_all(status_w, &ri, sizeof(ri));
 	_exit(0);

@@ -128,7 +128,7 @@ static void test_dns(void **state)
 	assert_verdict(&rep, "landlock", "workspace-net", "dns.libc_resolver", V_PASS);
 	assert_verdict(&rep, "landlock", "workspace-net", "dns.nscd_socket", V_PASS);
 	const struct result *r = find_row(&rep, "landlock", "workspace-net", "dns.libc_resolver");
-	if (!r || !strstr(r->detail, "heard the token"))
+	if (!r || !strstr(r->detail, "heard this probe"))
 		fail_msg("dns.libc_resolver: %s", r ? r->detail : "missing");
 }
 

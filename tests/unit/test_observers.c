@@ -1,8 +1,9 @@
 /* The host's listeners against the probes' own attempts: each attempt runs in
  * a child (as in the box, minus the box) while this process services the
  * listeners, then the log must carry the token on the right channel, and
- * nothing for malformed requests. The private dbus-daemon must be gone after
- * observers_stop. */
+ * nothing for malformed requests. A connection or datagram that carries
+ * nothing counts for the case and slot it came from (probe_source), never
+ * for another. The private dbus-daemon must be gone after observers_stop. */
 #include "../testutil.h"
 
 #include "../../lib/dbus.h"
@@ -77,7 +78,7 @@ static int heard_from(const char *id, enum channel ch)
 		_exit(p->attempt(&env, &a) == 0 ? 0 : 1);
 	}
 	serve_until(pid);
-	return observers_heard(obs, ch, env.token, NULL, 0);
+	return observers_heard(obs, ch, &env, NULL, 0);
 }
 
 static void test_resolvers(void **state)
@@ -90,7 +91,7 @@ static void test_resolvers(void **state)
 	assert_int_equal(heard_from("dns.nscd_socket", CH_NSCD), 1);
 	assert_int_equal(heard_from("dns.resolved_varlink", CH_RESOLVED), 1);
 	/* the name went to nscd, not to the DNS log */
-	assert_int_equal(observers_heard(obs, CH_DNS, env.token, NULL, 0), 0);
+	assert_int_equal(observers_heard(obs, CH_DNS, &env, NULL, 0), 0);
 }
 
 static void test_listeners(void **state)
@@ -108,8 +109,8 @@ static void test_listeners(void **state)
 	if (env.taps & TAP_PACKET)
 		assert_int_equal(heard_from("net.packet_socket", CH_PACKET), 1);
 	/* judged cases are forgotten */
-	observers_forget(obs, env.token);
-	assert_int_equal(observers_heard(obs, CH_PACKET, env.token, NULL, 0), 0);
+	observers_forget(obs, &env);
+	assert_int_equal(observers_heard(obs, CH_PACKET, &env, NULL, 0), 0);
 }
 
 /* Bytes that are not the protocol leave no event, even with a token inside. */
@@ -133,8 +134,8 @@ static void test_malformed(void **state)
 	assert_int_equal(write(fd, junk, strlen(junk)), (ssize_t)strlen(junk)); /* not nscd's version */
 	close(fd);
 	observers_drain(obs);
-	assert_int_equal(observers_heard(obs, CH_DNS, env.token, NULL, 0), 0);
-	assert_int_equal(observers_heard(obs, CH_NSCD, env.token, NULL, 0), 0);
+	assert_int_equal(observers_heard(obs, CH_DNS, &env, NULL, 0), 0);
+	assert_int_equal(observers_heard(obs, CH_NSCD, &env, NULL, 0), 0);
 }
 
 /* A dbus-daemon holding our run dir's config: the bus this test started. */
@@ -174,7 +175,7 @@ static void test_dbus(void **state)
 		skip(); /* no dbus-daemon here: the probe skips too */
 	assert_true(our_bus_alive());
 	assert_int_equal(heard_from("ipc.dbus_session", CH_DBUS), 1);
-	observers_heard(obs, CH_DBUS, env.token, what, sizeof(what));
+	observers_heard(obs, CH_DBUS, &env, what, sizeof(what));
 	assert_non_null(strstr(what, "org.cagetest.Recorder.Record from :"));
 	/* the bus dies with the observers */
 	observers_stop(obs);
@@ -186,12 +187,115 @@ static void test_dbus(void **state)
 		fail_msg("observers_start: %s", err);
 }
 
+/* A socket from e's source (probe_source) to to, connected and closed, or
+ * for a datagram socket one empty datagram: nothing carried. */
+static void silent_from(const struct probe_env *e, int type, const struct sockaddr *to, socklen_t tolen)
+{
+	struct sockaddr_storage src;
+	socklen_t len;
+	int fd = socket(to->sa_family, type | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(probe_source(e, to->sa_family, &src, &len), 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&src, len), 0);
+	if (type == SOCK_DGRAM)
+		assert_int_equal(sendto(fd, "", 0, 0, to, tolen), 0);
+	else
+		assert_int_equal(connect(fd, to, tolen), 0);
+	close(fd);
+}
+
+/* Events on ch for the case src (nonce "a77r..." + src) and slot s. */
+static int heard_case(enum channel ch, int src, int s)
+{
+	struct probe_env e = env;
+
+	e.src = src;
+	snprintf(e.nonce, sizeof(e.nonce), "a77r%08x", (unsigned)src);
+	probe_env_set_slot(&e, s);
+	return observers_heard(obs, ch, &e, NULL, 0);
+}
+
+/* Silent connections from one case and slot: counted for it, not for the
+ * same slot of the next case nor the next slot of the same case; judged,
+ * they are forgotten. */
+static void test_attribution(void **state)
+{
+	struct sockaddr_in tcp = {.sin_family = AF_INET, .sin_port = htons((uint16_t)env.tcp4),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in udp = tcp, dns = tcp;
+	struct sockaddr_un stream = {.sun_family = AF_UNIX}, dgram = {.sun_family = AF_UNIX}, abs = {.sun_family = AF_UNIX};
+	socklen_t abslen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(env.abstract));
+	const struct {
+		enum channel ch;
+		int type;
+		const void *to;
+		socklen_t len;
+	} ways[] = {
+		{CH_TCP4, SOCK_STREAM, &tcp, sizeof(tcp)},	     {CH_UDP4, SOCK_DGRAM, &udp, sizeof(udp)},
+		{CH_DNS, SOCK_STREAM, &dns, sizeof(dns)},	     {CH_DNS, SOCK_DGRAM, &dns, sizeof(dns)},
+		{CH_UNIX_STREAM, SOCK_STREAM, &stream, sizeof(stream)}, {CH_UNIX_DGRAM, SOCK_DGRAM, &dgram, sizeof(dgram)},
+		{CH_ABSTRACT, SOCK_STREAM, &abs, abslen},
+	};
+	struct probe_env e = env;
+	char what[256] = "";
+
+	(void)state;
+	udp.sin_port = htons((uint16_t)env.udp4);
+	dns.sin_port = htons((uint16_t)env.dns);
+	snprintf(stream.sun_path, sizeof(stream.sun_path), "%s/host.sock", run_dir);
+	snprintf(dgram.sun_path, sizeof(dgram.sun_path), "%s/host.dgram", run_dir);
+	memcpy(abs.sun_path + 1, env.abstract, strlen(env.abstract));
+	e.src = 300;
+	snprintf(e.nonce, sizeof(e.nonce), "a77r%08x", 300U);
+	for (size_t i = 0; i < ARRAY_SIZE(ways); i++) {
+		probe_env_set_slot(&e, (int)i);
+		silent_from(&e, ways[i].type, (const struct sockaddr *)ways[i].to, ways[i].len);
+		observers_drain(obs);
+		assert_int_equal(observers_heard(obs, ways[i].ch, &e, what, sizeof(what)), 1);
+		assert_non_null(strstr(what, "(nothing sent)"));
+		assert_int_equal(heard_case(ways[i].ch, 301, (int)i), 0);
+		assert_int_equal(heard_case(ways[i].ch, 300, (int)i + 1), 0);
+		assert_int_equal(heard_case(ways[i].ch, 300 + 256, (int)i), 0);
+		observers_forget(obs, &e);
+		assert_int_equal(observers_heard(obs, ways[i].ch, &e, NULL, 0), 0);
+	}
+}
+
+/* probe_source gives every case and slot of a run its own IPv4 address, never
+ * one of 127.0.0.x (where unbound sockets speak from: nobody's) nor the
+ * broadcast address. */
+static void test_sources_distinct(void **state)
+{
+	uint8_t *seen = calloc(1 << 21, 1);
+	struct probe_env e = env;
+
+	(void)state;
+	assert_non_null(seen);
+	for (int src = 0; src < 65024; src++)
+		for (int s = 0; s < 64; s++) {
+			struct sockaddr_storage ss;
+			socklen_t len;
+			e.src = src;
+			e.slot = s;
+			assert_int_equal(probe_source(&e, AF_INET, &ss, &len), 0);
+			uint32_t a = ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr);
+			if (a >> 24 != 127 || (a >> 8) == 0x7f0000 || a == 0x7fffffff || (seen[(a & 0xffffff) >> 3] & (1 << (a & 7))))
+				fail_msg("case %d slot %d: 127.%u.%u.%u", src, s, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+			seen[(a & 0xffffff) >> 3] |= (uint8_t)(1 << (a & 7));
+		}
+	free(seen);
+	assert_int_equal(probe_source(&e, AF_INET6, &(struct sockaddr_storage){0}, &(socklen_t){0}), -EAFNOSUPPORT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_resolvers),
 		cmocka_unit_test(test_listeners),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_attribution),
+		cmocka_unit_test(test_sources_distinct),
 		cmocka_unit_test(test_dbus),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
