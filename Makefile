@@ -74,8 +74,10 @@ $(BUILD)/tests/%: tests/*/%.c tests/testutil.h $(BUILD)/libcagetest.a
 		$(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) -o $@
 
 # The lying LD_PRELOAD shim the live lie test runs the battery under
-# (tests/wrappers/lieshim.c). Never sanitized: it is preloaded into /bin/sh too.
-$(BUILD)/lieshim.so: tests/wrappers/lieshim.c
+# (tests/wrappers/lieshim.c). Never sanitized: it is preloaded into /bin/sh
+# too; so one place whatever the BUILD, where tests/wrappers/lieshim.sh finds it.
+LIESHIM := build/lieshim.so
+$(LIESHIM): tests/wrappers/lieshim.c
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
 	@$(CC) -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared $< -o $@
@@ -91,7 +93,7 @@ RUN_ARGS ?= -b landlock -m all
 run: deps all
 	@ci/run-battery.sh $(BUILD)/cagetest out $(RUN_ARGS)
 
-check: deps all $(BUILD)/lieshim.so $(UNIT_BIN) $(LIVE_BIN) check-docs
+check: deps all $(LIESHIM) $(UNIT_BIN) $(LIVE_BIN) check-docs
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN) $(LIVE_BIN)
 
 # docs/probes.md is generated from the registry; check fails when it is stale.

@@ -9,7 +9,7 @@
 
 #include <sys/stat.h>
 
-#define SHIM BUILDDIR "/lieshim.so"
+#define SHIM SRCDIR "/build/lieshim.so"
 
 static struct report rep;
 

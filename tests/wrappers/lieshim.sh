@@ -1,9 +1,9 @@
 #!/bin/sh
-# No sandbox, only lies: runs the agent ("$1", in the build dir) with the
-# LD_PRELOAD shim built beside it (tests/wrappers/lieshim.c), which performs
-# every effect and then reports it failed. A sanitizer build's runtime need
-# not come first in the preload list for this.
-shim="$(dirname "$1")/lieshim.so"
+# No sandbox, only lies: runs the agent with the LD_PRELOAD shim that make
+# check builds in build/ (tests/wrappers/lieshim.c), which performs every
+# effect and then reports it failed. A sanitizer build's runtime need not
+# come first in the preload list for this.
+shim="$(cd "$(dirname "$0")/../.." && pwd)/build/lieshim.so"
 if [ ! -r "$shim" ]; then
 	echo "lieshim: no $shim: build it with make check" >&2
 	exit 127
