@@ -66,6 +66,9 @@ enum probe_flag {
 #define SEEDED_ENV "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "OPENAI_API_KEY", "ANTHROPIC_API_KEY"
 #define SENTINEL_FD 7	    /* the sentinel's fd open O_RDWR on outside/sentinel-fd.txt */
 #define SENTINEL_MAGIC 0x5e471e15c0ffee00ULL
+/* Integrity words in the sentinel, one per slot: probes of one batch that
+ * write its memory never share (or overwrite) each other's evidence. */
+#define SENTINEL_WORDS 64
 
 /* Everything a probe may touch. The same values are seen host side and in
  * the box (encoded on the agent's command line). Paths are absolute. */
@@ -82,7 +85,7 @@ struct probe_env {
 	int taps;			 /* enum tap: host observers of raw traffic that are open */
 	int sentinel;			 /* pid of the sentinel, 0 = none */
 	int drop_uid;			 /* uid a root probe drops to before a setuid exec */
-	unsigned long sentinel_addr;	 /* address of the sentinel's integrity word */
+	unsigned long sentinel_addr;	 /* address of the sentinel's integrity words; slot N's is word N */
 	int slot;
 	int agent; /* in the box: pid of the agent (the attempt runs in it, or in a child of it) */
 };
@@ -132,7 +135,7 @@ struct sentinel_state {
 	bool dead;		 /* killed */
 	char state;		 /* from /proc/PID/stat: S, T (stopped), ... */
 	uint64_t sigpending;	 /* SigPnd | ShdPnd bit mask, bit n-1 = signal n */
-	uint64_t word;		 /* the integrity word, SENTINEL_MAGIC unless written */
+	uint64_t words[SENTINEL_WORDS]; /* integrity words by slot, SENTINEL_MAGIC unless written */
 };
 
 struct reap_info {
@@ -140,7 +143,9 @@ struct reap_info {
 	bool exited;		/* wstatus valid */
 	bool timed_out;
 	int survivors;		/* processes still alive after the top one exited */
-	char survivor_names[160]; /* their comm names, space separated */
+	/* their comm names, space separated, each once: room for the token-named
+	 * daemons of a whole batch beside any number of plain ones */
+	char survivor_names[1024];
 	int setup_err;		/* -errno if the supervisor failed to set up the case */
 };
 

@@ -38,7 +38,13 @@ static void hello(const struct probe_env *env)
 	emit(env->nonce, o);
 }
 
-/* Run one attempt in a child; fill a, return the wait status (or -1 on timeout). */
+#define RUN_TIMEOUT (-1)
+#define RUN_FAILED (-2) /* no attempt result: a->detail says why */
+
+/* Run one attempt in a child; fill a, return its wait status, RUN_TIMEOUT or
+ * RUN_FAILED. A child that ends without a result is a failure, never rc 0:
+ * alone in the agent it would have cost its case, and the host must not
+ * judge it on evidence it never produced. */
 static int run_one(const struct probe *p, const struct probe_env *env, double timeout, struct attempt *a)
 {
 	int pfd[2], st = 0;
@@ -46,9 +52,8 @@ static int run_one(const struct probe *p, const struct probe_env *env, double ti
 
 	memset(a, 0, sizeof(*a));
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		a->rc = neg_errno();
-		snprintf(a->detail, sizeof(a->detail), "agent: pipe failed");
-		return 0;
+		snprintf(a->detail, sizeof(a->detail), "agent: pipe: %s", errno_name(neg_errno()));
+		return RUN_FAILED;
 	}
 	pid = fork();
 	if (pid == 0) {
@@ -61,9 +66,9 @@ static int run_one(const struct probe *p, const struct probe_env *env, double ti
 	}
 	close(pfd[1]);
 	if (pid < 0) {
-		a->rc = neg_errno();
+		snprintf(a->detail, sizeof(a->detail), "agent: fork: %s", errno_name(neg_errno()));
 		close(pfd[0]);
-		return 0;
+		return RUN_FAILED;
 	}
 	struct pollfd pf = {.fd = pfd[0], .events = POLLIN};
 	size_t got = 0;
@@ -75,7 +80,7 @@ static int run_one(const struct probe *p, const struct probe_env *env, double ti
 			waitpid(pid, NULL, 0);
 			close(pfd[0]);
 			snprintf(a->detail, sizeof(a->detail), "attempt timed out after %.0f s", timeout);
-			return -1;
+			return RUN_TIMEOUT;
 		}
 		ssize_t k = read(pfd[0], (char *)a + got, sizeof(*a) - got);
 		if (k < 0 && errno == EINTR)
@@ -86,8 +91,13 @@ static int run_one(const struct probe *p, const struct probe_env *env, double ti
 	}
 	close(pfd[0]);
 	waitpid(pid, &st, 0);
-	if (got != sizeof(*a))
+	if (got != sizeof(*a)) {
 		memset(a, 0, sizeof(*a));
+		if (!WIFSIGNALED(st)) {
+			snprintf(a->detail, sizeof(a->detail), "the probe exited (status %d) without a result", WEXITSTATUS(st));
+			return RUN_FAILED;
+		}
+	}
 	a->detail[sizeof(a->detail) - 1] = 0;
 	return st;
 }
@@ -148,11 +158,16 @@ int agent_main(int argc, char **argv)
 		} else {
 			st = run_one(p, &env, timeout, &a);
 		}
+		if (st == RUN_FAILED) {
+			cJSON_AddStringToObject(o, "error", a.detail);
+			emit(env.nonce, o);
+			continue;
+		}
 		cJSON_AddNumberToObject(o, "rc", a.rc);
 		cJSON_AddStringToObject(o, "errno", errno_name(a.rc));
 		cJSON_AddStringToObject(o, "detail", a.detail);
 		cJSON_AddNumberToObject(o, "ms", (now_mono() - t0) * 1000);
-		if (st < 0)
+		if (st == RUN_TIMEOUT)
 			cJSON_AddBoolToObject(o, "timeout", true);
 		else if (WIFSIGNALED(st))
 			cJSON_AddNumberToObject(o, "signal", WTERMSIG(st));

@@ -39,7 +39,7 @@ static const char usage_text[] =
 	"cagetest run [-b BACKENDS] [-m MODES] [-s SUITE] [-p GLOB] [-j N]\n"
 	"             [--json F] [--junit F] [--tap F] [--markdown F] [--html F]\n"
 	"             [--baseline F] [--fail-on LIST] [--timeout SEC] [--scratch DIR]\n"
-	"             [--keep] [--user NAME] [--quiet] [--adapter FILE]...\n"
+	"             [--keep] [--isolate] [--user NAME] [--quiet] [--adapter FILE]...\n"
 	"  -b, --backend LIST   comma list of backends or 'all' (default: landlock);\n"
 	"                       built in: none landlock bwrap seatbelt\n"
 	"  -m, --mode LIST      comma list of modes or 'all' (default: all)\n"
@@ -63,6 +63,9 @@ static const char usage_text[] =
 	"      --timeout SEC    per probe (default: 10); a hung sandbox is killed then\n"
 	"      --scratch DIR    parent of the scratch root (default: /var/tmp; never /tmp)\n"
 	"      --keep           keep the scratch root for inspection\n"
+	"      --isolate        one sandbox start per probe; by default one start runs\n"
+	"                       many probes of a mode, each in its own process, judged\n"
+	"                       by its own token (probes that need a case alone keep it)\n"
 	"      --user NAME      as root: run the sandboxed side as this user\n"
 	"  -q, --quiet          no progress line, no summary\n"
 	"  On a terminal: a live progress line, then the matrix (colour unless\n"
@@ -346,7 +349,7 @@ static int cmd_run(int argc, char **argv)
 		{"suite", required_argument, 0, 's'},	{"probe", required_argument, 0, 'p'},
 		{"jobs", required_argument, 0, 'j'},	{"timeout", required_argument, 0, 'T'},
 		{"scratch", required_argument, 0, 'S'}, {"keep", no_argument, 0, 'k'},
-		{"user", required_argument, 0, 'u'},	{"fail-on", required_argument, 0, 'F'},
+		{"isolate", no_argument, 0, 'I'},	{"user", required_argument, 0, 'u'},	{"fail-on", required_argument, 0, 'F'},
 		{"baseline", required_argument, 0, 'B'}, {"quiet", no_argument, 0, 'q'},
 		{"help", no_argument, 0, 'h'},		{"adapter", required_argument, 0, 'A'},
 		REPORT_OPTIONS,
@@ -382,6 +385,7 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'S': o.scratch = optarg; break;
 		case 'k': o.keep = true; break;
+		case 'I': o.isolate = true; break;
 		case 'u': o.user = optarg; break;
 		case 'F': fail_on = optarg; break;
 		case 'B':

@@ -38,6 +38,7 @@
 #include <time.h>
 
 #define BATCH_MAX 64
+_Static_assert(BATCH_MAX <= SENTINEL_WORDS, "every slot of a batch has its own sentinel word");
 #define STDERR_KEEP 4096
 #define OUT_MAX (1 << 20)
 /* The agent writes a record at least once per probe timeout: silence
@@ -67,6 +68,7 @@ struct slot {
 	int agent_slot;
 	bool armed;
 	bool have_att, att_timeout;
+	bool att_failed; /* the agent could not run it: att.detail says why */
 	int att_signal;
 	struct attempt att;
 	struct proc_snapshot snap;
@@ -307,41 +309,48 @@ static bool solo(const struct probe *p)
 	return (p->flags & PROBE_SOLO) || (p->needs & (NEED_PTY | NEED_FD));
 }
 
+static bool batchable(const struct run *R, const struct row *row)
+{
+	return row->b->batch && !R->o->isolate && !solo(row->p);
+}
+
 static int make_jobs(struct run *R)
 {
 	struct row *batch[BATCH_MAX];
-	bool *taken = calloc(R->nrows + 1, sizeof(bool));
+	struct row **todo = calloc(probe_count() + R->nrows + 1, sizeof(*todo));
+	size_t ntodo = 0;
 	int r = 0;
 
-	if (!taken)
+	if (!todo)
 		return -ENOMEM;
 	/* the control pass first: rows are judged against it */
-	for (size_t i = 0; i < probe_count() && r == 0; i++)
+	for (size_t i = 0; i < probe_count(); i++)
 		if (R->controls[i].p) {
-			struct row *c = &R->controls[i];
-			c->b = &backend_none;
-			c->m = &control_mode;
-			r = add_job(R, c->b, c->m, &c, 1);
+			R->controls[i].b = &backend_none;
+			R->controls[i].m = &control_mode;
+			todo[ntodo++] = &R->controls[i];
 		}
+	for (size_t i = 0; i < R->nrows; i++)
+		if (!R->rows[i].skip)
+			todo[ntodo++] = &R->rows[i];
 	/* a batch takes every batchable row of its backend.mode, wherever the
 	 * solo rows between them fall, so each mode costs as few starts as it can */
-	for (size_t i = 0; i < R->nrows && r == 0; i++) {
-		struct row *row = &R->rows[i];
+	for (size_t i = 0; i < ntodo && r == 0; i++) {
+		struct row *row = todo[i];
 		size_t n = 0;
-		if (row->skip || taken[i])
+		if (!row)
 			continue;
 		batch[n++] = row;
-		taken[i] = true;
-		if (row->b->batch && !solo(row->p))
-			for (size_t k = i + 1; k < R->nrows && n < BATCH_MAX; k++)
-				if (!taken[k] && R->rows[k].b == row->b && R->rows[k].m == row->m && !R->rows[k].skip &&
-				    !solo(R->rows[k].p)) {
-					batch[n++] = &R->rows[k];
-					taken[k] = true;
+		todo[i] = NULL;
+		if (batchable(R, row))
+			for (size_t k = i + 1; k < ntodo && n < BATCH_MAX; k++)
+				if (todo[k] && todo[k]->b == row->b && todo[k]->m == row->m && batchable(R, todo[k])) {
+					batch[n++] = todo[k];
+					todo[k] = NULL;
 				}
 		r = add_job(R, row->b, row->m, batch, n);
 	}
-	free(taken);
+	free(todo);
 	return r;
 }
 
@@ -661,11 +670,13 @@ static void on_record(struct job *j, const char *json)
 		j->done_at = j->last_rec;
 	} else if (!strcmp(t->valuestring, "probe") && s) {
 		const cJSON *rc = cJSON_GetObjectItemCaseSensitive(o, "rc"), *d = cJSON_GetObjectItemCaseSensitive(o, "detail"),
-			    *sig = cJSON_GetObjectItemCaseSensitive(o, "signal");
+			    *sig = cJSON_GetObjectItemCaseSensitive(o, "signal"),
+			    *error = cJSON_GetObjectItemCaseSensitive(o, "error");
 		s->have_att = true;
+		s->att_failed = error || !cJSON_IsNumber(rc);
 		s->att.rc = cJSON_IsNumber(rc) ? rc->valueint : 0;
-		if (cJSON_IsString(d))
-			snprintf(s->att.detail, sizeof(s->att.detail), "%s", d->valuestring);
+		if (cJSON_IsString(error) || cJSON_IsString(d))
+			snprintf(s->att.detail, sizeof(s->att.detail), "%s", (error ? error : d)->valuestring);
 		s->att_signal = cJSON_IsNumber(sig) ? sig->valueint : 0;
 		s->att_timeout = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "timeout"));
 	} else if (!strcmp(t->valuestring, "inspect") && s) {
@@ -814,6 +825,9 @@ static void finish_job(struct run *R, struct job *j)
 			row->run_error = true;
 			snprintf(row->detail, sizeof(row->detail), "sandbox did not start (no hello; %s)%s%s; host saw: %s", why,
 				 tail[0] ? ": " : "", tail, detail);
+		} else if (s->att_failed) {
+			row->run_error = true;
+			snprintf(row->detail, sizeof(row->detail), "%s; host saw: %s", s->att.detail, detail);
 		} else if (!s->have_att || s->att_timeout || (s->att_signal && s->att_signal != SIGSYS)) {
 			row->run_error = true;
 			snprintf(row->detail, sizeof(row->detail), "%s (%s)%s%s; host saw: %s",

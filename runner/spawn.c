@@ -157,6 +157,9 @@ static void add_name(struct reap_info *ri, pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
 	if (read_file(path, 64, &text, NULL) == 0)
 		snprintf(comm, sizeof(comm), "%.*s", (int)strcspn(text, "\n"), text);
+	for (const char *p = ri->survivor_names; (p = strstr(p, comm)); p += strlen(comm))
+		if ((p == ri->survivor_names || p[-1] == ' ') && (p[strlen(comm)] == ' ' || !p[strlen(comm)]))
+			return; /* listed */
 	if (len + strlen(comm) + 2 < sizeof(ri->survivor_names))
 		snprintf(ri->survivor_names + len, sizeof(ri->survivor_names) - len, "%s%s", len ? " " : "", comm);
 }
