@@ -37,6 +37,8 @@
 #include <termios.h>
 #include <time.h>
 
+/* Probes in one sandbox start, at most: the agent takes one argument per
+ * probe, and wrappers cap their argv (firejail: 128 arguments in all) */
 #define BATCH_MAX 64
 _Static_assert(BATCH_MAX <= SENTINEL_WORDS, "every slot of a batch has its own sentinel word");
 #define STDERR_KEEP 4096
@@ -314,16 +316,26 @@ static bool batchable(const struct run *R, const struct row *row)
 	return row->b->batch && !R->o->isolate && !solo(row->p);
 }
 
+static bool same_group(const struct row *a, const struct row *b)
+{
+	return a->b == b->b && a->m == b->m;
+}
+
+/* Jobs: every batchable row of a backend.mode (the control pass is one more)
+ * in as few batches as keep the -j workers busy, each of at most BATCH_MAX,
+ * balanced, in registry order; then a case for each row that runs alone.
+ * Batches go first: the cases alone fill the workers' tails. */
 static int make_jobs(struct run *R)
 {
-	struct row *batch[BATCH_MAX];
-	struct row **todo = calloc(probe_count() + R->nrows + 1, sizeof(*todo));
-	size_t ntodo = 0;
+	size_t cap = probe_count() + R->nrows, ntodo = 0, ngroups = 0;
+	struct row **todo = calloc(cap + 1, sizeof(*todo)), **group = calloc(cap + 1, sizeof(*group));
 	int r = 0;
 
-	if (!todo)
+	if (!todo || !group) {
+		free(todo);
+		free(group);
 		return -ENOMEM;
-	/* the control pass first: rows are judged against it */
+	}
 	for (size_t i = 0; i < probe_count(); i++)
 		if (R->controls[i].p) {
 			R->controls[i].b = &backend_none;
@@ -333,24 +345,39 @@ static int make_jobs(struct run *R)
 	for (size_t i = 0; i < R->nrows; i++)
 		if (!R->rows[i].skip)
 			todo[ntodo++] = &R->rows[i];
-	/* a batch takes every batchable row of its backend.mode, wherever the
-	 * solo rows between them fall, so each mode costs as few starts as it can */
-	for (size_t i = 0; i < ntodo && r == 0; i++) {
-		struct row *row = todo[i];
-		size_t n = 0;
-		if (!row)
+	for (size_t i = 0; i < ntodo; i++) {
+		size_t k = 0;
+		if (!batchable(R, todo[i]))
 			continue;
-		batch[n++] = row;
-		todo[i] = NULL;
-		if (batchable(R, row))
-			for (size_t k = i + 1; k < ntodo && n < BATCH_MAX; k++)
-				if (todo[k] && todo[k]->b == row->b && todo[k]->m == row->m && batchable(R, todo[k])) {
-					batch[n++] = todo[k];
-					todo[k] = NULL;
-				}
-		r = add_job(R, row->b, row->m, batch, n);
+		while (k < i && !(batchable(R, todo[k]) && same_group(todo[k], todo[i])))
+			k++;
+		ngroups += k == i;
 	}
+	size_t per_group = ngroups ? ((size_t)R->o->jobs + ngroups - 1) / ngroups : 1;
+	for (size_t i = 0; i < ntodo && r == 0; i++) {
+		size_t n = 0;
+		if (!todo[i] || !batchable(R, todo[i]))
+			continue;
+		const struct row *first = todo[i];
+		for (size_t k = i; k < ntodo; k++)
+			if (todo[k] && batchable(R, todo[k]) && same_group(todo[k], first)) {
+				group[n++] = todo[k];
+				todo[k] = NULL;
+			}
+		size_t chunks = (n + BATCH_MAX - 1) / BATCH_MAX;
+		if (chunks < per_group)
+			chunks = per_group < n ? per_group : n;
+		for (size_t c = 0, at = 0; c < chunks && r == 0; c++) {
+			size_t take = (n - at) / (chunks - c);
+			r = add_job(R, first->b, first->m, group + at, take);
+			at += take;
+		}
+	}
+	for (size_t i = 0; i < ntodo && r == 0; i++)
+		if (todo[i])
+			r = add_job(R, todo[i]->b, todo[i]->m, &todo[i], 1);
 	free(todo);
+	free(group);
 	return r;
 }
 
