@@ -841,6 +841,7 @@ static void finish_job(struct run *R, struct job *j)
 			.inspect = &s->snap,
 			.pty_echo = j->pty_master >= 0 ? echo : NULL,
 			.seeded = j->seeded,
+			.brief = j->m == &control_mode,
 			.heard = host_heard,
 			.observers = R->obs,
 		};
@@ -899,10 +900,22 @@ static void progress(const struct run *R)
 	R->o->progress(R->done, R->njobs, esc, R->o->progress_ctx);
 }
 
+/* Cases that still run probes. One whose agent said done only waits for its
+ * processes to end (survivors get a grace to act): it frees its worker. */
+static size_t busy_jobs(const struct run *R)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < R->njobs; i++)
+		n += R->jobs[i].running && !R->jobs[i].done_at;
+	return n;
+}
+
 static int loop(struct run *R)
 {
-	size_t next = 0, running = 0;
-	struct pollfd *pfd = calloc(32 + 3 * (size_t)R->o->jobs + 160, sizeof(*pfd));
+	/* -j cases that run probes, and as many again winding down */
+	size_t next = 0, running = 0, max_running = 2 * (size_t)R->o->jobs;
+	struct pollfd *pfd = calloc(32 + 3 * max_running + 160, sizeof(*pfd));
 	size_t *consumed = calloc(R->njobs, sizeof(size_t));
 
 	if (!pfd || !consumed) {
@@ -911,10 +924,11 @@ static int loop(struct run *R)
 		return -ENOMEM;
 	}
 	while (next < R->njobs || running) {
-		while (!R->interrupted && running < (size_t)R->o->jobs && next < R->njobs) {
+		size_t busy = busy_jobs(R);
+		while (!R->interrupted && busy < (size_t)R->o->jobs && running < max_running && next < R->njobs) {
 			struct job *j = &R->jobs[next++];
 			if (start_job(R, j) == 0 && j->running)
-				running++;
+				running++, busy++;
 			else {
 				if (!R->o->keep && j->root[0])
 					rm_rf(j->root);
