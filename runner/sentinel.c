@@ -148,6 +148,11 @@ int sentinel_main(const char *ids)
 	if (words == MAP_FAILED)
 		return 1;
 	close(SHM_FD);
+	/* a runner killed outright takes its sentinels along (a batch's lives as
+	 * long as the batch); set after the uid drop, which clears it, and before
+	 * ready, whose write fails when the runner is already gone */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return 1;
 	snprintf(line, sizeof(line), "ready %lx\n", (unsigned long)words);
 	if (write_all(READY_FD, line, strlen(line)) < 0)
 		return 1;
