@@ -45,7 +45,8 @@ static const char usage_text[] =
 	"  -m, --mode LIST      comma list of modes or 'all' (default: all)\n"
 	"  -s, --suite NAME     suite name or JSON file (default: default)\n"
 	"  -p, --probe GLOBS    only probes whose id matches, e.g. 'git.*,fs.write_*'\n"
-	"  -j, --jobs N         cases in parallel (default: number of CPUs)\n"
+	"  -j, --jobs N         cases running probes in parallel (default: number of\n"
+	"                       CPUs); a mode's batch is split to keep N busy\n"
 	"      --json F         write the JSON report (schema 1); '-' is stdout\n"
 	"      --junit F        write JUnit XML; '-' is stdout; its schema: cagetest-junit.xsd\n"
 	"                       (docs/ in the source, " DATADIR " installed)\n"
@@ -349,9 +350,10 @@ static int cmd_run(int argc, char **argv)
 		{"suite", required_argument, 0, 's'},	{"probe", required_argument, 0, 'p'},
 		{"jobs", required_argument, 0, 'j'},	{"timeout", required_argument, 0, 'T'},
 		{"scratch", required_argument, 0, 'S'}, {"keep", no_argument, 0, 'k'},
-		{"isolate", no_argument, 0, 'I'},	{"user", required_argument, 0, 'u'},	{"fail-on", required_argument, 0, 'F'},
+		{"user", required_argument, 0, 'u'},	{"fail-on", required_argument, 0, 'F'},
 		{"baseline", required_argument, 0, 'B'}, {"quiet", no_argument, 0, 'q'},
 		{"help", no_argument, 0, 'h'},		{"adapter", required_argument, 0, 'A'},
+		{"isolate", no_argument, 0, 'I'},
 		REPORT_OPTIONS,
 		{0, 0, 0, 0},
 	};
