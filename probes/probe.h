@@ -54,10 +54,12 @@ enum probe_need {
 	NEED_FD = 1 << 3,	/* the case inherits fd PROBE_LEAKED_FD, open O_RDWR on outside/leaked.txt */
 	NEED_INSPECT = 1 << 4,	/* the host reads /proc of the probe while it holds */
 	NEED_ROOT = 1 << 5,	/* the harness must run as root (plants setuid files...) */
+	NEED_OWN_SENTINEL = 1 << 6, /* kills or stops the sentinel: one of its own, even in a batch */
 };
 
 enum probe_flag {
-	PROBE_SOLO = 1 << 0, /* reshapes the shared fixture (.git renamed...): never batched */
+	PROBE_SOLO = 1 << 0, /* reshapes the shared fixture (.git renamed...): never batched; probes
+			      * that need a pty or an inherited fd share a case only with their kind */
 };
 
 #define PROBE_LEAKED_FD 9   /* fd number the case inherits with NEED_FD */
@@ -234,6 +236,8 @@ int observed_from_name(const char *name);
 /* Environment encoding for the agent's command line. */
 int probe_env_encode(const struct probe_env *env, char *buf, size_t n);
 int probe_env_decode(const char *s, struct probe_env *env);
+/* Set only the fields s names (a probe's own sentinel in a batch). */
+int probe_env_apply(const char *s, struct probe_env *env);
 /* Agent records: one line "@cagetest NONCE {json}" each, on the agent's stdout.
  * Lines without the case's nonce are noise (wrappers print too). */
 #define RECORD_TAG "@cagetest"

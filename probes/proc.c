@@ -569,8 +569,7 @@ const struct probe proc_probes[] = {
 	{
 		.id = "proc.sigstop",
 		.effect = EFFECT_PROC_ESCAPE,
-		.needs = NEED_SENTINEL,
-		.flags = PROBE_SOLO,
+		.needs = NEED_OWN_SENTINEL,
 		.summary = "SIGSTOP a host process (freeze the user's editor, shell, agent)",
 		.evidence = "the sentinel is in state T (stopped)",
 		.blocked_by = "pid namespaces, Landlock ABI >= 6 signal scope",
@@ -582,8 +581,7 @@ const struct probe proc_probes[] = {
 	{
 		.id = "proc.sigkill",
 		.effect = EFFECT_PROC_ESCAPE,
-		.needs = NEED_SENTINEL,
-		.flags = PROBE_SOLO,
+		.needs = NEED_OWN_SENTINEL,
 		.summary = "SIGKILL a host process",
 		.evidence = "the sentinel is dead",
 		.blocked_by = "pid namespaces, Landlock ABI >= 6 signal scope",

@@ -128,23 +128,25 @@ int agent_main(int argc, char **argv)
 	env.agent = getpid();
 	hello(&env);
 	for (int i = optind; i < argc; i++) {
-		/* PROBE-ID@SLOT: the slot the host armed the probe with (its token) */
+		/* PROBE-ID@SLOT[+K=V;...]: the slot the host armed the probe with (its
+		 * token), and what of the env is this probe's own (its sentinel) */
 		char id[128];
-		const char *at = strrchr(argv[i], '@');
+		const char *at = strchr(argv[i], '@'), *own = strchr(argv[i], '+');
 		int slot = at ? atoi(at + 1) : i - optind;
 		snprintf(id, sizeof(id), "%.*s", at ? (int)(at - argv[i]) : (int)strlen(argv[i]), argv[i]);
 		const struct probe *p = probe_find(id);
+		struct probe_env penv = env;
 		struct attempt a;
 		cJSON *o = cJSON_CreateObject();
 		double t0 = now_mono();
 		int st;
 
-		probe_env_set_slot(&env, slot);
+		probe_env_set_slot(&penv, slot);
 		cJSON_AddStringToObject(o, "t", "probe");
-		cJSON_AddNumberToObject(o, "slot", env.slot);
+		cJSON_AddNumberToObject(o, "slot", penv.slot);
 		cJSON_AddStringToObject(o, "id", id);
-		if (!p) {
-			cJSON_AddStringToObject(o, "error", "unknown probe");
+		if (!p || (own && probe_env_apply(own + 1, &penv) < 0)) {
+			cJSON_AddStringToObject(o, "error", p ? "bad probe argument" : "unknown probe");
 			emit(env.nonce, o);
 			continue;
 		}
@@ -153,10 +155,10 @@ int agent_main(int argc, char **argv)
 		 * all it has (the host reports it as an error, never a verdict) */
 		if (argc - optind == 1) {
 			memset(&a, 0, sizeof(a));
-			a.rc = p->attempt(&env, &a);
+			a.rc = p->attempt(&penv, &a);
 			st = 0;
 		} else {
-			st = run_one(p, &env, timeout, &a);
+			st = run_one(p, &penv, timeout, &a);
 		}
 		if (st == RUN_FAILED) {
 			cJSON_AddStringToObject(o, "error", a.detail);

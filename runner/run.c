@@ -74,6 +74,7 @@ struct slot {
 	int att_signal;
 	struct attempt att;
 	struct proc_snapshot snap;
+	struct sentinel own; /* NEED_OWN_SENTINEL */
 };
 
 struct job {
@@ -305,25 +306,24 @@ static int add_job(struct run *R, const struct backend *b, const struct mode *m,
 	return 0;
 }
 
-/* A probe that owns the terminal or an inherited fd, or reshapes the fixture, runs alone. */
-static bool solo(const struct probe *p)
-{
-	return (p->flags & PROBE_SOLO) || (p->needs & (NEED_PTY | NEED_FD));
-}
-
 static bool batchable(const struct run *R, const struct row *row)
 {
-	return row->b->batch && !R->o->isolate && !solo(row->p);
+	return row->b->batch && !R->o->isolate && !(row->p->flags & PROBE_SOLO);
 }
+
+/* What makes a case differ for every probe in it: a pty as the controlling
+ * terminal, an inherited fd. Probes share a case only with their own kind. */
+#define CASE_SHAPE (NEED_PTY | NEED_FD)
 
 static bool same_group(const struct row *a, const struct row *b)
 {
-	return a->b == b->b && a->m == b->m;
+	return a->b == b->b && a->m == b->m && (a->p->needs & CASE_SHAPE) == (b->p->needs & CASE_SHAPE);
 }
 
 /* Jobs: every batchable row of a backend.mode (the control pass is one more)
- * in as few batches as keep the -j workers busy, each of at most BATCH_MAX,
- * balanced, in registry order; then a case for each row that runs alone.
+ * and case shape in as few batches as keep the -j workers busy, each of at
+ * most BATCH_MAX, balanced, in registry order; then a case for each row that
+ * runs alone.
  * Batches go first: the cases alone fill the workers' tails. */
 static int make_jobs(struct run *R)
 {
@@ -385,8 +385,22 @@ static int make_jobs(struct run *R)
 
 static void slot_env(const struct job *j, size_t i, struct probe_env *env)
 {
+	const struct slot *s = &j->slots[i];
+
 	*env = j->env;
-	probe_env_set_slot(env, j->slots[i].agent_slot);
+	probe_env_set_slot(env, s->agent_slot);
+	/* never the case's: whatever this probe does to its sentinel is its own */
+	if (s->row->p->needs & NEED_OWN_SENTINEL) {
+		env->sentinel = s->own.pid > 0 ? s->own.pid : 0;
+		env->sentinel_addr = s->own.addr;
+	}
+}
+
+static void stop_sentinels(struct job *j)
+{
+	sentinel_stop(&j->sent);
+	for (size_t i = 0; i < j->n; i++)
+		sentinel_stop(&j->slots[i].own);
 }
 
 static void fail_slot(struct slot *s, bool error, const char *f, ...) __attribute__((format(printf, 3, 4)));
@@ -504,7 +518,8 @@ static void free_strv(char **v)
 
 static int start_job(struct run *R, struct job *j)
 {
-	char ws[PATH_MAX], tmp[PATH_MAX], home[PATH_MAX], shm[PATH_MAX], enc[8192], nonce[16], err[512] = "";
+	char ws[PATH_MAX], tmp[PATH_MAX], home[PATH_MAX], shm[PATH_MAX], outside[PATH_MAX], enc[8192], nonce[16],
+		err[512] = "";
 	struct launch l = {0};
 	unsigned needs = 0;
 	size_t armed = 0;
@@ -530,14 +545,14 @@ static int start_job(struct run *R, struct job *j)
 	j->env.drop_uid = 65534;
 	for (size_t i = 0; i < j->n; i++)
 		needs |= j->slots[i].row->p->needs;
-	if (needs & NEED_SENTINEL) {
-		char outside[PATH_MAX];
-		fmt(outside, sizeof(outside), "%s/outside", j->root);
-		if (sentinel_start(&j->sent, R->agent, outside, R->drop, R->uid, R->gid) == 0) {
-			j->env.sentinel = j->sent.pid;
-			j->env.sentinel_addr = j->sent.addr;
-		}
+	fmt(outside, sizeof(outside), "%s/outside", j->root);
+	if ((needs & NEED_SENTINEL) && sentinel_start(&j->sent, R->agent, outside, R->drop, R->uid, R->gid) == 0) {
+		j->env.sentinel = j->sent.pid;
+		j->env.sentinel_addr = j->sent.addr;
 	}
+	for (size_t i = 0; i < j->n; i++)
+		if (j->slots[i].row->p->needs & NEED_OWN_SENTINEL)
+			sentinel_start(&j->slots[i].own, R->agent, outside, R->drop, R->uid, R->gid);
 	/* arm every probe of the case on the host */
 	for (size_t i = 0; i < j->n; i++) {
 		struct slot *s = &j->slots[i];
@@ -585,9 +600,19 @@ static int start_job(struct run *R, struct job *j)
 	argv[k++] = strdup(enc);
 	if (asprintf(&argv[k++], "--timeout=%g", R->o->timeout) < 0)
 		argv[k - 1] = NULL;
-	for (size_t i = 0; i < j->n; i++)
-		if (j->slots[i].armed && asprintf(&argv[k++], "%s@%d", j->slots[i].row->p->id, j->slots[i].agent_slot) < 0)
+	for (size_t i = 0; i < j->n; i++) {
+		const struct slot *s = &j->slots[i];
+		struct probe_env env;
+		if (!s->armed)
+			continue;
+		/* ID@SLOT, then what of the env is its own: PROBE-ID@SLOT+sent=PID;saddr=ADDR */
+		slot_env(j, i, &env);
+		if ((s->row->p->needs & NEED_OWN_SENTINEL
+			     ? asprintf(&argv[k++], "%s@%d+sent=%d;saddr=%lx", s->row->p->id, s->agent_slot, env.sentinel,
+					env.sentinel_addr)
+			     : asprintf(&argv[k++], "%s@%d", s->row->p->id, s->agent_slot)) < 0)
 			argv[k - 1] = NULL;
+	}
 	for (size_t i = 0; i < k; i++)
 		if (!argv[i]) {
 			r = -ENOMEM;
@@ -829,14 +854,16 @@ static void finish_job(struct run *R, struct job *j)
 		struct slot *s = &j->slots[i];
 		struct row *row = s->row;
 		struct probe_env env;
+		struct sentinel_state own;
 		char detail[300] = "";
 		if (!s->armed)
 			continue;
 		slot_env(j, i, &env);
+		sentinel_read(&s->own, &own);
 		struct host_view hv = {
 			.env = &env,
 			.att = s->have_att ? &s->att : NULL,
-			.sentinel = &sst,
+			.sentinel = row->p->needs & NEED_OWN_SENTINEL ? &own : &sst,
 			.reap = &ri,
 			.inspect = &s->snap,
 			.pty_echo = j->pty_master >= 0 ? echo : NULL,
@@ -869,7 +896,7 @@ static void finish_job(struct run *R, struct job *j)
 		}
 		observers_forget(R->obs, env.token);
 	}
-	sentinel_stop(&j->sent);
+	stop_sentinels(j);
 	cg_case_destroy(j->cgroup);
 	if (j->pty_master >= 0)
 		close(j->pty_master);
@@ -932,7 +959,7 @@ static int loop(struct run *R)
 			else {
 				if (!R->o->keep && j->root[0])
 					rm_rf(j->root);
-				sentinel_stop(&j->sent);
+				stop_sentinels(j);
 				cg_case_destroy(j->cgroup);
 				R->done++;
 			}
