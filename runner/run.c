@@ -92,7 +92,7 @@ struct job {
 	char seeded[40];
 	char cgroup[32]; /* "case-N" */
 	struct sbuf out, err;
-	char status[sizeof(struct reap_info)];
+	char status[SPAWN_STATUS_SIZE];
 	size_t status_len;
 	bool out_eof, err_eof, status_eof;
 	bool hello, running, cancelled;
@@ -999,12 +999,8 @@ static int loop(struct run *R)
 			struct job *j = &R->jobs[i];
 			if (!j->running)
 				continue;
-			if (pfd[k].revents) {
-				read_into(j->h.out, &j->out, OUT_MAX, &j->out_eof);
-				parse_lines(j, &consumed[i]);
-			}
-			if (pfd[k + 1].revents)
-				read_into(j->h.err, &j->err, STDERR_KEEP, &j->err_eof);
+			/* status first: its first bytes are the supervisor's pid, which
+			 * the records (an inspection) may need; they came before any */
 			if (pfd[k + 2].revents) {
 				for (;;) {
 					ssize_t r = read(j->h.status, j->status + j->status_len, sizeof(j->status) - j->status_len);
@@ -1019,7 +1015,14 @@ static int loop(struct run *R)
 						continue;
 					break;
 				}
+				spawn_status(&j->h, j->status, j->status_len);
 			}
+			if (pfd[k].revents) {
+				read_into(j->h.out, &j->out, OUT_MAX, &j->out_eof);
+				parse_lines(j, &consumed[i]);
+			}
+			if (pfd[k + 1].revents)
+				read_into(j->h.err, &j->err, STDERR_KEEP, &j->err_eof);
 			k += 3;
 			if (j->out_eof && j->err_eof && j->status_eof) {
 				finish_job(R, j);
