@@ -70,7 +70,7 @@ enum probe_flag {
 #define SENTINEL_MAGIC 0x5e471e15c0ffee00ULL
 /* Integrity words in the sentinel, one per slot: probes of one batch that
  * write its memory never share (or overwrite) each other's evidence. */
-#define SENTINEL_WORDS 64
+#define SENTINEL_WORDS 128
 
 /* Everything a probe may touch. The same values are seen host side and in
  * the box (encoded on the agent's command line). Paths are absolute. */

@@ -37,9 +37,11 @@
 #include <termios.h>
 #include <time.h>
 
-/* Probes in one sandbox start, at most: the agent takes one argument per
- * probe, and wrappers cap their argv (firejail: 128 arguments in all) */
-#define BATCH_MAX 64
+/* Probes in one sandbox start, at most. The agent takes one argument per
+ * probe: an adapter's wrapper may cap its argv (firejail: 128 arguments in
+ * all), the built-in backends pass it to exec as it is. */
+#define BATCH_MAX 128
+#define ADAPTER_BATCH_MAX 64
 _Static_assert(BATCH_MAX <= SENTINEL_WORDS, "every slot of a batch has its own sentinel word");
 #define STDERR_KEEP 4096
 #define OUT_MAX (1 << 20)
@@ -322,9 +324,9 @@ static bool same_group(const struct row *a, const struct row *b)
 
 /* Jobs: every batchable row of a backend.mode (the control pass is one more)
  * and case shape in as few batches as keep the -j workers busy, each of at
- * most BATCH_MAX, balanced, in registry order; then a case for each row that
- * runs alone.
- * Batches go first: the cases alone fill the workers' tails. */
+ * most BATCH_MAX (ADAPTER_BATCH_MAX), balanced, in registry order; then a
+ * case for each row that runs alone. Batches go first: the cases alone fill
+ * the workers' tails. */
 static int make_jobs(struct run *R)
 {
 	size_t cap = probe_count() + R->nrows, ntodo = 0, ngroups = 0;
@@ -364,7 +366,8 @@ static int make_jobs(struct run *R)
 				group[n++] = todo[k];
 				todo[k] = NULL;
 			}
-		size_t chunks = (n + BATCH_MAX - 1) / BATCH_MAX;
+		size_t max = first->b->data ? ADAPTER_BATCH_MAX : BATCH_MAX;
+		size_t chunks = (n + max - 1) / max;
 		if (chunks < per_group)
 			chunks = per_group < n ? per_group : n;
 		for (size_t c = 0, at = 0; c < chunks && r == 0; c++) {
