@@ -329,14 +329,16 @@ static bool same_group(const struct row *a, const struct row *b)
  * the workers' tails. */
 static int make_jobs(struct run *R)
 {
-	size_t cap = probe_count() + R->nrows, ntodo = 0, ngroups = 0;
+	size_t cap = probe_count() + R->nrows, ntodo = 0, ngroups = 0, used = 0;
 	struct row **todo = calloc(cap + 1, sizeof(*todo)), **group = calloc(cap + 1, sizeof(*group));
+	struct span {
+		size_t at, n;
+	} *spans = calloc(cap + 1, sizeof(*spans));
 	int r = 0;
 
-	if (!todo || !group) {
-		free(todo);
-		free(group);
-		return -ENOMEM;
+	if (!todo || !group || !spans) {
+		r = -ENOMEM;
+		goto out;
 	}
 	for (size_t i = 0; i < probe_count(); i++)
 		if (R->controls[i].p) {
@@ -347,40 +349,40 @@ static int make_jobs(struct run *R)
 	for (size_t i = 0; i < R->nrows; i++)
 		if (!R->rows[i].skip)
 			todo[ntodo++] = &R->rows[i];
+	/* the groups, each a span of group[] */
 	for (size_t i = 0; i < ntodo; i++) {
-		size_t k = 0;
-		if (!batchable(R, todo[i]))
-			continue;
-		while (k < i && !(batchable(R, todo[k]) && same_group(todo[k], todo[i])))
-			k++;
-		ngroups += k == i;
-	}
-	size_t per_group = ngroups ? ((size_t)R->o->jobs + ngroups - 1) / ngroups : 1;
-	for (size_t i = 0; i < ntodo && r == 0; i++) {
-		size_t n = 0;
-		if (!todo[i] || !batchable(R, todo[i]))
-			continue;
 		const struct row *first = todo[i];
+		if (!first || !batchable(R, first))
+			continue;
+		spans[ngroups].at = used;
 		for (size_t k = i; k < ntodo; k++)
 			if (todo[k] && batchable(R, todo[k]) && same_group(todo[k], first)) {
-				group[n++] = todo[k];
+				group[used++] = todo[k];
 				todo[k] = NULL;
 			}
-		size_t max = first->b->data ? ADAPTER_BATCH_MAX : BATCH_MAX;
+		spans[ngroups].n = used - spans[ngroups].at;
+		ngroups++;
+	}
+	size_t per_group = ngroups ? ((size_t)R->o->jobs + ngroups - 1) / ngroups : 1;
+	for (size_t g = 0; g < ngroups && r == 0; g++) {
+		struct row **rows = group + spans[g].at;
+		size_t n = spans[g].n, max = rows[0]->b->data ? ADAPTER_BATCH_MAX : BATCH_MAX;
 		size_t chunks = (n + max - 1) / max;
 		if (chunks < per_group)
 			chunks = per_group < n ? per_group : n;
 		for (size_t c = 0, at = 0; c < chunks && r == 0; c++) {
 			size_t take = (n - at) / (chunks - c);
-			r = add_job(R, first->b, first->m, group + at, take);
+			r = add_job(R, rows[0]->b, rows[0]->m, rows + at, take);
 			at += take;
 		}
 	}
 	for (size_t i = 0; i < ntodo && r == 0; i++)
 		if (todo[i])
 			r = add_job(R, todo[i]->b, todo[i]->m, &todo[i], 1);
+out:
 	free(todo);
 	free(group);
+	free(spans);
 	return r;
 }
 
