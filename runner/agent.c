@@ -4,11 +4,10 @@
 #include "../probes/probe.h"
 
 #include <cjson/cJSON.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
@@ -41,65 +40,77 @@ static void hello(const struct probe_env *env)
 #define RUN_TIMEOUT (-1)
 #define RUN_FAILED (-2) /* no attempt result: a->detail says why */
 
+/* What a probe's child leaves for the agent, in memory they share: no
+ * descriptor of the harness's is open in the probe (an fd inventory in a
+ * batch sees what it would alone). */
+struct result {
+	int done;
+	struct attempt att;
+};
+
 /* Run one attempt in a child; fill a, return its wait status, RUN_TIMEOUT or
  * RUN_FAILED. A child that ends without a result is a failure, never rc 0:
  * alone in the agent it would have cost its case, and the host must not
  * judge it on evidence it never produced. */
 static int run_one(const struct probe *p, const struct probe_env *env, double timeout, struct attempt *a)
 {
-	int pfd[2], st = 0;
-	pid_t pid;
+	struct result *res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	double deadline = now_mono() + timeout;
+	sigset_t chld, old;
+	int st = 0, r = 0;
+	pid_t pid, w = 0;
 
 	memset(a, 0, sizeof(*a));
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		snprintf(a->detail, sizeof(a->detail), "agent: pipe: %s", errno_name(neg_errno()));
+	if (res == MAP_FAILED) {
+		snprintf(a->detail, sizeof(a->detail), "agent: mmap: %s", errno_name(neg_errno()));
 		return RUN_FAILED;
 	}
+	/* the child's exit wakes the wait below */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
 	pid = fork();
 	if (pid == 0) {
-		struct attempt res = {0};
-		close(pfd[0]);
+		struct attempt att = {0};
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		signal(SIGPIPE, SIG_DFL);
-		res.rc = p->attempt(env, &res);
-		write_all(pfd[1], &res, sizeof(res));
+		att.rc = p->attempt(env, &att);
+		res->att = att;
+		__atomic_store_n(&res->done, 1, __ATOMIC_RELEASE);
 		_exit(0);
 	}
-	close(pfd[1]);
 	if (pid < 0) {
 		snprintf(a->detail, sizeof(a->detail), "agent: fork: %s", errno_name(neg_errno()));
-		close(pfd[0]);
-		return RUN_FAILED;
+		r = RUN_FAILED;
 	}
-	struct pollfd pf = {.fd = pfd[0], .events = POLLIN};
-	size_t got = 0;
-	double deadline = now_mono() + timeout;
-	while (got < sizeof(*a)) {
-		int left = (int)((deadline - now_mono()) * 1000);
-		if (left <= 0 || poll(&pf, 1, left) == 0) {
+	while (pid > 0 && (w = waitpid(pid, &st, WNOHANG)) == 0) {
+		double left = deadline - now_mono();
+		if (left <= 0) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
-			close(pfd[0]);
 			snprintf(a->detail, sizeof(a->detail), "attempt timed out after %.0f s", timeout);
-			return RUN_TIMEOUT;
-		}
-		ssize_t k = read(pfd[0], (char *)a + got, sizeof(*a) - got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
+			r = RUN_TIMEOUT;
 			break;
-		got += (size_t)k;
-	}
-	close(pfd[0]);
-	waitpid(pid, &st, 0);
-	if (got != sizeof(*a)) {
-		memset(a, 0, sizeof(*a));
-		if (!WIFSIGNALED(st)) {
-			snprintf(a->detail, sizeof(a->detail), "the probe exited (status %d) without a result", WEXITSTATUS(st));
-			return RUN_FAILED;
 		}
+		struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
+		sigtimedwait(&chld, NULL, &ts);
 	}
-	a->detail[sizeof(a->detail) - 1] = 0;
-	return st;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid > 0 && w == pid) {
+		r = st;
+		if (__atomic_load_n(&res->done, __ATOMIC_ACQUIRE)) {
+			*a = res->att;
+			a->detail[sizeof(a->detail) - 1] = 0;
+		} else if (!WIFSIGNALED(st)) {
+			snprintf(a->detail, sizeof(a->detail), "the probe exited (status %d) without a result", WEXITSTATUS(st));
+			r = RUN_FAILED;
+		}
+	} else if (pid > 0 && r != RUN_TIMEOUT) {
+		snprintf(a->detail, sizeof(a->detail), "agent: waitpid: %s", errno_name(neg_errno()));
+		r = RUN_FAILED;
+	}
+	munmap(res, sizeof(*res));
+	return r;
 }
 
 int agent_main(int argc, char **argv)
