@@ -325,7 +325,7 @@ static bool same_group(const struct row *a, const struct row *b)
 /* Jobs: every batchable row of a backend.mode (the control pass is one more)
  * and case shape in as few batches as keep the -j workers busy, each of at
  * most BATCH_MAX (ADAPTER_BATCH_MAX), balanced, in registry order; then a
- * case for each row that runs alone. Batches go first: the cases alone fill
+ * case for each row that runs alone. Longest first: the short cases fill
  * the workers' tails. */
 static int make_jobs(struct run *R)
 {
@@ -363,19 +363,37 @@ static int make_jobs(struct run *R)
 		spans[ngroups].n = used - spans[ngroups].at;
 		ngroups++;
 	}
-	size_t per_group = ngroups ? ((size_t)R->o->jobs + ngroups - 1) / ngroups : 1;
-	for (size_t g = 0; g < ngroups && r == 0; g++) {
-		struct row **rows = group + spans[g].at;
-		size_t n = spans[g].n, max = rows[0]->b->data ? ADAPTER_BATCH_MAX : BATCH_MAX;
+	/* the groups' batches, each a span of group[] again */
+	size_t per_group = ngroups ? ((size_t)R->o->jobs + ngroups - 1) / ngroups : 1, nbatches = 0;
+	struct span *batches = calloc(used + 1, sizeof(*batches));
+	if (!batches) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t g = 0; g < ngroups; g++) {
+		size_t n = spans[g].n, max = group[spans[g].at]->b->data ? ADAPTER_BATCH_MAX : BATCH_MAX;
 		size_t chunks = (n + max - 1) / max;
 		if (chunks < per_group)
 			chunks = per_group < n ? per_group : n;
-		for (size_t c = 0, at = 0; c < chunks && r == 0; c++) {
+		for (size_t c = 0, at = 0; c < chunks; c++) {
 			size_t take = (n - at) / (chunks - c);
-			r = add_job(R, rows[0]->b, rows[0]->m, rows + at, take);
+			batches[nbatches++] = (struct span){spans[g].at + at, take};
 			at += take;
 		}
 	}
+	/* the longest first (stable): a batch's end waits out its survivors'
+	 * grace, which the shorter cases after it fill */
+	for (size_t i = 1; i < nbatches; i++)
+		for (size_t k = i; k > 0 && batches[k - 1].n < batches[k].n; k--) {
+			struct span t = batches[k];
+			batches[k] = batches[k - 1];
+			batches[k - 1] = t;
+		}
+	for (size_t b = 0; b < nbatches && r == 0; b++) {
+		struct row **rows = group + batches[b].at;
+		r = add_job(R, rows[0]->b, rows[0]->m, rows, batches[b].n);
+	}
+	free(batches);
 	for (size_t i = 0; i < ntodo && r == 0; i++)
 		if (todo[i])
 			r = add_job(R, todo[i]->b, todo[i]->m, &todo[i], 1);
