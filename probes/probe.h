@@ -196,7 +196,7 @@ struct host_view {
 	const struct proc_snapshot *inspect;
 	const char *pty_echo; /* bytes read back from the pty master, NUL-terminated */
 	const char *seeded;   /* random value the host put in the agent's environment (SEEDED_ENV) */
-	bool brief;	      /* only the observation is read (the control pass): skip detail that costs a process */
+	bool brief;	      /* only the observation counts (an unconfined mode, the control): skip detail that costs a process */
 	/* Count events on ch carrying env->token; copy one into what. */
 	int (*heard)(const struct host_view *hv, enum channel ch, char *what, size_t n);
 	const void *observers;

@@ -891,7 +891,10 @@ static void finish_job(struct run *R, struct job *j)
 			.inspect = &s->snap,
 			.pty_echo = j->pty_master >= 0 ? echo : NULL,
 			.seeded = j->seeded,
-			.brief = j->m == &control_mode,
+			/* a mode that confines nothing (the control pass,
+			 * danger-full-access) expects every effect: the observation
+			 * is all its rows need */
+			.brief = !j->m->confined,
 			.heard = host_heard,
 			.observers = R->obs,
 		};
