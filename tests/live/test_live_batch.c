@@ -2,7 +2,7 @@
  * battery runs under none, landlock and bwrap in every mode twice, batched
  * (the default) and with one sandbox start per probe (--isolate), and every
  * row must agree: the same verdict from the same observation. firejail, when
- * installed, is held to the same in workspace-write. */
+ * installed, is held to the same in its modes. */
 #include "../testutil.h"
 
 #include <dirent.h>
@@ -72,8 +72,8 @@ static void test_firejail_agrees(void **state)
 	free(out);
 	if (!here)
 		skip();
-	run_json(&a, "-b firejail -m workspace-write");
-	run_json(&b, "-b firejail -m workspace-write --isolate");
+	run_json(&a, "-b firejail -m all");
+	run_json(&b, "-b firejail -m all --isolate");
 	same_rows(&a, &b);
 	report_free(&a);
 	report_free(&b);
