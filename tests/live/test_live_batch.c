@@ -127,12 +127,33 @@ static void test_batches_are_real(void **state)
 	assert_int_equal(cases_of(args), 2 * 4);
 }
 
+/* make bench reports, per backend, the floor and the harness batched and
+ * isolated at -j1 and -jN, then the default matrix and the peak RSS (the
+ * numbers are this machine's: only their presence is asserted). */
+static void test_bench_reports(void **state)
+{
+	char *argv[] = {CAGETEST, "bench", "-p", "fs.write_workspace", "-j", "2", NULL}, *out = NULL;
+	static const char *const lines[] = {"\nlandlock   -j1 ", "\nlandlock   -j2 ", "\nbwrap      -j1 ",
+					    "\nbwrap      -j2 ", "\nmatrix     -b landlock,bwrap -m all, 8 rows: ",
+					    "\nrunner peak RSS: "};
+
+	(void)state;
+	assert_int_equal(run_cmd(argv, &out, NULL), 0);
+	assert_non_null(strstr(out, "batched(s)  ratio  isolated(s)"));
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		if (strstr(out, "failed") ||
+		    (!strstr(out, lines[i]) && !(strstr(lines[i], "bwrap ") && strstr(out, "\nbwrap      unavailable"))))
+			fail_msg("no line '%s' (or a failed one) in:\n%s", lines[i] + 1, out);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_builtin_backends_agree),
 		cmocka_unit_test(test_firejail_agrees),
 		cmocka_unit_test(test_batches_are_real),
+		cmocka_unit_test(test_bench_reports),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
