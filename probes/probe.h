@@ -60,6 +60,11 @@ enum probe_need {
 enum probe_flag {
 	PROBE_SOLO = 1 << 0, /* reshapes the shared fixture (.git renamed...): never batched; probes
 			      * that need a pty or an inherited fd share a case only with their kind */
+	/* Makes a host-wide object (SysV IPC, a POSIX queue, a key, an address on
+	 * lo) that only its verify removes: verified as soon as its attempt
+	 * reports, not when its batch ends, so a killed run leaves it no longer
+	 * than a case alone would. Its verify reads no sentinel, survivors or pty. */
+	PROBE_HOST_OBJECT = 1 << 1,
 };
 
 #define PROBE_LEAKED_FD 9   /* fd number the case inherits with NEED_FD */

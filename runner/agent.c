@@ -11,17 +11,18 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-static void emit(const char *nonce, cJSON *o)
+/* 0, or < 0 when the record could not be written: the host is gone. */
+static int emit(const char *nonce, cJSON *o)
 {
 	char *s = cJSON_PrintUnformatted(o);
+	int r = s ? record_write(1, nonce, s) : -ENOMEM;
 
-	if (s)
-		record_write(1, nonce, s);
 	free(s);
 	cJSON_Delete(o);
+	return r;
 }
 
-static void hello(const struct probe_env *env)
+static int hello(const struct probe_env *env)
 {
 	cJSON *o = cJSON_CreateObject();
 	char cwd[PATH_MAX] = "";
@@ -34,7 +35,7 @@ static void hello(const struct probe_env *env)
 	cJSON_AddNumberToObject(o, "euid", geteuid());
 	cJSON_AddNumberToObject(o, "nnp", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
 	cJSON_AddStringToObject(o, "cwd", cwd);
-	emit(env->nonce, o);
+	return emit(env->nonce, o);
 }
 
 #define RUN_TIMEOUT (-1)
@@ -137,7 +138,8 @@ int agent_main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	env.agent = getpid();
-	hello(&env);
+	if (hello(&env) < 0)
+		return 1;
 	for (int i = optind; i < argc; i++) {
 		/* PROBE-ID@SLOT[+K=V;...]: the slot the host armed the probe with (its
 		 * token), and what of the env is this probe's own (its sentinel) */
@@ -158,33 +160,35 @@ int agent_main(int argc, char **argv)
 		cJSON_AddStringToObject(o, "id", id);
 		if (!p || (own && probe_env_apply(own + 1, &penv) < 0)) {
 			cJSON_AddStringToObject(o, "error", p ? "bad probe argument" : "unknown probe");
-			emit(env.nonce, o);
-			continue;
-		}
-		/* alone in its sandbox, a probe runs in the agent itself: one process
-		 * less per case; a crash or hang then costs the case, which is
-		 * all it has (the host reports it as an error, never a verdict) */
-		if (argc - optind == 1) {
-			memset(&a, 0, sizeof(a));
-			a.rc = p->attempt(&penv, &a);
-			st = 0;
 		} else {
-			st = run_one(p, &penv, timeout, &a);
+			/* alone in its sandbox, a probe runs in the agent itself: one
+			 * process less per case; a crash or hang then costs the case,
+			 * which is all it has (the host reports it as an error, never
+			 * a verdict) */
+			if (argc - optind == 1) {
+				memset(&a, 0, sizeof(a));
+				a.rc = p->attempt(&penv, &a);
+				st = 0;
+			} else {
+				st = run_one(p, &penv, timeout, &a);
+			}
+			if (st == RUN_FAILED) {
+				cJSON_AddStringToObject(o, "error", a.detail);
+			} else {
+				cJSON_AddNumberToObject(o, "rc", a.rc);
+				cJSON_AddStringToObject(o, "errno", errno_name(a.rc));
+				cJSON_AddStringToObject(o, "detail", a.detail);
+				cJSON_AddNumberToObject(o, "ms", (now_mono() - t0) * 1000);
+				if (st == RUN_TIMEOUT)
+					cJSON_AddBoolToObject(o, "timeout", true);
+				else if (WIFSIGNALED(st))
+					cJSON_AddNumberToObject(o, "signal", WTERMSIG(st));
+			}
 		}
-		if (st == RUN_FAILED) {
-			cJSON_AddStringToObject(o, "error", a.detail);
-			emit(env.nonce, o);
-			continue;
-		}
-		cJSON_AddNumberToObject(o, "rc", a.rc);
-		cJSON_AddStringToObject(o, "errno", errno_name(a.rc));
-		cJSON_AddStringToObject(o, "detail", a.detail);
-		cJSON_AddNumberToObject(o, "ms", (now_mono() - t0) * 1000);
-		if (st == RUN_TIMEOUT)
-			cJSON_AddBoolToObject(o, "timeout", true);
-		else if (WIFSIGNALED(st))
-			cJSON_AddNumberToObject(o, "signal", WTERMSIG(st));
-		emit(env.nonce, o);
+		/* the host is gone: nobody would verify, or remove, what the next
+		 * probes of the batch make */
+		if (emit(env.nonce, o) < 0)
+			return 1;
 	}
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "t", "done");

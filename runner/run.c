@@ -73,6 +73,7 @@ struct slot {
 	bool armed;
 	bool have_att, att_timeout;
 	bool att_failed; /* the agent could not run it: att.detail says why */
+	bool judged;	 /* verified (PROBE_HOST_OBJECT: as soon as it reported) */
 	int att_signal;
 	struct attempt att;
 	struct proc_snapshot snap;
@@ -704,6 +705,53 @@ fail:
 	return r;
 }
 
+static int host_heard(const struct host_view *hv, enum channel ch, char *what, size_t n)
+{
+	return observers_heard(hv->observers, ch, hv->env->token, what, n);
+}
+
+/* The host's decision for one slot, from hv (env and the case's evidence
+ * filled in): the observation and the row's detail. why and tail say how the
+ * case ended ("" while it runs). */
+static void judge(struct run *R, const struct job *j, struct slot *s, struct host_view *hv, const char *why,
+		  const char *tail)
+{
+	struct row *row = s->row;
+	char detail[300] = "";
+
+	hv->att = s->have_att ? &s->att : NULL;
+	hv->inspect = &s->snap;
+	hv->seeded = j->seeded;
+	/* a mode that confines nothing (the control pass, danger-full-access)
+	 * expects every effect: the observation is all its rows need */
+	hv->brief = !j->m->confined;
+	hv->heard = host_heard;
+	hv->observers = R->obs;
+	row->observed = row->p->verify(hv, detail, sizeof(detail));
+	row->ran = true;
+	fmt(row->errno_name, sizeof(row->errno_name), "%s", s->have_att ? errno_name(s->att.rc) : "");
+	if (!j->hello) {
+		row->run_error = true;
+		snprintf(row->detail, sizeof(row->detail), "sandbox did not start (no hello; %s)%s%s; host saw: %s", why,
+			 tail[0] ? ": " : "", tail, detail);
+	} else if (s->att_failed) {
+		row->run_error = true;
+		snprintf(row->detail, sizeof(row->detail), "%s; host saw: %s", s->att.detail, detail);
+	} else if (!s->have_att || s->att_timeout || (s->att_signal && s->att_signal != SIGSYS)) {
+		row->run_error = true;
+		snprintf(row->detail, sizeof(row->detail), "%s%s%s%s%s%s; host saw: %s",
+			 !s->have_att	  ? "no record from the probe"
+			 : s->att_timeout ? "the attempt timed out"
+					  : "the probe crashed",
+			 why[0] ? " (" : "", why, why[0] ? ")" : "", tail[0] ? ": " : "", tail, detail);
+	} else {
+		snprintf(row->detail, sizeof(row->detail), "%s%s%s", detail, s->att.detail[0] ? "; box saw: " : "",
+			 s->att.detail);
+	}
+	observers_forget(R->obs, hv->env->token);
+	s->judged = true;
+}
+
 static struct slot *slot_by_agent(struct job *j, int agent_slot)
 {
 	for (size_t i = 0; i < j->n; i++)
@@ -730,7 +778,7 @@ static bool reach_port(struct proc_snapshot *snap, int port)
 	return ok;
 }
 
-static void on_record(struct job *j, const char *json)
+static void on_record(struct run *R, struct job *j, const char *json)
 {
 	cJSON *o = cJSON_Parse(json);
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "t"), *slot = cJSON_GetObjectItemCaseSensitive(o, "slot");
@@ -754,6 +802,12 @@ static void on_record(struct job *j, const char *json)
 			snprintf(s->att.detail, sizeof(s->att.detail), "%s", (error ? error : d)->valuestring);
 		s->att_signal = cJSON_IsNumber(sig) ? sig->valueint : 0;
 		s->att_timeout = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "timeout"));
+		if (s->row->p->flags & PROBE_HOST_OBJECT) {
+			struct probe_env env;
+			struct host_view hv = {.env = &env};
+			slot_env(j, (size_t)(s - j->slots), &env);
+			judge(R, j, s, &hv, "", "");
+		}
 	} else if (!strcmp(t->valuestring, "inspect") && s) {
 		struct probe_env env;
 		slot_env(j, (size_t)(s - j->slots), &env);
@@ -771,7 +825,7 @@ out:
 }
 
 /* Complete lines tagged with this case's nonce are records; the rest is noise. */
-static void parse_lines(struct job *j, size_t *consumed)
+static void parse_lines(struct run *R, struct job *j, size_t *consumed)
 {
 	char tag[64];
 	size_t taglen;
@@ -788,7 +842,7 @@ static void parse_lines(struct job *j, size_t *consumed)
 		*nl = 0;
 		char *at = strstr(start, tag);
 		if (at)
-			on_record(j, at + taglen);
+			on_record(R, j, at + taglen);
 		*nl = '\n';
 		*consumed = (size_t)(nl - j->out.s) + 1;
 	}
@@ -814,11 +868,6 @@ static void read_into(int fd, struct sbuf *b, size_t max, bool *eof)
 				sb_putc(b, buf[i]);
 		}
 	}
-}
-
-static int host_heard(const struct host_view *hv, enum channel ch, char *what, size_t n)
-{
-	return observers_heard(hv->observers, ch, hv->env->token, what, n);
 }
 
 static void describe_exit(const struct reap_info *ri, char *buf, size_t n)
@@ -875,52 +924,22 @@ static void finish_job(struct run *R, struct job *j)
 
 	for (size_t i = 0; i < j->n; i++) {
 		struct slot *s = &j->slots[i];
-		struct row *row = s->row;
 		struct probe_env env;
 		struct sentinel_state own;
-		char detail[300] = "";
 		if (!s->armed)
+			continue;
+		s->row->ms = ms;
+		if (s->judged)
 			continue;
 		slot_env(j, i, &env);
 		sentinel_read(&s->own, &own);
 		struct host_view hv = {
 			.env = &env,
-			.att = s->have_att ? &s->att : NULL,
-			.sentinel = row->p->needs & NEED_OWN_SENTINEL ? &own : &sst,
+			.sentinel = s->row->p->needs & NEED_OWN_SENTINEL ? &own : &sst,
 			.reap = &ri,
-			.inspect = &s->snap,
 			.pty_echo = j->pty_master >= 0 ? echo : NULL,
-			.seeded = j->seeded,
-			/* a mode that confines nothing (the control pass,
-			 * danger-full-access) expects every effect: the observation
-			 * is all its rows need */
-			.brief = !j->m->confined,
-			.heard = host_heard,
-			.observers = R->obs,
 		};
-		row->observed = row->p->verify(&hv, detail, sizeof(detail));
-		row->ran = true;
-		row->ms = ms;
-		fmt(row->errno_name, sizeof(row->errno_name), "%s", s->have_att ? errno_name(s->att.rc) : "");
-		if (!j->hello) {
-			row->run_error = true;
-			snprintf(row->detail, sizeof(row->detail), "sandbox did not start (no hello; %s)%s%s; host saw: %s", why,
-				 tail[0] ? ": " : "", tail, detail);
-		} else if (s->att_failed) {
-			row->run_error = true;
-			snprintf(row->detail, sizeof(row->detail), "%s; host saw: %s", s->att.detail, detail);
-		} else if (!s->have_att || s->att_timeout || (s->att_signal && s->att_signal != SIGSYS)) {
-			row->run_error = true;
-			snprintf(row->detail, sizeof(row->detail), "%s (%s)%s%s; host saw: %s",
-				 !s->have_att	  ? "no record from the probe"
-				 : s->att_timeout ? "the attempt timed out"
-						  : "the probe crashed",
-				 why, tail[0] ? ": " : "", tail, detail);
-		} else {
-			snprintf(row->detail, sizeof(row->detail), "%s%s%s", detail, s->att.detail[0] ? "; box saw: " : "",
-				 s->att.detail);
-		}
-		observers_forget(R->obs, env.token);
+		judge(R, j, s, &hv, why, tail);
 	}
 	stop_sentinels(j);
 	cg_case_destroy(j->cgroup);
@@ -1045,7 +1064,7 @@ static int loop(struct run *R)
 			}
 			if (pfd[k].revents) {
 				read_into(j->h.out, &j->out, OUT_MAX, &j->out_eof);
-				parse_lines(j, &consumed[i]);
+				parse_lines(R, j, &consumed[i]);
 			}
 			if (pfd[k + 1].revents)
 				read_into(j->h.err, &j->err, STDERR_KEEP, &j->err_eof);

@@ -62,6 +62,7 @@ static void die_child(const char *what, int err)
 /* The sandboxed child: never returns. */
 static void child(const struct spawn_req *req, int out_w, int err_w)
 {
+	pid_t sup = getppid();
 	int r;
 
 	signal(SIGPIPE, SIG_DFL);
@@ -105,6 +106,11 @@ static void child(const struct spawn_req *req, int out_w, int err_w)
 	if (req->drop && (setgroups(0, NULL) < 0 || setresgid(req->gid, req->gid, req->gid) < 0 ||
 			  setresuid(req->uid, req->uid, req->uid) < 0))
 		die_child("drop to the sandbox user", errno);
+	/* a case whose supervisor is gone (its runner was killed) stops: nobody
+	 * is left to verify, or to remove, what its next probes would make. After
+	 * the uid drop, which clears it */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != sup)
+		die_child("parent death signal", errno ? errno : ESRCH);
 	if (req->backend && req->backend->enter && (r = req->backend->enter(req->backend, req->box)) < 0)
 		die_child(req->backend->name, r);
 	execve(req->argv[0], req->argv, req->envp);
