@@ -625,6 +625,7 @@ const struct backend backend_bwrap = {
 	.name = "bwrap",
 	.description = "bubblewrap: read-only root, writable binds, read-only protected names, pid/ipc/net namespaces, "
 		       "seccomp",
+	.batch = true,
 	.available = bw_available,
 	.version = bw_version,
 	.supports = bw_supports,

@@ -276,6 +276,7 @@ static int ll_explain(const struct backend *b, const struct box *x, struct sbuf 
 const struct backend backend_landlock = {
 	.name = "landlock",
 	.description = "Landlock + seccomp + no_new_privs, applied in process before exec",
+	.batch = true,
 	.available = ll_available,
 	.version = ll_version,
 	.prepare = ll_prepare,

@@ -17,6 +17,7 @@ static int none_explain(const struct backend *b, const struct box *x, struct sbu
 const struct backend backend_none = {
 	.name = "none",
 	.description = "no sandbox: the control",
+	.batch = true,
 	.available = none_available,
 	.explain = none_explain,
 };

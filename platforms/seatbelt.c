@@ -188,6 +188,7 @@ static void sb_notes(const struct backend *b, struct sbuf *out)
 const struct backend backend_seatbelt = {
 	.name = "seatbelt",
 	.description = "macOS Seatbelt: an SBPL profile generated from the policy, run with sandbox-exec -p",
+	.batch = true,
 	.available = sb_available,
 	.version = sb_version,
 	.prepare = sb_prepare,

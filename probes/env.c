@@ -130,9 +130,8 @@ static int decode_value(const struct field *f, const char *v, size_t len, struct
 	return 0;
 }
 
-int probe_env_decode(const char *s, struct probe_env *env)
+int probe_env_apply(const char *s, struct probe_env *env)
 {
-	memset(env, 0, sizeof(*env));
 	while (*s) {
 		size_t klen = strcspn(s, "=;"), vlen;
 		const struct field *f = NULL;
@@ -152,6 +151,14 @@ int probe_env_decode(const char *s, struct probe_env *env)
 		if (*s == ';')
 			s++;
 	}
+	return 0;
+}
+
+int probe_env_decode(const char *s, struct probe_env *env)
+{
+	memset(env, 0, sizeof(*env));
+	if (probe_env_apply(s, env) < 0)
+		return -EINVAL;
 	return env->root[0] && env->nonce[0] ? 0 : -EINVAL;
 }
 

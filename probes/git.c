@@ -120,11 +120,14 @@ static void git_says(const struct host_view *hv, const char *what, char *d, size
 {
 	char out[1024];
 	size_t len = strlen(d);
-	int r = host_git(hv->env, out, sizeof(out), args);
-	const char *line = r == 0 ? token_line(out, hv->env->token) : NULL;
+	int r;
+	const char *line;
 
-	if (len >= n)
+	/* a process per answer: not for rows whose detail nobody reads */
+	if (hv->brief || len >= n)
 		return;
+	r = host_git(hv->env, out, sizeof(out), args);
+	line = r == 0 ? token_line(out, hv->env->token) : NULL;
 	if (r == -ENOENT)
 		snprintf(d + len, n - len, "; no git on the host to ask");
 	else if (!line)

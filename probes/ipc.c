@@ -438,6 +438,7 @@ const struct probe ipc_probes[] = {
 	{
 		.id = "ipc.sysv_msg",
 		.effect = EFFECT_IPC_HOST,
+		.flags = PROBE_HOST_OBJECT,
 		.summary = "SysV message queue (msgget, key from the token) holding the token",
 		.evidence = "the host finds the key in its IPC namespace (msgget), reads the message, removes the queue",
 		.blocked_by = NO_IPC_NS,
@@ -449,6 +450,7 @@ const struct probe ipc_probes[] = {
 	{
 		.id = "ipc.sysv_shm",
 		.effect = EFFECT_IPC_HOST,
+		.flags = PROBE_HOST_OBJECT,
 		.summary = "SysV shared memory segment (shmget, key from the token) holding the token",
 		.evidence = "the host finds the key in its IPC namespace (shmget), reads the segment, removes it",
 		.blocked_by = NO_IPC_NS,
@@ -460,6 +462,7 @@ const struct probe ipc_probes[] = {
 	{
 		.id = "ipc.sysv_sem",
 		.effect = EFFECT_IPC_HOST,
+		.flags = PROBE_HOST_OBJECT,
 		.summary = "SysV semaphore set (semget, key from the token) set to a value from the token",
 		.evidence = "the host finds the key in its IPC namespace (semget), checks the value, removes the set",
 		.blocked_by = NO_IPC_NS,
@@ -471,6 +474,7 @@ const struct probe ipc_probes[] = {
 	{
 		.id = "ipc.posix_mqueue",
 		.effect = EFFECT_IPC_HOST,
+		.flags = PROBE_HOST_OBJECT,
 		.summary = "POSIX message queue /cagetest-TOKEN (mq_open) holding the token",
 		.evidence = "the host opens the queue by name, reads the message, unlinks it",
 		.blocked_by = NO_IPC_NS,
@@ -481,6 +485,7 @@ const struct probe ipc_probes[] = {
 	{
 		.id = "ipc.keyring_user",
 		.effect = EFFECT_IPC_HOST,
+		.flags = PROBE_HOST_OBJECT,
 		.summary = "add_key a \"user\" key cagetest:TOKEN to the uid's user keyring (@u), shared with the host",
 		.evidence = "the host, as the box's uid, finds the key in @u (keyctl search), reads it, invalidates it",
 		.blocked_by = "seccomp denying add_key/keyctl (Docker's default), a new user namespace",

@@ -770,6 +770,7 @@ const struct probe net_probes[] = {
 	{
 		.id = "net.netlink_route",
 		.effect = EFFECT_PRIV_GAIN,
+		.flags = PROBE_HOST_OBJECT,
 		.summary = "NETLINK_ROUTE RTM_NEWADDR: add a 127.x.y.z/32 labelled with the token to the host's lo",
 		.evidence = "the host's own netlink dump shows the address on lo (the host then removes it)",
 		.blocked_by = "dropping CAP_NET_ADMIN, bwrap --unshare-net (its own lo), seccomp AF_NETLINK filter",

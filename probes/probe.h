@@ -55,10 +55,17 @@ enum probe_need {
 	NEED_FD = 1 << 3,	/* the case inherits fd PROBE_LEAKED_FD, open O_RDWR on outside/leaked.txt */
 	NEED_INSPECT = 1 << 4,	/* the host reads /proc of the probe while it holds */
 	NEED_ROOT = 1 << 5,	/* the harness must run as root (plants setuid files...) */
+	NEED_OWN_SENTINEL = 1 << 6, /* kills or stops the sentinel: one of its own, even in a batch */
 };
 
 enum probe_flag {
-	PROBE_SOLO = 1 << 0, /* reshapes the shared fixture (.git renamed...): never batched */
+	PROBE_SOLO = 1 << 0, /* reshapes the shared fixture (.git renamed...): never batched; probes
+			      * that need a pty or an inherited fd share a case only with their kind */
+	/* Makes a host-wide object (SysV IPC, a POSIX queue, a key, an address on
+	 * lo) that only its verify removes: verified as soon as its attempt
+	 * reports, not when its batch ends, so a killed run leaves it no longer
+	 * than a case alone would. Its verify reads no sentinel, survivors or pty. */
+	PROBE_HOST_OBJECT = 1 << 1,
 };
 
 #define PROBE_LEAKED_FD 9   /* fd number the case inherits with NEED_FD */
@@ -67,6 +74,9 @@ enum probe_flag {
 #define SEEDED_ENV "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "OPENAI_API_KEY", "ANTHROPIC_API_KEY"
 #define SENTINEL_FD 7	    /* the sentinel's fd open O_RDWR on outside/sentinel-fd.txt */
 #define SENTINEL_MAGIC 0x5e471e15c0ffee00ULL
+/* Integrity words in the sentinel, one per slot: probes of one batch that
+ * write its memory never share (or overwrite) each other's evidence. */
+#define SENTINEL_WORDS 128
 
 /* Everything a probe may touch. The same values are seen host side and in
  * the box (encoded on the agent's command line). Paths are absolute. */
@@ -83,7 +93,7 @@ struct probe_env {
 	int taps;			 /* enum tap: host observers of raw traffic that are open */
 	int sentinel;			 /* pid of the sentinel, 0 = none */
 	int drop_uid;			 /* uid a root probe drops to before a setuid exec */
-	unsigned long sentinel_addr;	 /* address of the sentinel's integrity word */
+	unsigned long sentinel_addr;	 /* address of the sentinel's integrity words; slot N's is word N */
 	int src;  /* the case's number in the run: picks its probes' source addresses (probe_source) */
 	int slot;
 	int agent; /* in the box: pid of the agent (the attempt runs in it, or in a child of it) */
@@ -134,7 +144,7 @@ struct sentinel_state {
 	bool dead;		 /* killed */
 	char state;		 /* from /proc/PID/stat: S, T (stopped), ... */
 	uint64_t sigpending;	 /* SigPnd | ShdPnd bit mask, bit n-1 = signal n */
-	uint64_t word;		 /* the integrity word, SENTINEL_MAGIC unless written */
+	uint64_t words[SENTINEL_WORDS]; /* integrity words by slot, SENTINEL_MAGIC unless written */
 };
 
 struct reap_info {
@@ -142,7 +152,9 @@ struct reap_info {
 	bool exited;		/* wstatus valid */
 	bool timed_out;
 	int survivors;		/* processes still alive after the top one exited */
-	char survivor_names[160]; /* their comm names, space separated */
+	/* their comm names, space separated, each once: room for the token-named
+	 * daemons of a whole batch beside any number of plain ones */
+	char survivor_names[1024];
 	int setup_err;		/* -errno if the supervisor failed to set up the case */
 };
 
@@ -191,6 +203,7 @@ struct host_view {
 	const struct proc_snapshot *inspect;
 	const char *pty_echo; /* bytes read back from the pty master, NUL-terminated */
 	const char *seeded;   /* random value the host put in the agent's environment (SEEDED_ENV) */
+	bool brief;	      /* only the observation counts (an unconfined mode, the control): skip detail that costs a process */
 	/* Count events on ch from this probe (its token, or its source address:
 	 * probe_source); copy one into what. */
 	int (*heard)(const struct host_view *hv, enum channel ch, char *what, size_t n);
@@ -231,6 +244,8 @@ int observed_from_name(const char *name);
 /* Environment encoding for the agent's command line. */
 int probe_env_encode(const struct probe_env *env, char *buf, size_t n);
 int probe_env_decode(const char *s, struct probe_env *env);
+/* Set only the fields s names (a probe's own sentinel in a batch). */
+int probe_env_apply(const char *s, struct probe_env *env);
 /* Agent records: one line "@cagetest NONCE {json}" each, on the agent's stdout.
  * Lines without the case's nonce are noise (wrappers print too). */
 #define RECORD_TAG "@cagetest"

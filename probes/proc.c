@@ -230,14 +230,21 @@ static enum observed sigkill_verify(const struct host_view *hv, char *d, size_t 
 	return OBS_BLOCKED;
 }
 
+/* This probe's integrity word in the sentinel: each slot of a case has its own. */
+static unsigned long word_addr(const struct probe_env *env)
+{
+	return env->sentinel_addr + (unsigned long)env->slot * sizeof(uint64_t);
+}
+
 static enum observed word_verify(const struct host_view *hv, char *d, size_t n)
 {
 	const struct sentinel_state *s = hv->sentinel;
+	int slot = hv->env->slot;
 
-	if (!s || !s->present)
+	if (!s || !s->present || slot < 0 || slot >= SENTINEL_WORDS)
 		return OBS_UNKNOWN;
-	if (s->word != SENTINEL_MAGIC) {
-		snprintf(d, n, "the sentinel's memory was overwritten (%016llx)", (unsigned long long)s->word);
+	if (s->words[slot] != SENTINEL_MAGIC) {
+		snprintf(d, n, "the sentinel's memory was overwritten (%016llx)", (unsigned long long)s->words[slot]);
 		return OBS_ALLOWED;
 	}
 	snprintf(d, n, "the sentinel's memory is intact");
@@ -253,7 +260,7 @@ static int ptrace_attempt(const struct probe_env *env, struct attempt *a)
 		return fail_at(a, "PTRACE_SEIZE", neg_errno());
 	if (ptrace(PTRACE_INTERRUPT, s, 0, 0) < 0 || waitpid(s, NULL, __WALL) < 0)
 		r = fail_at(a, "PTRACE_INTERRUPT", neg_errno());
-	else if (ptrace(PTRACE_POKEDATA, s, (void *)env->sentinel_addr, (void *)POISON) < 0)
+	else if (ptrace(PTRACE_POKEDATA, s, (void *)word_addr(env), (void *)POISON) < 0)
 		r = fail_at(a, "PTRACE_POKEDATA", neg_errno());
 	ptrace(PTRACE_DETACH, s, 0, 0);
 	return r;
@@ -262,7 +269,7 @@ static int ptrace_attempt(const struct probe_env *env, struct attempt *a)
 static int vm_write_attempt(const struct probe_env *env, struct attempt *a)
 {
 	unsigned long long v = POISON;
-	struct iovec local = {&v, sizeof(v)}, remote = {(void *)env->sentinel_addr, sizeof(v)};
+	struct iovec local = {&v, sizeof(v)}, remote = {(void *)word_addr(env), sizeof(v)};
 
 	return fail_at(a, "process_vm_writev",
 		       process_vm_writev(env->sentinel, &local, 1, &remote, 1, 0) < 0 ? neg_errno() : 0);
@@ -278,7 +285,7 @@ static int mem_write_attempt(const struct probe_env *env, struct attempt *a)
 	fd = open(p, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return fail_at(a, "open /proc/PID/mem", neg_errno());
-	return fail_at(a, "pwrite", pwrite(fd, &v, sizeof(v), (off_t)env->sentinel_addr) < 0 ? neg_errno() : 0);
+	return fail_at(a, "pwrite", pwrite(fd, &v, sizeof(v), (off_t)word_addr(env)) < 0 ? neg_errno() : 0);
 }
 
 /* "TOKEN\n" at the end of whatever fd points to. */
@@ -565,8 +572,7 @@ const struct probe proc_probes[] = {
 	{
 		.id = "proc.sigstop",
 		.effect = EFFECT_PROC_ESCAPE,
-		.needs = NEED_SENTINEL,
-		.flags = PROBE_SOLO,
+		.needs = NEED_OWN_SENTINEL,
 		.summary = "SIGSTOP a host process (freeze the user's editor, shell, agent)",
 		.evidence = "the sentinel is in state T (stopped)",
 		.blocked_by = "pid namespaces, Landlock ABI >= 6 signal scope",
@@ -578,8 +584,7 @@ const struct probe proc_probes[] = {
 	{
 		.id = "proc.sigkill",
 		.effect = EFFECT_PROC_ESCAPE,
-		.needs = NEED_SENTINEL,
-		.flags = PROBE_SOLO,
+		.needs = NEED_OWN_SENTINEL,
 		.summary = "SIGKILL a host process",
 		.evidence = "the sentinel is dead",
 		.blocked_by = "pid namespaces, Landlock ABI >= 6 signal scope",

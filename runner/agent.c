@@ -4,25 +4,25 @@
 #include "../probes/probe.h"
 
 #include <cjson/cJSON.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-static void emit(const char *nonce, cJSON *o)
+/* 0, or < 0 when the record could not be written: the host is gone. */
+static int emit(const char *nonce, cJSON *o)
 {
 	char *s = cJSON_PrintUnformatted(o);
+	int r = s ? record_write(1, nonce, s) : -ENOMEM;
 
-	if (s)
-		record_write(1, nonce, s);
 	free(s);
 	cJSON_Delete(o);
+	return r;
 }
 
-static void hello(const struct probe_env *env)
+static int hello(const struct probe_env *env)
 {
 	cJSON *o = cJSON_CreateObject();
 	char cwd[PATH_MAX] = "";
@@ -35,61 +35,83 @@ static void hello(const struct probe_env *env)
 	cJSON_AddNumberToObject(o, "euid", geteuid());
 	cJSON_AddNumberToObject(o, "nnp", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
 	cJSON_AddStringToObject(o, "cwd", cwd);
-	emit(env->nonce, o);
+	return emit(env->nonce, o);
 }
 
-/* Run one attempt in a child; fill a, return the wait status (or -1 on timeout). */
+#define RUN_TIMEOUT (-1)
+#define RUN_FAILED (-2) /* no attempt result: a->detail says why */
+
+/* What a probe's child leaves for the agent, in memory they share: no
+ * descriptor of the harness's is open in the probe (an fd inventory in a
+ * batch sees what it would alone). */
+struct result {
+	int done;
+	struct attempt att;
+};
+
+/* Run one attempt in a child; fill a, return its wait status, RUN_TIMEOUT or
+ * RUN_FAILED. A child that ends without a result is a failure, never rc 0:
+ * alone in the agent it would have cost its case, and the host must not
+ * judge it on evidence it never produced. */
 static int run_one(const struct probe *p, const struct probe_env *env, double timeout, struct attempt *a)
 {
-	int pfd[2], st = 0;
-	pid_t pid;
+	struct result *res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	double deadline = now_mono() + timeout;
+	sigset_t chld, old;
+	int st = 0, r = 0;
+	pid_t pid, w = 0;
 
 	memset(a, 0, sizeof(*a));
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		a->rc = neg_errno();
-		snprintf(a->detail, sizeof(a->detail), "agent: pipe failed");
-		return 0;
+	if (res == MAP_FAILED) {
+		snprintf(a->detail, sizeof(a->detail), "agent: mmap: %s", errno_name(neg_errno()));
+		return RUN_FAILED;
 	}
+	/* the child's exit wakes the wait below */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
 	pid = fork();
 	if (pid == 0) {
-		struct attempt res = {0};
-		close(pfd[0]);
+		struct attempt att = {0};
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		signal(SIGPIPE, SIG_DFL);
-		res.rc = p->attempt(env, &res);
-		write_all(pfd[1], &res, sizeof(res));
+		att.rc = p->attempt(env, &att);
+		res->att = att;
+		__atomic_store_n(&res->done, 1, __ATOMIC_RELEASE);
 		_exit(0);
 	}
-	close(pfd[1]);
 	if (pid < 0) {
-		a->rc = neg_errno();
-		close(pfd[0]);
-		return 0;
+		snprintf(a->detail, sizeof(a->detail), "agent: fork: %s", errno_name(neg_errno()));
+		r = RUN_FAILED;
 	}
-	struct pollfd pf = {.fd = pfd[0], .events = POLLIN};
-	size_t got = 0;
-	double deadline = now_mono() + timeout;
-	while (got < sizeof(*a)) {
-		int left = (int)((deadline - now_mono()) * 1000);
-		if (left <= 0 || poll(&pf, 1, left) == 0) {
+	while (pid > 0 && (w = waitpid(pid, &st, WNOHANG)) == 0) {
+		double left = deadline - now_mono();
+		if (left <= 0) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
-			close(pfd[0]);
 			snprintf(a->detail, sizeof(a->detail), "attempt timed out after %.0f s", timeout);
-			return -1;
-		}
-		ssize_t k = read(pfd[0], (char *)a + got, sizeof(*a) - got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
+			r = RUN_TIMEOUT;
 			break;
-		got += (size_t)k;
+		}
+		struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
+		sigtimedwait(&chld, NULL, &ts);
 	}
-	close(pfd[0]);
-	waitpid(pid, &st, 0);
-	if (got != sizeof(*a))
-		memset(a, 0, sizeof(*a));
-	a->detail[sizeof(a->detail) - 1] = 0;
-	return st;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid > 0 && w == pid) {
+		r = st;
+		if (__atomic_load_n(&res->done, __ATOMIC_ACQUIRE)) {
+			*a = res->att;
+			a->detail[sizeof(a->detail) - 1] = 0;
+		} else if (!WIFSIGNALED(st)) {
+			snprintf(a->detail, sizeof(a->detail), "the probe exited (status %d) without a result", WEXITSTATUS(st));
+			r = RUN_FAILED;
+		}
+	} else if (pid > 0 && r != RUN_TIMEOUT) {
+		snprintf(a->detail, sizeof(a->detail), "agent: waitpid: %s", errno_name(neg_errno()));
+		r = RUN_FAILED;
+	}
+	munmap(res, sizeof(*res));
+	return r;
 }
 
 int agent_main(int argc, char **argv)
@@ -116,47 +138,57 @@ int agent_main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	env.agent = getpid();
-	hello(&env);
+	if (hello(&env) < 0)
+		return 1;
 	for (int i = optind; i < argc; i++) {
-		/* PROBE-ID@SLOT: the slot the host armed the probe with (its token) */
+		/* PROBE-ID@SLOT[+K=V;...]: the slot the host armed the probe with (its
+		 * token), and what of the env is this probe's own (its sentinel) */
 		char id[128];
-		const char *at = strrchr(argv[i], '@');
+		const char *at = strchr(argv[i], '@'), *own = strchr(argv[i], '+');
 		int slot = at ? atoi(at + 1) : i - optind;
 		snprintf(id, sizeof(id), "%.*s", at ? (int)(at - argv[i]) : (int)strlen(argv[i]), argv[i]);
 		const struct probe *p = probe_find(id);
+		struct probe_env penv = env;
 		struct attempt a;
 		cJSON *o = cJSON_CreateObject();
 		double t0 = now_mono();
 		int st;
 
-		probe_env_set_slot(&env, slot);
+		probe_env_set_slot(&penv, slot);
 		cJSON_AddStringToObject(o, "t", "probe");
-		cJSON_AddNumberToObject(o, "slot", env.slot);
+		cJSON_AddNumberToObject(o, "slot", penv.slot);
 		cJSON_AddStringToObject(o, "id", id);
-		if (!p) {
-			cJSON_AddStringToObject(o, "error", "unknown probe");
-			emit(env.nonce, o);
-			continue;
-		}
-		/* alone in its sandbox, a probe runs in the agent itself: one process
-		 * less per case; a crash or hang then costs the case, which is
-		 * all it has (the host reports it as an error, never a verdict) */
-		if (argc - optind == 1) {
-			memset(&a, 0, sizeof(a));
-			a.rc = p->attempt(&env, &a);
-			st = 0;
+		if (!p || (own && probe_env_apply(own + 1, &penv) < 0)) {
+			cJSON_AddStringToObject(o, "error", p ? "bad probe argument" : "unknown probe");
 		} else {
-			st = run_one(p, &env, timeout, &a);
+			/* alone in its sandbox, a probe runs in the agent itself: one
+			 * process less per case; a crash or hang then costs the case,
+			 * which is all it has (the host reports it as an error, never
+			 * a verdict) */
+			if (argc - optind == 1) {
+				memset(&a, 0, sizeof(a));
+				a.rc = p->attempt(&penv, &a);
+				st = 0;
+			} else {
+				st = run_one(p, &penv, timeout, &a);
+			}
+			if (st == RUN_FAILED) {
+				cJSON_AddStringToObject(o, "error", a.detail);
+			} else {
+				cJSON_AddNumberToObject(o, "rc", a.rc);
+				cJSON_AddStringToObject(o, "errno", errno_name(a.rc));
+				cJSON_AddStringToObject(o, "detail", a.detail);
+				cJSON_AddNumberToObject(o, "ms", (now_mono() - t0) * 1000);
+				if (st == RUN_TIMEOUT)
+					cJSON_AddBoolToObject(o, "timeout", true);
+				else if (WIFSIGNALED(st))
+					cJSON_AddNumberToObject(o, "signal", WTERMSIG(st));
+			}
 		}
-		cJSON_AddNumberToObject(o, "rc", a.rc);
-		cJSON_AddStringToObject(o, "errno", errno_name(a.rc));
-		cJSON_AddStringToObject(o, "detail", a.detail);
-		cJSON_AddNumberToObject(o, "ms", (now_mono() - t0) * 1000);
-		if (st < 0)
-			cJSON_AddBoolToObject(o, "timeout", true);
-		else if (WIFSIGNALED(st))
-			cJSON_AddNumberToObject(o, "signal", WTERMSIG(st));
-		emit(env.nonce, o);
+		/* the host is gone: nobody would verify, or remove, what the next
+		 * probes of the batch make */
+		if (emit(env.nonce, o) < 0)
+			return 1;
 	}
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "t", "done");

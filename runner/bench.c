@@ -1,6 +1,7 @@
-/* `cagetest bench`: the harness's wall time against the physical floor, the
- * cost of starting the same sandbox with the same arguments around
- * /bin/true, N times, one at a time and J at a time. */
+/* `cagetest bench`: the harness's wall time, batched and --isolate, against
+ * the physical floor, the cost of starting the same sandbox with the same
+ * arguments around /bin/true once per row, one at a time and J at a time;
+ * then the default matrix at -j1 and -jJ, and the runner's peak RSS. */
 #include "bench.h"
 
 #include "../lib/util.h"
@@ -76,18 +77,22 @@ static double floor_time(const struct backend *b, const struct box *x, const str
 	return failed ? -1 : now_mono() - t0;
 }
 
-static double harness_time(const struct bench_opts *bo, const char *backend, int j, struct report *rep)
+/* One run of the battery; seconds, or < 0. rows: how many rows it judged. */
+static double harness_time(const struct bench_opts *bo, const char *backends, const char *modes, int j, bool isolate,
+			   size_t *rows)
 {
-	struct run_opts o = {.backends = backend, .modes = bo->mode, .probes = bo->probes, .suite = bo->suite,
-			     .jobs = j, .timeout = 10};
+	struct run_opts o = {.backends = backends, .modes = modes, .probes = bo->probes, .suite = bo->suite,
+			     .jobs = j, .timeout = 10, .isolate = isolate};
 	struct run_outcome oc;
+	struct report rep = {0};
 	char err[512];
-	double t0 = now_mono();
+	double t0 = now_mono(), t = -1;
 
-	memset(rep, 0, sizeof(*rep));
-	if (run_battery(&o, rep, &oc, err, sizeof(err)) < 0)
-		return -1;
-	return now_mono() - t0;
+	if (run_battery(&o, &rep, &oc, err, sizeof(err)) == 0)
+		t = now_mono() - t0;
+	*rows = rep.nresults;
+	report_free(&rep);
+	return t;
 }
 
 /* n bare starts of b in a fresh case of its own, j at a time. */
@@ -116,12 +121,13 @@ int bench_run(const struct bench_opts *bo, struct sbuf *out)
 {
 	static const char *const backends[] = {"landlock", "bwrap"};
 	const struct mode *m = suite_mode(bo->suite, bo->mode);
+	size_t rows = 0;
 
 	if (!m)
 		return -EINVAL;
-	sb_printf(out, "bench: mode %s, probes %s, -j1 and -j%d (%ld CPUs)\n", bo->mode, bo->probes ? bo->probes : "all",
-		  bo->jobs, sysconf(_SC_NPROCESSORS_ONLN));
-	sb_puts(out, "backend    jobs  floor(s)  harness(s)  ratio  per-probe floor/harness (ms)\n");
+	sb_printf(out, "bench: mode %s, probes %s, -j1 and -j%d (%ld CPUs); every harness run includes its control pass\n",
+		  bo->mode, bo->probes ? bo->probes : "all", bo->jobs, sysconf(_SC_NPROCESSORS_ONLN));
+	sb_puts(out, "backend    jobs  floor(s)  batched(s)  ratio  isolated(s)  ratio  per row: floor/batched/isolated (ms)\n");
 	for (size_t i = 0; i < ARRAY_SIZE(backends); i++) {
 		const struct backend *b = backend_find(backends[i]);
 		char why[256];
@@ -131,20 +137,27 @@ int bench_run(const struct bench_opts *bo, struct sbuf *out)
 		}
 		for (int pass = 0; pass < 2; pass++) {
 			int j = pass ? bo->jobs : 1;
-			struct report rep;
-			/* N probes (each also run once unsandboxed, the control) vs N bare starts */
-			double hv = harness_time(bo, b->name, j, &rep);
-			int rows = (int)rep.nresults;
-			report_free(&rep);
-			double fl = rows ? floor_case(b, m, rows, j) : -1;
-			if (fl <= 0 || hv <= 0) {
+			/* N rows (each also run once unsandboxed, the control) vs N bare starts */
+			double bt = harness_time(bo, b->name, bo->mode, j, false, &rows);
+			double it = harness_time(bo, b->name, bo->mode, j, true, &rows);
+			double fl = rows ? floor_case(b, m, (int)rows, j) : -1;
+			if (fl <= 0 || bt <= 0 || it <= 0) {
 				sb_printf(out, "%-10s -j%-3d failed\n", b->name, j);
 				continue;
 			}
-			sb_printf(out, "%-10s -j%-3d %8.2f  %10.2f  %5.2fx  %.2f / %.2f\n", b->name, j, fl, hv, hv / fl,
-				  fl / rows * 1000, hv / rows * 1000);
+			sb_printf(out, "%-10s -j%-3d %8.2f  %10.2f  %4.2fx  %11.2f  %4.2fx  %.2f / %.2f / %.2f\n", b->name, j, fl,
+				  bt, bt / fl, it, it / fl, fl / (double)rows * 1000, bt / (double)rows * 1000,
+				  it / (double)rows * 1000);
 		}
 	}
+	/* the default matrix, as `make run RUN_ARGS="-b landlock,bwrap"` runs it */
+	double m1 = harness_time(bo, "landlock,bwrap", "all", 1, false, &rows);
+	double mj = harness_time(bo, "landlock,bwrap", "all", bo->jobs, false, &rows);
+	if (m1 > 0 && mj > 0)
+		sb_printf(out, "matrix     -b landlock,bwrap -m all, %zu rows: %.2f s at -j1, %.2f s at -j%d (%.2fx)\n", rows, m1,
+			  mj, bo->jobs, m1 / mj);
+	else
+		sb_puts(out, "matrix     -b landlock,bwrap -m all: failed\n");
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	sb_printf(out, "runner peak RSS: %.1f MB\n", (double)ru.ru_maxrss / 1024);

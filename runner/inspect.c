@@ -27,6 +27,18 @@ static const char *field(const char *text, const char *key)
 	return p ? p + strlen(key) : "";
 }
 
+static bool named(pid_t pid, const char *comm)
+{
+	char path[64];
+	_cleanup_free_ char *text = NULL;
+
+	if (fmt(path, sizeof(path), "/proc/%d/comm", (int)pid) < 0 || read_file(path, 64, &text, NULL) < 0)
+		return false;
+	text[strcspn(text, "\n")] = 0;
+	return !strcmp(text, comm);
+}
+
+/* The first process on the host named comm. */
 static pid_t find(const char *comm)
 {
 	DIR *d = opendir("/proc");
@@ -34,18 +46,42 @@ static pid_t find(const char *comm)
 	pid_t found = 0;
 
 	while (d && !found && (e = readdir(d))) {
-		char path[64];
-		_cleanup_free_ char *text = NULL;
 		int pid = atoi(e->d_name);
-		if (pid <= 0 || fmt(path, sizeof(path), "/proc/%d/comm", pid) < 0 || read_file(path, 64, &text, NULL) < 0)
-			continue;
-		text[strcspn(text, "\n")] = 0;
-		if (!strcmp(text, comm))
+		if (pid > 0 && named(pid, comm))
 			found = pid;
 	}
 	if (d)
 		closedir(d);
 	return found;
+}
+
+/* The probe descends from the case's supervisor (the subreaper of its
+ * orphans): walking the children lists below it reads a handful of files
+ * where a scan of /proc reads one per process on the host. 0 when not found
+ * (or the kernel keeps no children lists): the caller scans. */
+static pid_t find_below(pid_t base, const char *comm)
+{
+	pid_t q[512];
+	size_t head = 0, tail = 0;
+
+	q[tail++] = base;
+	while (head < tail) {
+		char path[64];
+		_cleanup_free_ char *kids = NULL;
+		pid_t pid = q[head++];
+		if (pid != base && named(pid, comm))
+			return pid;
+		if (fmt(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid) < 0 ||
+		    read_file(path, 65536, &kids, NULL) < 0)
+			continue;
+		for (char *p = kids, *end; *p && tail < ARRAY_SIZE(q); p = end) {
+			long v = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			q[tail++] = (pid_t)v;
+		}
+	}
+	return 0;
 }
 
 int inspect_by_name(const char *comm, pid_t base, struct proc_snapshot *s)
@@ -60,7 +96,9 @@ int inspect_by_name(const char *comm, pid_t base, struct proc_snapshot *s)
 	read_ns(base > 0 ? base_s : "self", s->ns_host);
 	/* comm is at most 15 bytes */
 	snprintf(path, 16, "%s", comm);
-	pid = find(path);
+	pid = base > 0 ? find_below(base, path) : 0;
+	if (!pid)
+		pid = find(path);
 	if (!pid)
 		return -ESRCH;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);

@@ -39,13 +39,14 @@ static const char usage_text[] =
 	"cagetest run [-b BACKENDS] [-m MODES] [-s SUITE] [-p GLOB] [-j N]\n"
 	"             [--json F] [--junit F] [--tap F] [--markdown F] [--html F]\n"
 	"             [--baseline F] [--fail-on LIST] [--timeout SEC] [--scratch DIR]\n"
-	"             [--keep] [--user NAME] [--quiet] [--adapter FILE]...\n"
+	"             [--keep] [--isolate] [--user NAME] [--quiet] [--adapter FILE]...\n"
 	"  -b, --backend LIST   comma list of backends or 'all' (default: landlock);\n"
 	"                       built in: none landlock bwrap seatbelt\n"
 	"  -m, --mode LIST      comma list of modes or 'all' (default: all)\n"
 	"  -s, --suite NAME     suite name or JSON file (default: default)\n"
 	"  -p, --probe GLOBS    only probes whose id matches, e.g. 'git.*,fs.write_*'\n"
-	"  -j, --jobs N         cases in parallel (default: number of CPUs)\n"
+	"  -j, --jobs N         cases running probes in parallel (default: number of\n"
+	"                       CPUs); a mode's batch is split to keep N busy\n"
 	"      --json F         write the JSON report (schema 1); '-' is stdout\n"
 	"      --junit F        write JUnit XML; '-' is stdout; its schema: cagetest-junit.xsd\n"
 	"                       (docs/ in the source, " DATADIR " installed)\n"
@@ -63,6 +64,9 @@ static const char usage_text[] =
 	"      --timeout SEC    per probe (default: 10); a hung sandbox is killed then\n"
 	"      --scratch DIR    parent of the scratch root (default: /var/tmp; never /tmp)\n"
 	"      --keep           keep the scratch root for inspection\n"
+	"      --isolate        one sandbox start per probe; by default one start runs\n"
+	"                       many probes of a mode, each in its own process, judged\n"
+	"                       by its own token (probes that need a case alone keep it)\n"
 	"      --user NAME      as root: run the sandboxed side as this user\n"
 	"  -q, --quiet          no progress line, no summary\n"
 	"  On a terminal: a live progress line, then the matrix (colour unless\n"
@@ -351,6 +355,7 @@ static int cmd_run(int argc, char **argv)
 		{"user", required_argument, 0, 'u'},	{"fail-on", required_argument, 0, 'F'},
 		{"baseline", required_argument, 0, 'B'}, {"quiet", no_argument, 0, 'q'},
 		{"help", no_argument, 0, 'h'},		{"adapter", required_argument, 0, 'A'},
+		{"isolate", no_argument, 0, 'I'},
 		REPORT_OPTIONS,
 		{0, 0, 0, 0},
 	};
@@ -384,6 +389,7 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'S': o.scratch = optarg; break;
 		case 'k': o.keep = true; break;
+		case 'I': o.isolate = true; break;
 		case 'u': o.user = optarg; break;
 		case 'F': fail_on = optarg; break;
 		case 'B':

@@ -337,8 +337,8 @@ static void stop_bus(struct observers *o)
 	}
 	if (o->bus_pid > 0) {
 		kill(o->bus_pid, SIGTERM);
-		for (int i = 0; i < 100 && waitpid(o->bus_pid, NULL, WNOHANG) == 0; i++)
-			nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+		for (int i = 0; i < 1000 && waitpid(o->bus_pid, NULL, WNOHANG) == 0; i++)
+			nanosleep(&(struct timespec){.tv_nsec = 1000 * 1000}, NULL);
 		if (kill(o->bus_pid, SIGKILL) == 0)
 			waitpid(o->bus_pid, NULL, 0);
 		o->bus_pid = 0;
@@ -418,10 +418,11 @@ static int start_bus(struct observers *o)
 			return -ENOENT;
 		}
 		r = dbus_connect(o->bus, sock, 2000, &step);
-		if (r == 0 || i == 250 || (r != -ENOENT && r != -ECONNREFUSED))
+		/* every run waits for it: look often (up to 5 s) */
+		if (r == 0 || i == 2500 || (r != -ENOENT && r != -ECONNREFUSED))
 			break;
 		dbus_close(o->bus);
-		nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
+		nanosleep(&(struct timespec){.tv_nsec = 2 * 1000 * 1000}, NULL);
 	}
 	if (r == 0)
 		r = dbus_call(o->bus, &hello, &reply);

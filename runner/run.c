@@ -37,7 +37,12 @@
 #include <termios.h>
 #include <time.h>
 
-#define BATCH_MAX 64
+/* Probes in one sandbox start, at most. The agent takes one argument per
+ * probe: an adapter's wrapper may cap its argv (firejail: 128 arguments in
+ * all), the built-in backends pass it to exec as it is. */
+#define BATCH_MAX 128
+#define ADAPTER_BATCH_MAX 64
+_Static_assert(BATCH_MAX <= SENTINEL_WORDS, "every slot of a batch has its own sentinel word");
 #define STDERR_KEEP 4096
 #define OUT_MAX (1 << 20)
 /* The agent writes a record at least once per probe timeout: silence
@@ -67,9 +72,12 @@ struct slot {
 	int agent_slot;
 	bool armed;
 	bool have_att, att_timeout;
+	bool att_failed; /* the agent could not run it: att.detail says why */
+	bool judged;	 /* verified (PROBE_HOST_OBJECT: as soon as it reported) */
 	int att_signal;
 	struct attempt att;
 	struct proc_snapshot snap;
+	struct sentinel own; /* NEED_OWN_SENTINEL */
 };
 
 struct job {
@@ -87,7 +95,7 @@ struct job {
 	char seeded[40];
 	char cgroup[32]; /* "case-N" */
 	struct sbuf out, err;
-	char status[sizeof(struct reap_info)];
+	char status[SPAWN_STATUS_SIZE];
 	size_t status_len;
 	bool out_eof, err_eof, status_eof;
 	bool hello, running, cancelled;
@@ -301,47 +309,99 @@ static int add_job(struct run *R, const struct backend *b, const struct mode *m,
 	return 0;
 }
 
-/* A probe that owns the terminal or an inherited fd, or reshapes the fixture, runs alone. */
-static bool solo(const struct probe *p)
+static bool batchable(const struct run *R, const struct row *row)
 {
-	return (p->flags & PROBE_SOLO) || (p->needs & (NEED_PTY | NEED_FD));
+	return row->b->batch && !R->o->isolate && !(row->p->flags & PROBE_SOLO);
 }
 
+/* What makes a case differ for every probe in it: a pty as the controlling
+ * terminal, an inherited fd. Probes share a case only with their own kind. */
+#define CASE_SHAPE (NEED_PTY | NEED_FD)
+
+static bool same_group(const struct row *a, const struct row *b)
+{
+	return a->b == b->b && a->m == b->m && (a->p->needs & CASE_SHAPE) == (b->p->needs & CASE_SHAPE);
+}
+
+/* Jobs: every batchable row of a backend.mode (the control pass is one more)
+ * and case shape in as few batches as keep the -j workers busy, each of at
+ * most BATCH_MAX (ADAPTER_BATCH_MAX), balanced, in registry order; then a
+ * case for each row that runs alone. Longest first: the short cases fill
+ * the workers' tails. */
 static int make_jobs(struct run *R)
 {
-	struct row *batch[BATCH_MAX];
-	bool *taken = calloc(R->nrows + 1, sizeof(bool));
+	size_t cap = probe_count() + R->nrows, ntodo = 0, ngroups = 0, used = 0;
+	struct row **todo = calloc(cap + 1, sizeof(*todo)), **group = calloc(cap + 1, sizeof(*group));
+	struct span {
+		size_t at, n;
+	} *spans = calloc(cap + 1, sizeof(*spans));
 	int r = 0;
 
-	if (!taken)
-		return -ENOMEM;
-	/* the control pass first: rows are judged against it */
-	for (size_t i = 0; i < probe_count() && r == 0; i++)
-		if (R->controls[i].p) {
-			struct row *c = &R->controls[i];
-			c->b = &backend_none;
-			c->m = &control_mode;
-			r = add_job(R, c->b, c->m, &c, 1);
-		}
-	/* a batch takes every batchable row of its backend.mode, wherever the
-	 * solo rows between them fall, so each mode costs as few starts as it can */
-	for (size_t i = 0; i < R->nrows && r == 0; i++) {
-		struct row *row = &R->rows[i];
-		size_t n = 0;
-		if (row->skip || taken[i])
-			continue;
-		batch[n++] = row;
-		taken[i] = true;
-		if (row->b->batch && !solo(row->p))
-			for (size_t k = i + 1; k < R->nrows && n < BATCH_MAX; k++)
-				if (!taken[k] && R->rows[k].b == row->b && R->rows[k].m == row->m && !R->rows[k].skip &&
-				    !solo(R->rows[k].p)) {
-					batch[n++] = &R->rows[k];
-					taken[k] = true;
-				}
-		r = add_job(R, row->b, row->m, batch, n);
+	if (!todo || !group || !spans) {
+		r = -ENOMEM;
+		goto out;
 	}
-	free(taken);
+	for (size_t i = 0; i < probe_count(); i++)
+		if (R->controls[i].p) {
+			R->controls[i].b = &backend_none;
+			R->controls[i].m = &control_mode;
+			todo[ntodo++] = &R->controls[i];
+		}
+	for (size_t i = 0; i < R->nrows; i++)
+		if (!R->rows[i].skip)
+			todo[ntodo++] = &R->rows[i];
+	/* the groups, each a span of group[] */
+	for (size_t i = 0; i < ntodo; i++) {
+		const struct row *first = todo[i];
+		if (!first || !batchable(R, first))
+			continue;
+		spans[ngroups].at = used;
+		for (size_t k = i; k < ntodo; k++)
+			if (todo[k] && batchable(R, todo[k]) && same_group(todo[k], first)) {
+				group[used++] = todo[k];
+				todo[k] = NULL;
+			}
+		spans[ngroups].n = used - spans[ngroups].at;
+		ngroups++;
+	}
+	/* the groups' batches, each a span of group[] again */
+	size_t per_group = ngroups ? ((size_t)R->o->jobs + ngroups - 1) / ngroups : 1, nbatches = 0;
+	struct span *batches = calloc(used + 1, sizeof(*batches));
+	if (!batches) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t g = 0; g < ngroups; g++) {
+		size_t n = spans[g].n, max = group[spans[g].at]->b->data ? ADAPTER_BATCH_MAX : BATCH_MAX;
+		size_t chunks = (n + max - 1) / max;
+		if (chunks < per_group)
+			chunks = per_group < n ? per_group : n;
+		for (size_t c = 0, at = 0; c < chunks; c++) {
+			size_t take = (n - at) / (chunks - c);
+			batches[nbatches++] = (struct span){spans[g].at + at, take};
+			at += take;
+		}
+	}
+	/* the longest first (stable): a batch's end waits out its survivors'
+	 * grace, which the shorter cases after it fill */
+	for (size_t i = 1; i < nbatches; i++)
+		for (size_t k = i; k > 0 && batches[k - 1].n < batches[k].n; k--) {
+			struct span t = batches[k];
+			batches[k] = batches[k - 1];
+			batches[k - 1] = t;
+		}
+	for (size_t b = 0; b < nbatches && r == 0; b++) {
+		struct row **rows = group + batches[b].at;
+		r = add_job(R, rows[0]->b, rows[0]->m, rows, batches[b].n);
+	}
+	free(batches);
+	for (size_t i = 0; i < ntodo && r == 0; i++)
+		if (todo[i])
+			r = add_job(R, todo[i]->b, todo[i]->m, &todo[i], 1);
+out:
+	free(todo);
+	free(group);
+	free(spans);
 	return r;
 }
 
@@ -349,8 +409,22 @@ static int make_jobs(struct run *R)
 
 static void slot_env(const struct job *j, size_t i, struct probe_env *env)
 {
+	const struct slot *s = &j->slots[i];
+
 	*env = j->env;
-	probe_env_set_slot(env, j->slots[i].agent_slot);
+	probe_env_set_slot(env, s->agent_slot);
+	/* never the case's: whatever this probe does to its sentinel is its own */
+	if (s->row->p->needs & NEED_OWN_SENTINEL) {
+		env->sentinel = s->own.pid > 0 ? s->own.pid : 0;
+		env->sentinel_addr = s->own.addr;
+	}
+}
+
+static void stop_sentinels(struct job *j)
+{
+	sentinel_stop(&j->sent);
+	for (size_t i = 0; i < j->n; i++)
+		sentinel_stop(&j->slots[i].own);
 }
 
 static void fail_slot(struct slot *s, bool error, const char *f, ...) __attribute__((format(printf, 3, 4)));
@@ -468,7 +542,8 @@ static void free_strv(char **v)
 
 static int start_job(struct run *R, struct job *j)
 {
-	char ws[PATH_MAX], tmp[PATH_MAX], home[PATH_MAX], shm[PATH_MAX], enc[8192], nonce[16], err[512] = "";
+	char ws[PATH_MAX], tmp[PATH_MAX], home[PATH_MAX], shm[PATH_MAX], outside[PATH_MAX], enc[8192], nonce[16],
+		err[512] = "";
 	struct launch l = {0};
 	unsigned needs = 0;
 	size_t armed = 0;
@@ -495,14 +570,14 @@ static int start_job(struct run *R, struct job *j)
 	j->env.drop_uid = 65534;
 	for (size_t i = 0; i < j->n; i++)
 		needs |= j->slots[i].row->p->needs;
-	if (needs & NEED_SENTINEL) {
-		char outside[PATH_MAX];
-		fmt(outside, sizeof(outside), "%s/outside", j->root);
-		if (sentinel_start(&j->sent, R->agent, outside, R->drop, R->uid, R->gid) == 0) {
-			j->env.sentinel = j->sent.pid;
-			j->env.sentinel_addr = j->sent.addr;
-		}
+	fmt(outside, sizeof(outside), "%s/outside", j->root);
+	if ((needs & NEED_SENTINEL) && sentinel_start(&j->sent, R->agent, outside, R->drop, R->uid, R->gid) == 0) {
+		j->env.sentinel = j->sent.pid;
+		j->env.sentinel_addr = j->sent.addr;
 	}
+	for (size_t i = 0; i < j->n; i++)
+		if (j->slots[i].row->p->needs & NEED_OWN_SENTINEL)
+			sentinel_start(&j->slots[i].own, R->agent, outside, R->drop, R->uid, R->gid);
 	/* arm every probe of the case on the host */
 	for (size_t i = 0; i < j->n; i++) {
 		struct slot *s = &j->slots[i];
@@ -550,9 +625,19 @@ static int start_job(struct run *R, struct job *j)
 	argv[k++] = strdup(enc);
 	if (asprintf(&argv[k++], "--timeout=%g", R->o->timeout) < 0)
 		argv[k - 1] = NULL;
-	for (size_t i = 0; i < j->n; i++)
-		if (j->slots[i].armed && asprintf(&argv[k++], "%s@%d", j->slots[i].row->p->id, j->slots[i].agent_slot) < 0)
+	for (size_t i = 0; i < j->n; i++) {
+		const struct slot *s = &j->slots[i];
+		struct probe_env env;
+		if (!s->armed)
+			continue;
+		/* ID@SLOT, then what of the env is its own: PROBE-ID@SLOT+sent=PID;saddr=ADDR */
+		slot_env(j, i, &env);
+		if ((s->row->p->needs & NEED_OWN_SENTINEL
+			     ? asprintf(&argv[k++], "%s@%d+sent=%d;saddr=%lx", s->row->p->id, s->agent_slot, env.sentinel,
+					env.sentinel_addr)
+			     : asprintf(&argv[k++], "%s@%d", s->row->p->id, s->agent_slot)) < 0)
 			argv[k - 1] = NULL;
+	}
 	for (size_t i = 0; i < k; i++)
 		if (!argv[i]) {
 			r = -ENOMEM;
@@ -621,6 +706,53 @@ fail:
 	return r;
 }
 
+static int host_heard(const struct host_view *hv, enum channel ch, char *what, size_t n)
+{
+	return observers_heard(hv->observers, ch, hv->env, what, n);
+}
+
+/* The host's decision for one slot, from hv (env and the case's evidence
+ * filled in): the observation and the row's detail. why and tail say how the
+ * case ended ("" while it runs). */
+static void judge(struct run *R, const struct job *j, struct slot *s, struct host_view *hv, const char *why,
+		  const char *tail)
+{
+	struct row *row = s->row;
+	char detail[300] = "";
+
+	hv->att = s->have_att ? &s->att : NULL;
+	hv->inspect = &s->snap;
+	hv->seeded = j->seeded;
+	/* a mode that confines nothing (the control pass, danger-full-access)
+	 * expects every effect: the observation is all its rows need */
+	hv->brief = !j->m->confined;
+	hv->heard = host_heard;
+	hv->observers = R->obs;
+	row->observed = row->p->verify(hv, detail, sizeof(detail));
+	row->ran = true;
+	fmt(row->errno_name, sizeof(row->errno_name), "%s", s->have_att ? errno_name(s->att.rc) : "");
+	if (!j->hello) {
+		row->run_error = true;
+		snprintf(row->detail, sizeof(row->detail), "sandbox did not start (no hello; %s)%s%s; host saw: %s", why,
+			 tail[0] ? ": " : "", tail, detail);
+	} else if (s->att_failed) {
+		row->run_error = true;
+		snprintf(row->detail, sizeof(row->detail), "%s; host saw: %s", s->att.detail, detail);
+	} else if (!s->have_att || s->att_timeout || (s->att_signal && s->att_signal != SIGSYS)) {
+		row->run_error = true;
+		snprintf(row->detail, sizeof(row->detail), "%s%s%s%s%s%s; host saw: %s",
+			 !s->have_att	  ? "no record from the probe"
+			 : s->att_timeout ? "the attempt timed out"
+					  : "the probe crashed",
+			 why[0] ? " (" : "", why, why[0] ? ")" : "", tail[0] ? ": " : "", tail, detail);
+	} else {
+		snprintf(row->detail, sizeof(row->detail), "%s%s%s", detail, s->att.detail[0] ? "; box saw: " : "",
+			 s->att.detail);
+	}
+	observers_forget(R->obs, hv->env);
+	s->judged = true;
+}
+
 static struct slot *slot_by_agent(struct job *j, int agent_slot)
 {
 	for (size_t i = 0; i < j->n; i++)
@@ -647,7 +779,7 @@ static bool reach_port(struct proc_snapshot *snap, int port)
 	return ok;
 }
 
-static void on_record(struct job *j, const char *json)
+static void on_record(struct run *R, struct job *j, const char *json)
 {
 	cJSON *o = cJSON_Parse(json);
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "t"), *slot = cJSON_GetObjectItemCaseSensitive(o, "slot");
@@ -662,13 +794,21 @@ static void on_record(struct job *j, const char *json)
 		j->done_at = j->last_rec;
 	} else if (!strcmp(t->valuestring, "probe") && s) {
 		const cJSON *rc = cJSON_GetObjectItemCaseSensitive(o, "rc"), *d = cJSON_GetObjectItemCaseSensitive(o, "detail"),
-			    *sig = cJSON_GetObjectItemCaseSensitive(o, "signal");
+			    *sig = cJSON_GetObjectItemCaseSensitive(o, "signal"),
+			    *error = cJSON_GetObjectItemCaseSensitive(o, "error");
 		s->have_att = true;
+		s->att_failed = error || !cJSON_IsNumber(rc);
 		s->att.rc = cJSON_IsNumber(rc) ? rc->valueint : 0;
-		if (cJSON_IsString(d))
-			snprintf(s->att.detail, sizeof(s->att.detail), "%s", d->valuestring);
+		if (cJSON_IsString(error) || cJSON_IsString(d))
+			snprintf(s->att.detail, sizeof(s->att.detail), "%s", (error ? error : d)->valuestring);
 		s->att_signal = cJSON_IsNumber(sig) ? sig->valueint : 0;
 		s->att_timeout = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "timeout"));
+		if (s->row->p->flags & PROBE_HOST_OBJECT) {
+			struct probe_env env;
+			struct host_view hv = {.env = &env};
+			slot_env(j, (size_t)(s - j->slots), &env);
+			judge(R, j, s, &hv, "", "");
+		}
 	} else if (!strcmp(t->valuestring, "inspect") && s) {
 		struct probe_env env;
 		slot_env(j, (size_t)(s - j->slots), &env);
@@ -686,7 +826,7 @@ out:
 }
 
 /* Complete lines tagged with this case's nonce are records; the rest is noise. */
-static void parse_lines(struct job *j, size_t *consumed)
+static void parse_lines(struct run *R, struct job *j, size_t *consumed)
 {
 	char tag[64];
 	size_t taglen;
@@ -703,7 +843,7 @@ static void parse_lines(struct job *j, size_t *consumed)
 		*nl = 0;
 		char *at = strstr(start, tag);
 		if (at)
-			on_record(j, at + taglen);
+			on_record(R, j, at + taglen);
 		*nl = '\n';
 		*consumed = (size_t)(nl - j->out.s) + 1;
 	}
@@ -729,11 +869,6 @@ static void read_into(int fd, struct sbuf *b, size_t max, bool *eof)
 				sb_putc(b, buf[i]);
 		}
 	}
-}
-
-static int host_heard(const struct host_view *hv, enum channel ch, char *what, size_t n)
-{
-	return observers_heard(hv->observers, ch, hv->env, what, n);
 }
 
 static void describe_exit(const struct reap_info *ri, char *buf, size_t n)
@@ -790,45 +925,24 @@ static void finish_job(struct run *R, struct job *j)
 
 	for (size_t i = 0; i < j->n; i++) {
 		struct slot *s = &j->slots[i];
-		struct row *row = s->row;
 		struct probe_env env;
-		char detail[300] = "";
+		struct sentinel_state own;
 		if (!s->armed)
 			continue;
+		s->row->ms = ms;
+		if (s->judged)
+			continue;
 		slot_env(j, i, &env);
+		sentinel_read(&s->own, &own);
 		struct host_view hv = {
 			.env = &env,
-			.att = s->have_att ? &s->att : NULL,
-			.sentinel = &sst,
+			.sentinel = s->row->p->needs & NEED_OWN_SENTINEL ? &own : &sst,
 			.reap = &ri,
-			.inspect = &s->snap,
 			.pty_echo = j->pty_master >= 0 ? echo : NULL,
-			.seeded = j->seeded,
-			.heard = host_heard,
-			.observers = R->obs,
 		};
-		row->observed = row->p->verify(&hv, detail, sizeof(detail));
-		row->ran = true;
-		row->ms = ms;
-		fmt(row->errno_name, sizeof(row->errno_name), "%s", s->have_att ? errno_name(s->att.rc) : "");
-		if (!j->hello) {
-			row->run_error = true;
-			snprintf(row->detail, sizeof(row->detail), "sandbox did not start (no hello; %s)%s%s; host saw: %s", why,
-				 tail[0] ? ": " : "", tail, detail);
-		} else if (!s->have_att || s->att_timeout || (s->att_signal && s->att_signal != SIGSYS)) {
-			row->run_error = true;
-			snprintf(row->detail, sizeof(row->detail), "%s (%s)%s%s; host saw: %s",
-				 !s->have_att	  ? "no record from the probe"
-				 : s->att_timeout ? "the attempt timed out"
-						  : "the probe crashed",
-				 why, tail[0] ? ": " : "", tail, detail);
-		} else {
-			snprintf(row->detail, sizeof(row->detail), "%s%s%s", detail, s->att.detail[0] ? "; box saw: " : "",
-				 s->att.detail);
-		}
-		observers_forget(R->obs, &env);
+		judge(R, j, s, &hv, why, tail);
 	}
-	sentinel_stop(&j->sent);
+	stop_sentinels(j);
 	cg_case_destroy(j->cgroup);
 	if (j->pty_master >= 0)
 		close(j->pty_master);
@@ -859,10 +973,22 @@ static void progress(const struct run *R)
 	R->o->progress(R->done, R->njobs, esc, R->o->progress_ctx);
 }
 
+/* Cases that still run probes. One whose agent said done only waits for its
+ * processes to end (survivors get a grace to act): it frees its worker. */
+static size_t busy_jobs(const struct run *R)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < R->njobs; i++)
+		n += R->jobs[i].running && !R->jobs[i].done_at;
+	return n;
+}
+
 static int loop(struct run *R)
 {
-	size_t next = 0, running = 0;
-	struct pollfd *pfd = calloc(32 + 3 * (size_t)R->o->jobs + 160, sizeof(*pfd));
+	/* -j cases that run probes, and as many again winding down */
+	size_t next = 0, running = 0, max_running = 2 * (size_t)R->o->jobs;
+	struct pollfd *pfd = calloc(32 + 3 * max_running + 160, sizeof(*pfd));
 	size_t *consumed = calloc(R->njobs, sizeof(size_t));
 
 	if (!pfd || !consumed) {
@@ -871,14 +997,15 @@ static int loop(struct run *R)
 		return -ENOMEM;
 	}
 	while (next < R->njobs || running) {
-		while (!R->interrupted && running < (size_t)R->o->jobs && next < R->njobs) {
+		size_t busy = busy_jobs(R);
+		while (!R->interrupted && busy < (size_t)R->o->jobs && running < max_running && next < R->njobs) {
 			struct job *j = &R->jobs[next++];
 			if (start_job(R, j) == 0 && j->running)
-				running++;
+				running++, busy++;
 			else {
 				if (!R->o->keep && j->root[0])
 					rm_rf(j->root);
-				sentinel_stop(&j->sent);
+				stop_sentinels(j);
 				cg_case_destroy(j->cgroup);
 				R->done++;
 			}
@@ -918,12 +1045,8 @@ static int loop(struct run *R)
 			struct job *j = &R->jobs[i];
 			if (!j->running)
 				continue;
-			if (pfd[k].revents) {
-				read_into(j->h.out, &j->out, OUT_MAX, &j->out_eof);
-				parse_lines(j, &consumed[i]);
-			}
-			if (pfd[k + 1].revents)
-				read_into(j->h.err, &j->err, STDERR_KEEP, &j->err_eof);
+			/* status first: its first bytes are the supervisor's pid, which
+			 * the records (an inspection) may need; they came before any */
 			if (pfd[k + 2].revents) {
 				for (;;) {
 					ssize_t r = read(j->h.status, j->status + j->status_len, sizeof(j->status) - j->status_len);
@@ -938,7 +1061,14 @@ static int loop(struct run *R)
 						continue;
 					break;
 				}
+				spawn_status(&j->h, j->status, j->status_len);
 			}
+			if (pfd[k].revents) {
+				read_into(j->h.out, &j->out, OUT_MAX, &j->out_eof);
+				parse_lines(R, j, &consumed[i]);
+			}
+			if (pfd[k + 1].revents)
+				read_into(j->h.err, &j->err, STDERR_KEEP, &j->err_eof);
 			k += 3;
 			if (j->out_eof && j->err_eof && j->status_eof) {
 				finish_job(R, j);

@@ -18,6 +18,7 @@ struct run_opts {
 	double timeout; /* per probe, seconds */
 	const char *scratch;
 	bool keep;
+	bool isolate; /* one sandbox invocation per probe, even where a backend can batch */
 	/* called after each case finishes (NULL: silent); escapes so far */
 	void (*progress)(size_t done, size_t total, size_t escapes, void *ctx);
 	void *progress_ctx;

@@ -32,8 +32,9 @@ int sentinel_start(struct sentinel *s, const char *self, const char *outside_dir
 		close(mfd);
 		return r;
 	}
-	s->word = map;
-	*s->word = SENTINEL_MAGIC;
+	s->words = map;
+	for (size_t i = 0; i < SENTINEL_WORDS; i++)
+		s->words[i] = SENTINEL_MAGIC;
 	if (pipe2(ready, O_CLOEXEC) < 0) {
 		r = neg_errno();
 		goto fail;
@@ -80,7 +81,7 @@ fail:
 	if (mfd >= 0)
 		close(mfd);
 	munmap(map, 4096);
-	s->word = NULL;
+	s->words = NULL;
 	return r;
 }
 
@@ -102,7 +103,8 @@ void sentinel_read(const struct sentinel *s, struct sentinel_state *st)
 		return;
 	st->present = true;
 	snprintf(st->secret, sizeof(st->secret), "%s", s->secret);
-	st->word = s->word ? *s->word : SENTINEL_MAGIC;
+	for (size_t i = 0; i < SENTINEL_WORDS; i++)
+		st->words[i] = s->words ? s->words[i] : SENTINEL_MAGIC;
 	if (waitpid(s->pid, &ws, WNOHANG) == s->pid) {
 		st->dead = true;
 		return;
@@ -122,15 +124,15 @@ void sentinel_stop(struct sentinel *s)
 		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
-	if (s->word)
-		munmap((void *)s->word, 4096);
+	if (s->words)
+		munmap((void *)s->words, 4096);
 	memset(s, 0, sizeof(*s));
 }
 
 int sentinel_main(const char *ids)
 {
 	sigset_t all;
-	volatile uint64_t *word;
+	volatile uint64_t *words;
 	char line[64];
 	unsigned uid, gid;
 
@@ -142,11 +144,16 @@ int sentinel_main(const char *ids)
 
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
-	word = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, SHM_FD, 0);
-	if (word == MAP_FAILED)
+	words = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, SHM_FD, 0);
+	if (words == MAP_FAILED)
 		return 1;
 	close(SHM_FD);
-	snprintf(line, sizeof(line), "ready %lx\n", (unsigned long)word);
+	/* a runner killed outright takes its sentinels along (a batch's lives as
+	 * long as the batch); set after the uid drop, which clears it, and before
+	 * ready, whose write fails when the runner is already gone */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return 1;
+	snprintf(line, sizeof(line), "ready %lx\n", (unsigned long)words);
 	if (write_all(READY_FD, line, strlen(line)) < 0)
 		return 1;
 	close(READY_FD);

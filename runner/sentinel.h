@@ -1,9 +1,10 @@
 /* The sentinel: a host process of the sandboxed uid that probes try to
  * signal, trace, write into and read. It blocks every signal (so a signal
- * sent is a signal pending, readable from /proc), keeps an integrity word in
- * memory shared with the runner, an fd open on outside/sentinel-fd.txt, its
+ * sent is a signal pending, readable from /proc), keeps integrity words (one
+ * per probe slot) in memory shared with the runner, an fd open on outside/sentinel-fd.txt, its
  * cwd in outside/, and a secret in its environment. One per case that needs
- * it, so evidence is never shared. */
+ * it; what probes of one case share is told apart by signal number, slot
+ * word or token. */
 #ifndef CAGETEST_SENTINEL_H
 #define CAGETEST_SENTINEL_H
 
@@ -14,8 +15,8 @@
 
 struct sentinel {
 	pid_t pid;
-	volatile uint64_t *word; /* shared with the sentinel */
-	unsigned long addr;	 /* the word's address inside the sentinel */
+	volatile uint64_t *words; /* SENTINEL_WORDS, shared with the sentinel */
+	unsigned long addr;	  /* their address inside the sentinel */
 	char secret[40];
 };
 

@@ -63,6 +63,7 @@ static void die_child(const char *what, int err)
 /* The sandboxed child: never returns. */
 static void child(const struct spawn_req *req, int out_w, int err_w)
 {
+	pid_t sup = getppid();
 	int r;
 
 	signal(SIGPIPE, SIG_DFL);
@@ -106,6 +107,11 @@ static void child(const struct spawn_req *req, int out_w, int err_w)
 	if (req->drop && (setgroups(0, NULL) < 0 || setresgid(req->gid, req->gid, req->gid) < 0 ||
 			  setresuid(req->uid, req->uid, req->uid) < 0))
 		die_child("drop to the sandbox user", errno);
+	/* a case whose supervisor is gone (its runner was killed) stops: nobody
+	 * is left to verify, or to remove, what its next probes would make. After
+	 * the uid drop, which clears it */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != sup)
+		die_child("parent death signal", errno ? errno : ESRCH);
 	if (req->backend && req->backend->enter && (r = req->backend->enter(req->backend, req->box)) < 0)
 		die_child(req->backend->name, r);
 	execve(req->argv[0], req->argv, req->envp);
@@ -158,6 +164,9 @@ static void add_name(struct reap_info *ri, pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
 	if (read_file(path, 64, &text, NULL) == 0)
 		snprintf(comm, sizeof(comm), "%.*s", (int)strcspn(text, "\n"), text);
+	for (const char *p = ri->survivor_names; (p = strstr(p, comm)); p += strlen(comm))
+		if ((p == ri->survivor_names || p[-1] == ' ') && (p[strlen(comm)] == ' ' || !p[strlen(comm)]))
+			return; /* listed */
 	if (len + strlen(comm) + 2 < sizeof(ri->survivor_names))
 		snprintf(ri->survivor_names + len, sizeof(ri->survivor_names) - len, "%s%s", len ? " " : "", comm);
 }
@@ -275,6 +284,8 @@ static void supervise(const struct spawn_req *req, int out_w, int err_w, int sta
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	pid = getpid();
+	write_all(status_w, &pid, sizeof(pid));
 
 	if (req->tmp_bind) {
 		struct tmp_keep keep;
@@ -550,8 +561,8 @@ static void spawner_loop(int sock, pid_t runner)
 		}
 		for (int i = 0; i < nfd; i++)
 			close(fds[i]);
-		if (write(sock, &pid, sizeof(pid)) != sizeof(pid))
-			_exit(1);
+		/* no reply: the supervisor's first status bytes are its pid; after
+		 * a failed fork the runner sees the pipes end with no report */
 	}
 }
 
@@ -589,7 +600,7 @@ void spawner_stop(void)
 		;
 }
 
-static int via_spawner(const struct spawn_req *req, int out_w, int err_w, int status_w, pid_t *sup)
+static int via_spawner(const struct spawn_req *req, int out_w, int err_w, int status_w)
 {
 	const struct box *x = req->box;
 	struct wire w = {
@@ -654,11 +665,7 @@ static int via_spawner(const struct spawn_req *req, int out_w, int err_w, int st
 	memcpy(CMSG_DATA(c), fds, (size_t)nfd * sizeof(int));
 	sent = sendmsg(spawner_fd, &mh, MSG_NOSIGNAL);
 	sb_free(&b);
-	if (sent < 0)
-		return neg_errno();
-	if (read(spawner_fd, sup, sizeof(*sup)) != sizeof(*sup) || *sup < 0)
-		return -ECHILD;
-	return 0;
+	return sent < 0 ? neg_errno() : 0;
 }
 
 int spawn_start(const struct spawn_req *req, struct spawn_handle *h, char *err, size_t n)
@@ -671,8 +678,9 @@ int spawn_start(const struct spawn_req *req, struct spawn_handle *h, char *err, 
 		snprintf(err, n, "pipe: %s", strerror(-r));
 		return r;
 	}
+	memset(h, 0, sizeof(*h));
 	if (spawner_fd >= 0) {
-		r = via_spawner(req, out[1], er[1], stat[1], &h->sup);
+		r = via_spawner(req, out[1], er[1], stat[1]);
 		if (r < 0) {
 			snprintf(err, n, "spawner: %s", strerror(-r));
 			close_pair(out), close_pair(er), close_pair(stat);
@@ -698,21 +706,37 @@ int spawn_start(const struct spawn_req *req, struct spawn_handle *h, char *err, 
 	return 0;
 }
 
+void spawn_status(struct spawn_handle *h, const void *status_buf, size_t len)
+{
+	pid_t pid;
+
+	if (h->sup > 0 || len < sizeof(pid))
+		return;
+	memcpy(&pid, status_buf, sizeof(pid));
+	if (pid <= 0)
+		return;
+	h->sup = pid;
+	if (h->cancel)
+		kill(h->sup, SIGTERM);
+}
+
 int spawn_finish(struct spawn_handle *h, const void *status_buf, size_t len, struct reap_info *out)
 {
 	int st;
 
-	while (waitpid(h->sup, &st, 0) < 0 && errno == EINTR)
+	/* ours only without the spawner (else its child: ECHILD at once) */
+	while (h->sup > 0 && waitpid(h->sup, &st, 0) < 0 && errno == EINTR)
 		;
 	memset(out, 0, sizeof(*out));
-	if (len != sizeof(*out))
+	if (len != SPAWN_STATUS_SIZE)
 		return -EPROTO; /* the supervisor died without a report */
-	memcpy(out, status_buf, sizeof(*out));
+	memcpy(out, (const char *)status_buf + sizeof(pid_t), sizeof(*out));
 	return 0;
 }
 
 void spawn_cancel(struct spawn_handle *h)
 {
+	h->cancel = true;
 	if (h->sup > 0)
 		kill(h->sup, SIGTERM);
 }

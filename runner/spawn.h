@@ -7,7 +7,8 @@
  * The supervisor waits on a pidfd with the timeout, kills the child's group
  * on expiry, then reaps: whatever is still alive once the top process is gone
  * was reparented to it (it is the subreaper) and is named, counted and
- * killed. It reports a struct reap_info on the status pipe and exits. */
+ * killed. On the status pipe it writes its pid first (so starting a case
+ * never waits for the fork), then a struct reap_info, and exits. */
 #ifndef CAGETEST_SPAWN_H
 #define CAGETEST_SPAWN_H
 
@@ -37,9 +38,13 @@ struct spawn_req {
 };
 
 struct spawn_handle {
-	pid_t sup;
+	pid_t sup;	      /* the supervisor; 0 until its pid came on the status pipe */
 	int out, err, status; /* read ends, non-blocking */
+	bool cancel;	      /* cancelled before its pid came */
 };
+
+/* What the status pipe carries: the supervisor's pid, then its report. */
+#define SPAWN_STATUS_SIZE (sizeof(pid_t) + sizeof(struct reap_info))
 
 /* Start the spawner (a small forked process that forks supervisors), so the
  * runner itself never forks per case. Optional: spawn_start forks directly
@@ -48,6 +53,9 @@ int spawner_start(void);
 void spawner_stop(void);
 
 int spawn_start(const struct spawn_req *req, struct spawn_handle *h, char *err, size_t n);
+/* The status bytes read so far: learns the supervisor's pid (and sends it a
+ * cancel that came before). */
+void spawn_status(struct spawn_handle *h, const void *status_buf, size_t len);
 /* After status EOF: reap the supervisor and return what it reported. */
 int spawn_finish(struct spawn_handle *h, const void *status_buf, size_t len, struct reap_info *out);
 /* Ask a supervisor to stop its case now (interrupt). */

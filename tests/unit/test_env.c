@@ -28,6 +28,22 @@ static void test_roundtrip(void **state)
 	assert_string_equal(b.token, "ctabcdef000103");
 }
 
+/* A probe's own sentinel in a batch: apply sets the fields named, keeps the rest. */
+static void test_apply(void **state)
+{
+	struct probe_env e = {.sentinel = 7, .tcp4 = 9, .sentinel_addr = 1};
+
+	(void)state;
+	snprintf(e.root, sizeof(e.root), "/case");
+	assert_int_equal(probe_env_apply("sent=4242;saddr=7fff0000", &e), 0);
+	assert_int_equal(e.sentinel, 4242);
+	assert_true(e.sentinel_addr == 0x7fff0000UL);
+	assert_int_equal(e.tcp4, 9);
+	assert_string_equal(e.root, "/case");
+	assert_true(probe_env_apply("sent=x", &e) < 0);
+	assert_true(probe_env_apply("bogus=1", &e) < 0);
+}
+
 static void test_decode_bad(void **state)
 {
 	struct probe_env e;
@@ -72,7 +88,7 @@ static void test_registry(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_roundtrip), cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_decode_bad),
 		cmocka_unit_test(test_registry),
 	};

@@ -72,6 +72,16 @@ static enum observed judge(const char *id, struct host_view hv)
 			fail_msg("%s: %s, want %s (%s)", id, observed_name(_o), observed_name(want), detail); \
 	} while (0)
 
+/* A live sentinel, nothing sent, every integrity word intact. */
+static struct sentinel_state intact(void)
+{
+	struct sentinel_state s = {.present = true, .state = 'S'};
+
+	for (size_t i = 0; i < SENTINEL_WORDS; i++)
+		s.words[i] = SENTINEL_MAGIC;
+	return s;
+}
+
 static const struct attempt *att(int rc, const char *text)
 {
 	static struct attempt a[8];
@@ -267,7 +277,7 @@ static void test_signals(void **state)
 		    {"proc.pidfd_signal", SIGUSR2},
 		    {"proc.tgkill", SIGWINCH},
 		    {"proc.sigqueue", 40}};
-	struct sentinel_state s = {.present = true, .state = 'S', .word = SENTINEL_MAGIC};
+	struct sentinel_state s = intact();
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
@@ -306,14 +316,17 @@ static void test_sentinel_memory_and_files(void **state)
 		     {"proc.proc_root", "outside/proc-root.txt"},
 		     {"proc.proc_cwd", "outside/proc-cwd.txt"},
 		     {"proc.fd_inventory", "outside/leaked.txt"}};
-	struct sentinel_state s = {.present = true, .state = 'S', .word = SENTINEL_MAGIC};
+	struct sentinel_state s;
 	char other[64];
 
 	(void)state;
 	for (size_t i = 0; i < 3; i++) {
-		s.word = SENTINEL_MAGIC;
+		s = intact();
 		expect(word_probes[i], ((struct host_view){.sentinel = &s}), OBS_BLOCKED);
-		s.word = 0xbadc0ffee0ddf00dULL;
+		/* another slot's word (a probe batched with this one) is not this one's evidence */
+		s.words[env.slot + 1] = 0xbadc0ffee0ddf00dULL;
+		expect(word_probes[i], ((struct host_view){.sentinel = &s}), OBS_BLOCKED);
+		s.words[env.slot] = 0xbadc0ffee0ddf00dULL;
 		expect(word_probes[i], ((struct host_view){.sentinel = &s}), OBS_ALLOWED);
 	}
 	snprintf(other, sizeof(other), "%.12s0099\n", env.nonce); /* another probe's token */
@@ -330,7 +343,7 @@ static void test_sentinel_memory_and_files(void **state)
 
 static void test_reads_and_terminals(void **state)
 {
-	struct sentinel_state s = {.present = true, .state = 'S', .word = SENTINEL_MAGIC};
+	struct sentinel_state s = intact();
 	char echo[96];
 
 	(void)state;
