@@ -251,19 +251,21 @@ static enum observed word_verify(const struct host_view *hv, char *d, size_t n)
 	return OBS_BLOCKED;
 }
 
+/* Every step is tried whatever the one before said: a seize or interrupt
+ * said to fail may have worked. Where it really failed the poke fails
+ * harmlessly (ESRCH), and the wait for the stop is bounded, not blocking. */
 static int ptrace_attempt(const struct probe_env *env, struct attempt *a)
 {
 	pid_t s = env->sentinel;
-	int r = 0;
+	int seize = fail_at(a, "PTRACE_SEIZE", ptrace(PTRACE_SEIZE, s, 0, 0) < 0 ? neg_errno() : 0);
+	int stop = fail_at(a, "PTRACE_INTERRUPT", ptrace(PTRACE_INTERRUPT, s, 0, 0) < 0 ? neg_errno() : 0);
 
-	if (ptrace(PTRACE_SEIZE, s, 0, 0) < 0)
-		return fail_at(a, "PTRACE_SEIZE", neg_errno());
-	if (ptrace(PTRACE_INTERRUPT, s, 0, 0) < 0 || waitpid(s, NULL, __WALL) < 0)
-		r = fail_at(a, "PTRACE_INTERRUPT", neg_errno());
-	else if (ptrace(PTRACE_POKEDATA, s, (void *)word_addr(env), (void *)POISON) < 0)
-		r = fail_at(a, "PTRACE_POKEDATA", neg_errno());
+	for (int i = 0; i < 500 && waitpid(s, NULL, __WALL | WNOHANG) == 0; i++)
+		usleep(2000);
+	int poke = fail_at(a, "PTRACE_POKEDATA",
+			   ptrace(PTRACE_POKEDATA, s, (void *)word_addr(env), (void *)POISON) < 0 ? neg_errno() : 0);
 	ptrace(PTRACE_DETACH, s, 0, 0);
-	return r;
+	return seize ? seize : stop ? stop : poke;
 }
 
 static int vm_write_attempt(const struct probe_env *env, struct attempt *a)
