@@ -80,8 +80,10 @@ static void run_case(void **state)
 			fail_msg("%s: attempt failed unsandboxed: %s", t->c->id, a.detail);
 		if (vt_verify(&env, t->c->id, d, sizeof(d)) != OBS_ALLOWED)
 			fail_msg("%s: not allowed after the attempt (%s; box saw %s)", t->c->id, d, a.detail);
-		/* once in a namespace of its own, the control takes the route itself */
-		if (t->c->name && strstr(a.detail, "NEWNS): ok") && !strstr(a.detail, "detach old root: ok"))
+		/* once in a namespace of its own, the control takes the route itself,
+		 * where its syscalls exist (valgrind, for one, lacks the new mount API) */
+		if (t->c->name && strstr(a.detail, "NEWNS): ok") && !strstr(a.detail, "ENOSYS") &&
+		    !strstr(a.detail, "detach old root: ok"))
 			fail_msg("%s: the attempt did not detach: %s", t->c->id, a.detail);
 		break;
 	}
