@@ -101,12 +101,24 @@ int append_token(const struct probe_env *env, const char *rel, struct attempt *a
 	return r < 0 ? r : fail_at(a, rel, put_token(env, p, O_WRONLY | O_APPEND));
 }
 
-int fail_at(struct attempt *a, const char *step, int err)
+void detail_add(struct attempt *a, const char *f, ...)
 {
 	size_t k = strlen(a->detail);
+	va_list ap;
 
-	if (err < 0 && k < sizeof(a->detail))
-		snprintf(a->detail + k, sizeof(a->detail) - k, "%s%s: %s", k ? "; " : "", step, errno_name(err));
+	if (k + 2 >= sizeof(a->detail))
+		return;
+	if (k)
+		k += (size_t)snprintf(a->detail + k, sizeof(a->detail) - k, "; ");
+	va_start(ap, f);
+	vsnprintf(a->detail + k, sizeof(a->detail) - k, f, ap);
+	va_end(ap);
+}
+
+int fail_at(struct attempt *a, const char *step, int err)
+{
+	if (err < 0)
+		detail_add(a, "%s: %s", step, errno_name(err));
 	return err;
 }
 

@@ -50,6 +50,8 @@ bool mounts_private(void);
 ino_t namespace_of(const char *kind);
 /* Append the token to root/rel (O_WRONLY|O_APPEND); 0 or -errno, the failing step in a. */
 int append_token(const struct probe_env *env, const char *rel, struct attempt *a);
+/* Add "; " (after any earlier text) and the formatted text to a->detail. */
+void detail_add(struct attempt *a, const char *f, ...) __attribute__((format(printf, 2, 3)));
 /* Add the errno of a failed step to a->detail ("step: ERR", after any
  * earlier ones) and return it. Attempts press on past a failed preparatory
  * step wherever the decisive one can still be tried: a box may lie. */

@@ -611,9 +611,7 @@ static int proxy_attempt(const struct probe_env *env, struct attempt *a)
 	static const char *const vars[] = {"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"};
 	struct sockaddr_in sa = lo4(env->tcp4);
 	const char *var = NULL, *val = NULL;
-	char note[100];
-	size_t k;
-	int r;
+	int r = send_token(env, AF_INET, SOCK_STREAM, &sa, sizeof(sa), a);
 
 	for (size_t i = 0; i < ARRAY_SIZE(vars) && !val; i++)
 		if ((val = getenv(vars[i])) && *val)
@@ -621,12 +619,9 @@ static int proxy_attempt(const struct probe_env *env, struct attempt *a)
 		else
 			val = NULL;
 	if (var)
-		snprintf(note, sizeof(note), "direct connect, ignoring %s=%.60s", var, val);
+		detail_add(a, "direct connect, ignoring %s=%.60s", var, val);
 	else
-		snprintf(note, sizeof(note), "no proxy in the environment");
-	r = send_token(env, AF_INET, SOCK_STREAM, &sa, sizeof(sa), a);
-	k = strlen(a->detail);
-	snprintf(a->detail + k, sizeof(a->detail) - k, "%s%s", k ? "; " : "", note);
+		detail_add(a, "no proxy in the environment");
 	return r;
 }
 

@@ -103,22 +103,10 @@ static int sys(long r)
 	return r < 0 ? neg_errno() : 0;
 }
 
-/* Append "; text" to the detail. */
-static void say(struct attempt *a, const char *text)
-{
-	size_t k = strlen(a->detail);
-
-	if (k + 1 < sizeof(a->detail))
-		snprintf(a->detail + k, sizeof(a->detail) - k, "%s%s", k ? "; " : "", text);
-}
-
 /* Append "step: ok|ERRNO"; r passes through. */
 static int note(struct attempt *a, const char *step, int r)
 {
-	char text[128];
-
-	snprintf(text, sizeof(text), "%s: %s", step, r < 0 ? errno_name(r) : "ok");
-	say(a, text);
+	detail_add(a, "%s: %s", step, r < 0 ? errno_name(r) : "ok");
 	return r;
 }
 
@@ -229,7 +217,7 @@ static int replace(struct ns_ctx *c)
 static int run_way(struct ns_ctx *c)
 {
 	if (c->w->prep != PREP_NONE && !c->own_ns)
-		say(c->a, "no namespace of its own: nothing mounted");
+		detail_add(c->a, "no namespace of its own: nothing mounted");
 	else if (c->w->prep == PREP_SETATTR)
 		setattr_rw(c);
 	else if (c->w->prep != PREP_NONE)
