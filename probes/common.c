@@ -161,8 +161,8 @@ void bind_source(const struct probe_env *env, int fd, const struct sockaddr *to,
 		fail_at(a, "bind source", neg_errno());
 }
 
-int send_msg(const struct probe_env *env, int domain, int type, int protocol, const void *addr, unsigned len,
-	     const char *msg, struct attempt *a)
+int send_bytes(const struct probe_env *env, int domain, int type, int protocol, const void *addr, unsigned len,
+	       const void *buf, size_t n, struct attempt *a)
 {
 	_cleanup_close_ int fd = open_socket(domain, type, protocol, a);
 	int r;
@@ -172,13 +172,19 @@ int send_msg(const struct probe_env *env, int domain, int type, int protocol, co
 	if (env)
 		bind_source(env, fd, addr, a);
 	if (type == SOCK_DGRAM)
-		return sendto(fd, msg, strlen(msg), 0, addr, len) < 0 ? fail_at(a, "sendto", neg_errno()) : 0;
+		return sendto(fd, buf, n, 0, addr, len) < 0 ? fail_at(a, "sendto", neg_errno()) : 0;
 	/* a connect said to fail is not the end: send anyway (a socket that
 	 * really is not connected refuses it harmlessly) */
 	r = connect(fd, addr, len) < 0 ? fail_at(a, "connect", neg_errno()) : 0;
-	if (send(fd, msg, strlen(msg), MSG_NOSIGNAL) < 0 && r == 0)
+	if (send(fd, buf, n, MSG_NOSIGNAL) < 0 && r == 0)
 		r = fail_at(a, "send", neg_errno());
 	return r;
+}
+
+int send_msg(const struct probe_env *env, int domain, int type, int protocol, const void *addr, unsigned len,
+	     const char *msg, struct attempt *a)
+{
+	return send_bytes(env, domain, type, protocol, addr, len, msg, strlen(msg), a);
 }
 
 int send_token(const struct probe_env *env, int domain, int type, const void *addr, unsigned len,

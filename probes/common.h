@@ -65,10 +65,13 @@ size_t token_msg(const struct probe_env *env, char *buf, size_t n);
  * the host's listener attributes what arrives from it without any payload).
  * Best effort: a failure is noted in a->detail and the attempt goes on. */
 void bind_source(const struct probe_env *env, int fd, const struct sockaddr *to, struct attempt *a);
-/* Send msg over a fresh socket(domain, type, protocol) to addr, from env's
- * source (bind_source; env NULL: the kernel's choice): sendto for
+/* Send n bytes of buf over a fresh socket(domain, type, protocol) to addr,
+ * from env's source (bind_source; env NULL: the kernel's choice): sendto for
  * SOCK_DGRAM, else connect + send, the send tried even when the connect
  * said it failed. Each step has a 2 s timeout. */
+int send_bytes(const struct probe_env *env, int domain, int type, int protocol, const void *addr, unsigned len,
+	       const void *buf, size_t n, struct attempt *a);
+/* send_bytes of the string msg. */
 int send_msg(const struct probe_env *env, int domain, int type, int protocol, const void *addr, unsigned len,
 	     const char *msg, struct attempt *a);
 /* send_msg of token_msg with the default protocol, from env's source. */

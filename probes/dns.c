@@ -62,21 +62,14 @@ static int dns_send(const struct probe_env *env, const char *name, int qtype, in
 	struct sockaddr_in sa = resolver(env);
 	unsigned char pkt[2 + 512];
 	size_t len = build_query(name, qtype, pkt + 2, sizeof(pkt) - 2);
-	_cleanup_close_ int fd = -1;
 
 	if (!len)
 		return fail_at(a, "query", -EINVAL);
-	if ((fd = open_socket(AF_INET, type, 0, a)) < 0)
-		return fd;
-	bind_source(env, fd, (struct sockaddr *)&sa, a);
 	if (type == SOCK_DGRAM)
-		return sendto(fd, pkt + 2, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? fail_at(a, "sendto", neg_errno()) : 0;
+		return send_bytes(env, AF_INET, type, 0, &sa, sizeof(sa), pkt + 2, len, a);
+	/* over TCP the message is preceded by its length */
 	pkt[0] = (unsigned char)(len >> 8), pkt[1] = (unsigned char)len;
-	/* send even after a connect said to fail (see send_msg) */
-	int r = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? fail_at(a, "connect", neg_errno()) : 0;
-	if (send(fd, pkt, len + 2, MSG_NOSIGNAL) < 0 && r == 0)
-		r = fail_at(a, "send", neg_errno());
-	return r;
+	return send_bytes(env, AF_INET, type, 0, &sa, sizeof(sa), pkt, len + 2, a);
 }
 
 static int udp_attempt(const struct probe_env *env, struct attempt *a)
