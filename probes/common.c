@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -77,13 +79,6 @@ int put_text_at(int dfd, const char *path, int flags, const char *text)
 	return r ? r : w;
 }
 
-bool mounts_private(void)
-{
-	_cleanup_free_ char *mi = NULL;
-
-	return read_file("/proc/self/mountinfo", 1 << 20, &mi, NULL) == 0 && !strstr(mi, " shared:");
-}
-
 ino_t namespace_of(const char *kind)
 {
 	char p[64];
@@ -91,6 +86,29 @@ ino_t namespace_of(const char *kind)
 
 	snprintf(p, sizeof(p), "/proc/self/ns/%s", kind);
 	return stat(p, &st) == 0 ? st.st_ino : 0;
+}
+
+int own_mount_ns(int flags, const char *step, struct attempt *a)
+{
+	ino_t parent = namespace_of("mnt");
+	int r = unshare(flags) < 0 ? fail_at(a, step, neg_errno()) : 0;
+
+	if (!parent || namespace_of("mnt") == parent)
+		return r ? r : fail_at(a, "still in the parent's mount namespace", -EPERM);
+	return 0;
+}
+
+int private_mounts(struct attempt *a)
+{
+	_cleanup_free_ char *mi = NULL;
+	int r = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ? fail_at(a, "make mounts private", neg_errno()) : 0;
+
+	/* no mount event may propagate out of this namespace */
+	if (read_file("/proc/self/mountinfo", 1 << 20, &mi, NULL) < 0 || strstr(mi, " shared:")) {
+		int e = fail_at(a, "mounts still shared", -EPERM);
+		return r ? r : e;
+	}
+	return 0;
 }
 
 int append_token(const struct probe_env *env, const char *rel, struct attempt *a)

@@ -42,12 +42,17 @@ int put_token(const struct probe_env *env, const char *path, int flags);
 int put_text(const char *path, int flags, const char *text);
 /* The same with openat(dfd, path, ...). */
 int put_text_at(int dfd, const char *path, int flags, const char *text);
-/* The kernel's view, for steps whose return code may lie and that are unsafe
- * to press on past: is no mount of this process's namespace shared (no mount
- * event can propagate out of it)? The inode of /proc/self/ns/KIND (0 if
- * unknown): a step that made a namespace changes it. */
-bool mounts_private(void);
+/* The inode of /proc/self/ns/KIND (0 if unknown): a step that made or
+ * joined a namespace changes it. */
 ino_t namespace_of(const char *kind);
+/* Steps whose return code may lie and that are unsafe to press on past: the
+ * kernel's view decides. unshare(flags), flags with CLONE_NEWNS, noted in a
+ * as step: 0 when this process is now in a mount namespace of its own
+ * (whatever unshare said), else the error to stop with. Then
+ * private_mounts: make every mount private; 0 when none is shared (no
+ * mount can propagate out), else the error to stop with. */
+int own_mount_ns(int flags, const char *step, struct attempt *a);
+int private_mounts(struct attempt *a);
 /* Append the token to root/rel (O_WRONLY|O_APPEND); 0 or -errno, the failing step in a. */
 int append_token(const struct probe_env *env, const char *rel, struct attempt *a);
 /* Add "; " (after any earlier text) and the formatted text to a->detail. */

@@ -768,20 +768,16 @@ static int mountns_attempt(const struct probe_env *env, struct attempt *a)
 
 	PPATH(dir, "outside/%s-mnt", env->token);
 	PPATH(p, "outside/%s-mnt/canary.txt", env->token);
-	ino_t parent = namespace_of("mnt");
-	r = unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0 ? fail_at(a, "unshare(NEWUSER|NEWNS)", neg_errno()) : 0;
-	/* whatever unshare said, never mount in the parent's namespace, nor
-	 * where a mount could propagate back: the kernel's view decides */
-	if (!parent || namespace_of("mnt") == parent)
-		return r ? r : fail_at(a, "still in the parent's mount namespace", -EPERM);
+	/* never mount in the parent's namespace, nor where a mount could
+	 * propagate back */
+	if ((r = own_mount_ns(CLONE_NEWUSER | CLONE_NEWNS, "unshare(NEWUSER|NEWNS)", a)) < 0)
+		return r;
 	/* an unprivileged uid may write gid_map only after this; root need not */
 	write_str("/proc/self/setgroups", "deny");
 	fail_at(a, "uid map", map_self("/proc/self/uid_map", uid));
 	fail_at(a, "gid map", map_self("/proc/self/gid_map", gid));
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		fail_at(a, "make / private", neg_errno());
-	if (!mounts_private())
-		return fail_at(a, "mounts still shared", -EPERM);
+	if ((r = private_mounts(a)) < 0)
+		return r;
 	/* from here each step is tried whatever the one before said: a
 	 * remount of what is no mount, or a write to a read-only one, fails */
 	if (mount(dir, dir, NULL, MS_BIND, NULL) < 0)

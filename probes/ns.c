@@ -92,7 +92,7 @@ struct ns_ctx {
 	const struct probe_env *env;
 	const struct way *w;
 	int ws, out;  /* O_PATH fds opened before the namespace */
-	bool own_ns;  /* the child is in a mount namespace of its own */
+	bool own_ns;  /* the child is in a mount namespace of its own (the kernel's view) */
 	struct attempt *a;
 };
 
@@ -261,8 +261,6 @@ static pid_t spawn(struct ns_ctx *c)
 		pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 	else
 		return fork();
-	if (pid >= 0)
-		c->own_ns = pid == 0;
 	if (pid == 0)
 		note(c->a, how, 0);
 	if (pid < 0) {
@@ -311,6 +309,7 @@ static int ns_attempt(const struct probe_env *env, const struct way *w, struct a
 {
 	_cleanup_close_ int ws = open_dir(env, "ws"), out = open_dir(env, "outside");
 	struct ns_ctx c = {.env = env, .w = w, .ws = ws, .out = out, .a = a};
+	ino_t parent = namespace_of("mnt");
 	int pfd[2], r;
 	pid_t pid;
 
@@ -320,9 +319,12 @@ static int ns_attempt(const struct probe_env *env, const struct way *w, struct a
 	if (pid == 0) {
 		close(pfd[0]);
 		if (w->entry == BY_UNSHARE)
-			c.own_ns = note(a, "unshare(NEWUSER|NEWNS)", sys(unshare(CLONE_NEWUSER | CLONE_NEWNS))) == 0;
+			note(a, "unshare(NEWUSER|NEWNS)", sys(unshare(CLONE_NEWUSER | CLONE_NEWNS)));
 		else if (w->entry == BY_SETNS)
 			join_sentinel(&c);
+		/* mounts only where the kernel shows a namespace this child made,
+		 * whatever the calls said (a joined one is the host's) */
+		c.own_ns = w->entry != BY_SETNS && parent && namespace_of("mnt") != parent;
 		a->rc = run_way(&c);
 		write_all(pfd[1], a, sizeof(*a));
 		_exit(0);

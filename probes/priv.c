@@ -405,21 +405,15 @@ static int binfmt_arm(const struct probe_env *env, char *why, size_t n)
 }
 /* Unmounted on the host: mount it at mnt in a mount namespace of our own,
  * which vanishes with this process (never propagated back), and write its
- * register. Return codes may lie: the kernel's view decides whether this is
- * our own namespace with private mounts (else stop: a mount here could
- * reach the host), and the register write is tried whatever the mount said
- * (no register, no write). */
+ * register. Only in that namespace, with private mounts (else stop: a mount
+ * here could reach the host); the register write is tried whatever the
+ * mount said (no register, no write). */
 static int binfmt_private(const char *mnt, const char *reg, struct attempt *a)
 {
-	ino_t parent = namespace_of("mnt");
-	int r = unshare(CLONE_NEWNS) < 0 ? fail_at(a, "unshare(CLONE_NEWNS)", neg_errno()) : 0;
+	int r = own_mount_ns(CLONE_NEWNS, "unshare(CLONE_NEWNS)", a);
 
-	if (!parent || namespace_of("mnt") == parent)
-		return r ? r : fail_at(a, "still in the parent's mount namespace", -EPERM);
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		r = fail_at(a, "make mounts private", neg_errno());
-	if (!mounts_private())
-		return r ? r : fail_at(a, "mounts still shared", -EPERM);
+	if (r < 0 || (r = private_mounts(a)) < 0)
+		return r;
 	if (mount("binfmt_misc", mnt, "binfmt_misc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		fail_at(a, "mount binfmt_misc", neg_errno());
 	r = bad_write(reg, 64, a);
