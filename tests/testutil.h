@@ -60,17 +60,27 @@ static inline int run_cmd(char *const argv[], char **out, char **err)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
-/* `cagetest run ARGS... --json -` parsed; returns the exit code. */
-static inline int run_json(struct report *rep, const char *args)
+/* Run `cagetest ARGS` (split on spaces); returns the exit code. */
+static inline int cli(const char *args, char **out, char **err)
 {
-	char cmd[4096], *argv[64], *out = NULL, *err = NULL, perr[256];
-	int argc = 0, code;
+	char cmd[8192], *argv[64]; /* more than any caller's args */
+	int argc = 0;
 
-	snprintf(cmd, sizeof(cmd), "%s run -q --json - %s", CAGETEST, args);
+	snprintf(cmd, sizeof(cmd), "%s %s", CAGETEST, args);
 	for (char *t = strtok(cmd, " "); t && argc < 63; t = strtok(NULL, " "))
 		argv[argc++] = t;
 	argv[argc] = NULL;
-	code = run_cmd(argv, &out, &err);
+	return run_cmd(argv, out, err);
+}
+
+/* `cagetest run ARGS... --json -` parsed; returns the exit code. */
+static inline int run_json(struct report *rep, const char *args)
+{
+	char cmd[4096], *out = NULL, *err = NULL, perr[256];
+	int code;
+
+	snprintf(cmd, sizeof(cmd), "run -q --json - %s", args);
+	code = cli(cmd, &out, &err);
 	if (report_from_json(out, rep, perr, sizeof(perr)) < 0)
 		fail_msg("cagetest %s: exit %d, no JSON report (%s); stderr: %s", args, code, perr, err);
 	free(out);
@@ -209,19 +219,6 @@ static inline void write_report(const struct report *r, const char *path)
 	assert_int_equal(report_json(r, &text), 0);
 	assert_int_equal(write_str(path, text), 0);
 	free(text);
-}
-
-/* Run `cagetest ARGS` (split on spaces); returns the exit code. */
-static inline int cli(const char *args, char **out, char **err)
-{
-	char cmd[4096], *argv[64];
-	int argc = 0;
-
-	snprintf(cmd, sizeof(cmd), "%s %s", CAGETEST, args);
-	for (char *t = strtok(cmd, " "); t && argc < 63; t = strtok(NULL, " "))
-		argv[argc++] = t;
-	argv[argc] = NULL;
-	return run_cmd(argv, out, err);
 }
 
 /* Assert one row's verdict, with its detail on failure. */

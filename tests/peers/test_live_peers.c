@@ -100,15 +100,12 @@ static const struct peer *latest(const char *product)
 /* `cagetest run -q ARGS --json FILE`, then FILE read back. */
 static int run_kept(struct report *rep, const char *args, const char *json)
 {
-	char cmd[4096], *argv[64], perr[256], *err = NULL;
+	char cmd[4096], perr[256], *err = NULL;
 	_cleanup_free_ char *text = NULL;
-	int argc = 0, code;
+	int code;
 
-	snprintf(cmd, sizeof(cmd), "%s run -q --json %s %s", CAGETEST, json, args);
-	for (char *t = strtok(cmd, " "); t && argc < 63; t = strtok(NULL, " "))
-		argv[argc++] = t;
-	argv[argc] = NULL;
-	code = run_cmd(argv, NULL, &err);
+	snprintf(cmd, sizeof(cmd), "run -q --json %s %s", json, args);
+	code = cli(cmd, NULL, &err);
 	if (read_file(json, 64 << 20, &text, NULL) < 0 || report_from_json(text, rep, perr, sizeof(perr)) < 0)
 		fail_msg("cagetest %s: exit %d, no report in %s; stderr: %s", args, code, json, err);
 	free(err);
