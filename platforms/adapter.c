@@ -6,6 +6,7 @@
 #include "adapter.h"
 
 #include "../lib/jparse.h"
+#include "../lib/path.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -5,7 +5,7 @@
  * covers what mounts and namespaces cannot, passed with --seccomp FD. */
 #include "bwrap.h"
 
-#include "../runner/scratch.h"
+#include "../lib/path.h"
 #include "detect.h"
 #include "seccomp.h"
 

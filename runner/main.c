@@ -1,4 +1,5 @@
 /* The CLI edge: the only place that prints errors and picks exit codes. */
+#include "../lib/path.h"
 #include "../lib/util.h"
 #include "../platforms/adapter.h"
 #include "../platforms/backend.h"

@@ -1,5 +1,6 @@
 #include "scratch.h"
 
+#include "../lib/path.h"
 #include "../lib/util.h"
 
 #include <dirent.h>
@@ -107,15 +108,6 @@ static int build_template(const char *t)
 			return r;
 	}
 	return 0;
-}
-
-bool path_is_under(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	while (n > 1 && dir[n - 1] == '/')
-		n--;
-	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == 0);
 }
 
 /* Refuse /tmp and $TMPDIR: many sandboxes make them writable by design, so

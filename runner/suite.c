@@ -1,16 +1,12 @@
 #include "suite.h"
 
 #include "../lib/jparse.h"
+#include "../lib/path.h"
 #include "../lib/util.h"
 
 #include <cjson/cJSON.h>
-#include <libgen.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#ifndef DATADIR
-#define DATADIR "/usr/local/share/cagetest"
-#endif
 
 static int parse_mode(const cJSON *o, struct mode *m, struct jperr *e)
 {
@@ -155,29 +151,6 @@ out:
 	if (r)
 		suite_free(s);
 	return r;
-}
-
-int datadir_find(const char *rel, char *out, size_t n)
-{
-	char exe[PATH_MAX], dirs[3][PATH_MAX];
-	const char *env = getenv("CAGETEST_DATADIR");
-	size_t nd = 0;
-	ssize_t k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (env && *env)
-		snprintf(dirs[nd++], PATH_MAX, "%s", env);
-	if (k > 0) {
-		exe[k] = 0;
-		/* build/cagetest -> the source tree */
-		snprintf(dirs[nd++], PATH_MAX, "%s/..", dirname(exe));
-	}
-	snprintf(dirs[nd++], PATH_MAX, "%s", DATADIR);
-	for (size_t i = 0; i < nd; i++) {
-		struct stat st;
-		if (fmt(out, n, "%s/%s", dirs[i], rel) == 0 && stat(out, &st) == 0)
-			return 0;
-	}
-	return -ENOENT;
 }
 
 int suite_load(const char *name_or_path, struct suite *s, char *err, size_t n)
