@@ -106,7 +106,7 @@ check-docs: $(BUILD)/cagetest
 # The portable subset, for macOS (CI): the Seatbelt generator and its tests,
 # live there with sandbox-exec. Needs a C compiler, pkg-config, cJSON, cmocka
 # and libxml2 (brew); nothing Debian, nothing Linux-only.
-PORTABLE_SRC := lib/util.c lib/path.c reports/model.c runner/suite.c platforms/registry.c platforms/none.c platforms/seatbelt.c
+PORTABLE_SRC := lib/util.c lib/path.c lib/policy.c reports/model.c runner/suite.c platforms/registry.c platforms/none.c platforms/seatbelt.c
 check-seatbelt:
 	@mkdir -p $(BUILD)/tests
 	@echo "  TEST $(BUILD)/tests/test_seatbelt-portable"

@@ -7,6 +7,7 @@
 
 #include "../lib/jparse.h"
 #include "../lib/path.h"
+#include "../probes/probe.h"
 
 #include <dirent.h>
 #include <fcntl.h>

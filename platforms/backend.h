@@ -11,7 +11,7 @@
 #define CAGETEST_BACKEND_H
 
 #include "../lib/util.h"
-#include "../runner/suite.h"
+#include "../lib/policy.h"
 
 #include <limits.h>
 #include <stdbool.h>

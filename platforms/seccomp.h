@@ -6,7 +6,7 @@
 #define CAGETEST_SECCOMP_H
 
 #include "../lib/util.h"
-#include "../runner/suite.h"
+#include "../lib/policy.h"
 
 /* Install the filter for m in the calling process (sets no_new_privs). */
 int sc_load(const struct mode *m);

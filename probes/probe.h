@@ -20,6 +20,8 @@
 #ifndef CAGETEST_PROBE_H
 #define CAGETEST_PROBE_H
 
+#include "../lib/policy.h"
+
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,21 +30,6 @@
 #include <sys/types.h>
 
 enum category { CAT_FS, CAT_GIT, CAT_NET, CAT_IPC, CAT_DNS, CAT_PRIV, CAT_PROC, CAT_META, CAT_NS, CAT__COUNT };
-
-enum effect {
-	EFFECT_WRITE_WORKSPACE,
-	EFFECT_WRITE_TMP,
-	EFFECT_WRITE_OUTSIDE,
-	EFFECT_WRITE_PROTECTED,
-	EFFECT_READ_ANY,
-	EFFECT_EXEC,
-	EFFECT_NET_EGRESS,
-	EFFECT_IPC_HOST,
-	EFFECT_PRIV_GAIN,
-	EFFECT_PROC_ESCAPE,
-	EFFECT_PROC_INSPECT,
-	EFFECT__COUNT
-};
 
 /* What the host-side check saw. */
 enum observed { OBS_UNKNOWN, OBS_BLOCKED, OBS_ALLOWED };
@@ -236,8 +223,6 @@ const struct probe *probe_at(size_t i);
 const struct probe *probe_find(const char *id);
 enum category probe_category(const struct probe *p);
 const char *category_name(enum category c);
-const char *effect_name(enum effect e);
-int effect_from_name(const char *name); /* -EINVAL when unknown */
 const char *observed_name(enum observed o);
 int observed_from_name(const char *name);
 

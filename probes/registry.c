@@ -21,15 +21,6 @@ static const char *const category_names[CAT__COUNT] = {
 	[CAT_NS] = "ns",
 };
 
-static const char *const effect_names[EFFECT__COUNT] = {
-	[EFFECT_WRITE_WORKSPACE] = "write.workspace", [EFFECT_WRITE_TMP] = "write.tmp",
-	[EFFECT_WRITE_OUTSIDE] = "write.outside",     [EFFECT_WRITE_PROTECTED] = "write.protected",
-	[EFFECT_READ_ANY] = "read.any",		      [EFFECT_EXEC] = "exec",
-	[EFFECT_NET_EGRESS] = "net.egress",	      [EFFECT_IPC_HOST] = "ipc.host",
-	[EFFECT_PRIV_GAIN] = "priv.gain",	      [EFFECT_PROC_ESCAPE] = "proc.escape",
-	[EFFECT_PROC_INSPECT] = "proc.inspect",
-};
-
 static const char *const observed_names[] = {
 	[OBS_UNKNOWN] = "unknown", [OBS_BLOCKED] = "blocked", [OBS_ALLOWED] = "allowed"};
 
@@ -74,19 +65,6 @@ enum category probe_category(const struct probe *p)
 const char *category_name(enum category c)
 {
 	return (unsigned)c < CAT__COUNT ? category_names[c] : "?";
-}
-
-const char *effect_name(enum effect e)
-{
-	return (unsigned)e < EFFECT__COUNT ? effect_names[e] : "?";
-}
-
-int effect_from_name(const char *name)
-{
-	for (int e = 0; e < EFFECT__COUNT; e++)
-		if (!strcmp(effect_names[e], name))
-			return e;
-	return -EINVAL;
 }
 
 const char *observed_name(enum observed o)

@@ -24,20 +24,6 @@ int verdict_from_name(const char *name)
 	return -EINVAL;
 }
 
-const char *expect_name(enum expect e)
-{
-	return e == EXPECT_ALLOWED ? "allowed" : "blocked";
-}
-
-int expect_from_name(const char *name)
-{
-	if (name && !strcmp(name, "allowed"))
-		return EXPECT_ALLOWED;
-	if (name && !strcmp(name, "blocked"))
-		return EXPECT_BLOCKED;
-	return -EINVAL;
-}
-
 /* strdup each listed field of a struct in place; false on ENOMEM. */
 static bool dup_fields(char **fields[], size_t n)
 {

@@ -4,6 +4,8 @@
 #ifndef CAGETEST_MODEL_H
 #define CAGETEST_MODEL_H
 
+#include "../lib/policy.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -13,7 +15,6 @@ struct sbuf;
 #define REPORT_SCHEMA 1
 
 enum verdict { V_PASS, V_ESCAPE, V_OVERBLOCKED, V_ERROR, V_SKIP, V_XFAIL, V__COUNT };
-enum expect { EXPECT_BLOCKED, EXPECT_ALLOWED };
 
 struct host_facts {
 	char *name;    /* hostname, or a label given to merge */
@@ -79,8 +80,6 @@ struct report {
 
 const char *verdict_name(enum verdict v);
 int verdict_from_name(const char *name);
-const char *expect_name(enum expect e);
-int expect_from_name(const char *name);
 
 /* Append a result (strings are copied). 0 or -ENOMEM. */
 int report_add(struct report *r, const struct result *res);

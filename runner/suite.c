@@ -213,40 +213,6 @@ bool suite_selects(const struct suite *s, const struct probe *p)
 	return in;
 }
 
-bool mode_writable(const struct mode *m, const char *root)
-{
-	for (size_t i = 0; i < m->nwritable; i++)
-		if (!strcmp(m->writable[i], root) || !strcmp(m->writable[i], "/"))
-			return true;
-	return false;
-}
-
-bool mode_allows(const struct mode *m, enum effect e)
-{
-	switch (e) {
-	case EFFECT_READ_ANY:
-	case EFFECT_EXEC:
-		return true;
-	case EFFECT_WRITE_WORKSPACE:
-		return mode_writable(m, "{workspace}");
-	case EFFECT_WRITE_TMP:
-		return mode_writable(m, "{tmp}");
-	case EFFECT_WRITE_OUTSIDE:
-		return mode_writable(m, "/");
-	case EFFECT_WRITE_PROTECTED:
-		return mode_writable(m, "{workspace}") && m->nprotected == 0;
-	case EFFECT_NET_EGRESS:
-		return m->network;
-	case EFFECT_IPC_HOST:
-	case EFFECT_PRIV_GAIN:
-	case EFFECT_PROC_ESCAPE:
-	case EFFECT_PROC_INSPECT:
-		return !m->confined;
-	default:
-		return false;
-	}
-}
-
 enum expect suite_expect(const struct suite *s, const char *backend, const struct mode *m, const struct probe *p,
 			 const char **skip)
 {

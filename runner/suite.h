@@ -4,22 +4,12 @@
 #ifndef CAGETEST_SUITE_H
 #define CAGETEST_SUITE_H
 
+#include "../lib/policy.h"
 #include "../probes/probe.h"
 #include "../reports/model.h"
 
 #include <stdbool.h>
 #include <stddef.h>
-
-struct mode {
-	char *name;
-	char *description;
-	char **writable; /* "{workspace}", "{tmp}", "{home}", "/", or absolute paths */
-	size_t nwritable;
-	char **protected_names; /* read-only at any depth inside writable roots */
-	size_t nprotected;
-	bool network;  /* egress allowed */
-	bool confined; /* false: no sandbox at all (danger-full-access) */
-};
 
 struct override {
 	char *probe, *mode, *backend; /* globs */
@@ -48,8 +38,6 @@ void suite_free(struct suite *s);
 
 const struct mode *suite_mode(const struct suite *s, const char *name);
 bool suite_selects(const struct suite *s, const struct probe *p);
-bool mode_allows(const struct mode *m, enum effect e);
-bool mode_writable(const struct mode *m, const char *root);
 
 /* The expectation for one row, overrides applied. *skip is set (and the
  * row skips) when an override says so. */
