@@ -2,9 +2,8 @@
 #ifndef CAGETEST_DETECT_H
 #define CAGETEST_DETECT_H
 
-#include "../reports/model.h"
-
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Landlock ABI version, 0 if unavailable (disabled, not built, too old). */
 int landlock_abi(void);
@@ -14,8 +13,19 @@ bool seccomp_supported(void);
 bool userns_works(void);
 /* "none" or the kind of container we run in. */
 const char *container_kind(void);
-/* Fill the report's host facts. */
-int host_facts_fill(struct host_facts *h);
+/* What this host is, as plain values: the runner copies them into its
+ * report (reports/model.h's host_facts), doctor prints them. */
+struct host_info {
+	char name[65]; /* hostname (uname's field size) */
+	char kernel[65]; /* uname release */
+	char arch[65];
+	char container[32]; /* container_kind() */
+	unsigned uid; /* of this process */
+	int landlock_abi; /* 0 = none */
+	bool seccomp;
+	bool userns;
+};
+int host_info_read(struct host_info *h);
 /* Is `name` an executable on PATH? Copies its path into out when found. */
 bool which(const char *name, char *out, size_t n);
 /* Run argv (argv[0] a path) with stdin on /dev/null and stdout+stderr into

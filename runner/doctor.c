@@ -252,11 +252,11 @@ static void container_facts(struct sbuf *out)
 
 void doctor_facts(struct sbuf *out)
 {
-	struct host_facts h = {0};
+	struct host_info h = {0};
 	char val[512];
 
-	host_facts_fill(&h);
-	line(out, "kernel", "%s (%s)", h.kernel ? h.kernel : "?", h.arch ? h.arch : "?");
+	host_info_read(&h);
+	line(out, "kernel", "%s (%s)", h.kernel[0] ? h.kernel : "?", h.arch[0] ? h.arch : "?");
 	line(out, "uid", "%u%s", h.uid, h.uid == 0 ? " (root)" : "");
 	container_facts(out);
 	if (*sysval("/sys/kernel/security/lsm", val, sizeof(val)))
@@ -289,7 +289,6 @@ void doctor_facts(struct sbuf *out)
 	     *sysval("/proc/sys/kernel/yama/ptrace_scope", val, sizeof(val)) ? val : "absent (no Yama: same-uid ptrace allowed)");
 	if (*sysval("/sys/module/apparmor/parameters/enabled", val, sizeof(val)))
 		line(out, "apparmor", "%s", !strcmp(val, "Y") ? "enabled" : "disabled");
-	host_facts_free(&h);
 }
 
 int doctor_backends(char *buf, size_t n)
