@@ -4,7 +4,7 @@
  * applied. Inline CSS and JS only; a Content-Security-Policy forbids loading
  * anything. Every string from the model is escaped: detail strings come from
  * the sandboxed side and may be hostile. */
-#include "model.h"
+#include "render.h"
 
 #include "../lib/util.h"
 

@@ -1,6 +1,6 @@
 /* The JSON report (schema 1): render the model, and read it back for merge,
  * diff and baselines. */
-#include "model.h"
+#include "render.h"
 
 #include "../lib/util.h"
 

@@ -1,7 +1,7 @@
 /* JUnit XML, flat, valid against docs/cagetest-junit.xsd (exactly our shape)
  * and so against Jenkins' junit-10.xsd: one testsuite per backend.mode (per
  * host in merged reports), one testcase per row. */
-#include "model.h"
+#include "render.h"
 
 #include "../lib/util.h"
 

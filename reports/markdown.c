@@ -1,6 +1,6 @@
 /* Markdown sized for a CI step summary (GitHub allows 1 MiB): the verdict,
  * a table per backend/mode, and the failing rows with evidence and hints. */
-#include "model.h"
+#include "render.h"
 
 #include "../lib/util.h"
 

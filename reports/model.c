@@ -246,27 +246,6 @@ void report_free(struct report *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static const char *const format_names[FMT__COUNT] = {
-	[FMT_JSON] = "json", [FMT_JUNIT] = "junit", [FMT_TAP] = "tap", [FMT_MARKDOWN] = "markdown", [FMT_HTML] = "html",
-};
-
-const char *report_format_name(enum report_format f)
-{
-	return (unsigned)f < FMT__COUNT ? format_names[f] : "?";
-}
-
-int report_render(const struct report *r, enum report_format f, const struct render_opts *o, char **out)
-{
-	switch (f) {
-	case FMT_JSON: return report_json(r, out);
-	case FMT_JUNIT: return report_junit(r, out);
-	case FMT_TAP: return report_tap(r, out);
-	case FMT_MARKDOWN: return report_markdown(r, o, out);
-	case FMT_HTML: return report_html(r, o, out);
-	default: return -EINVAL;
-	}
-}
-
 /* Decode one UTF-8 sequence; returns its length, 0 if invalid. */
 static size_t utf8_len(const unsigned char *s, unsigned *cp)
 {

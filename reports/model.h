@@ -1,6 +1,7 @@
 /* The result model: one run (or several merged) as plain data. Every report
- * format renders from this and only this; `merge`, `diff` and `--baseline`
- * read it back from the JSON report (schema 1, see DESIGN.md). */
+ * format renders from this and only this (the writers are render.h's, the
+ * model knows none of them); `merge`, `diff` and `--baseline` read it back
+ * from the JSON report (schema 1, README: Reports). */
 #ifndef CAGETEST_MODEL_H
 #define CAGETEST_MODEL_H
 
@@ -141,28 +142,6 @@ void column_label(const struct column *c, char *buf, size_t n);
  * "Sandbox: landlock/workspace-write ENFORCED", "Sandbox: NOT ENFORCED: 3 escapes in ...". */
 void report_verdict_line(const struct matrix *m, struct sbuf *out);
 
-/* What renderers may use beyond the model; every field is optional. */
-struct render_opts {
-	const char *(*hint)(const char *probe); /* remediation for a probe id, NULL if none */
-	bool tty;     /* terminal: the matrix and Unicode glyphs, not plain lines */
-	bool color;   /* terminal: ANSI colours */
-	bool unicode; /* terminal: Unicode glyphs */
-};
-
-/* Renderers: text to *out (malloc'd). 0 or -errno. */
-int report_json(const struct report *r, char **out);
-int report_junit(const struct report *r, char **out);
-int report_tap(const struct report *r, char **out);
-int report_markdown(const struct report *r, const struct render_opts *o, char **out);
-int report_html(const struct report *r, const struct render_opts *o, char **out);
-/* The end-of-run text for a terminal (a matrix on a TTY, plain lines otherwise). */
-int report_terminal(const struct report *r, const struct render_opts *o, char **out);
-/* The live progress line (starts with \r, no newline). */
-void terminal_progress(struct sbuf *out, size_t done, size_t total, size_t escapes, bool color);
-/* The file formats, for CLIs that take --json F --html F ... */
-enum report_format { FMT_JSON, FMT_JUNIT, FMT_TAP, FMT_MARKDOWN, FMT_HTML, FMT__COUNT };
-const char *report_format_name(enum report_format f); /* "json", "junit", ... (the option name) */
-int report_render(const struct report *r, enum report_format f, const struct render_opts *o, char **out);
 /* Parse a JSON report (schema 1). err gets "where: what". */
 int report_from_json(const char *text, struct report *r, char *err, size_t n);
 

@@ -1,7 +1,7 @@
 /* TAP version 14: one subtest per backend.mode (per host in merged
  * reports), one test point per row; skip and xfail as SKIP and TODO
  * directives; failures carry a YAML diagnostic block. */
-#include "model.h"
+#include "render.h"
 
 #include "../lib/util.h"
 

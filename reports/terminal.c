@@ -1,7 +1,7 @@
 /* What a person sees at the end of a run: on a TTY the probes x columns
  * matrix, plain lines otherwise; then every escape, overblock and error with
  * its evidence and the probe's hint, and one verdict line. */
-#include "model.h"
+#include "render.h"
 
 #include "../lib/util.h"
 

@@ -7,6 +7,7 @@
 #include "../probes/probe.h"
 #include "../reports/merge.h"
 #include "../reports/model.h"
+#include "../reports/render.h"
 #include "agent.h"
 #include "bench.h"
 #include "doctor.h"
@@ -188,20 +189,30 @@ static int emit(const char *path, const char *text, const char *what)
 
 /* --- reports --- */
 
-/* The report file options every command that renders takes. */
-#define OPT_FORMAT 0x100
-#define REPORT_OPTIONS                                                                                      \
-	{"json", required_argument, 0, OPT_FORMAT + FMT_JSON}, {"junit", required_argument, 0, OPT_FORMAT + FMT_JUNIT}, \
-	{"tap", required_argument, 0, OPT_FORMAT + FMT_TAP},                                                 \
-	{"markdown", required_argument, 0, OPT_FORMAT + FMT_MARKDOWN},                                       \
-	{"html", required_argument, 0, OPT_FORMAT + FMT_HTML}
+/* The report file options every command that renders takes: one per writer
+ * (--json F, --junit F, ...), after the command's own. */
+#define OPT_WRITER 0x100
+
+/* own (ended by a zero entry), then an option per writer, into all (room
+ * for both); returns all. */
+static const struct option *with_writers(const struct option *own, struct option *all)
+{
+	size_t k = 0;
+
+	for (; own[k].name; k++)
+		all[k] = own[k];
+	for (size_t i = 0; i < nwriters; i++)
+		all[k++] = (struct option){writers[i].name, required_argument, 0, OPT_WRITER + (int)i};
+	all[k] = (struct option){0};
+	return all;
+}
 
 /* Record a report option's file; false when c is not one. */
-static bool report_option(int c, const char *path[FMT__COUNT])
+static bool report_option(int c, const char *path[WRITERS_MAX])
 {
-	if (c < OPT_FORMAT || c >= OPT_FORMAT + FMT__COUNT)
+	if (c < OPT_WRITER || c >= OPT_WRITER + (int)nwriters)
 		return false;
-	path[c - OPT_FORMAT] = optarg;
+	path[c - OPT_WRITER] = optarg;
 	return true;
 }
 
@@ -238,18 +249,18 @@ static struct render_opts render_opts_for(int fd)
 	};
 }
 
-static int write_reports(const struct report *r, const char *const path[FMT__COUNT], const struct render_opts *o)
+static int write_reports(const struct report *r, const char *const path[WRITERS_MAX], const struct render_opts *o)
 {
 	int rc = 0;
 
-	for (int f = 0; f < FMT__COUNT; f++) {
+	for (size_t f = 0; f < nwriters; f++) {
 		char *text = NULL;
 		if (!path[f])
 			continue;
-		if (report_render(r, (enum report_format)f, o, &text) < 0) {
-			fprintf(stderr, "cagetest: cannot render the %s report\n", report_format_name((enum report_format)f));
+		if (writers[f].render(r, o, &text) < 0) {
+			fprintf(stderr, "cagetest: cannot render the %s report\n", writers[f].name);
 			rc = -1;
-		} else if (emit(path[f], text, report_format_name((enum report_format)f)) < 0)
+		} else if (emit(path[f], text, writers[f].name) < 0)
 			rc = -1;
 		free(text);
 	}
@@ -348,7 +359,7 @@ static int battery(struct run_opts *o, bool quiet, struct report *rep, struct ru
 
 static int cmd_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option own[] = {
 		{"backend", required_argument, 0, 'b'}, {"mode", required_argument, 0, 'm'},
 		{"suite", required_argument, 0, 's'},	{"probe", required_argument, 0, 'p'},
 		{"jobs", required_argument, 0, 'j'},	{"timeout", required_argument, 0, 'T'},
@@ -357,11 +368,12 @@ static int cmd_run(int argc, char **argv)
 		{"baseline", required_argument, 0, 'B'}, {"quiet", no_argument, 0, 'q'},
 		{"help", no_argument, 0, 'h'},		{"adapter", required_argument, 0, 'A'},
 		{"isolate", no_argument, 0, 'I'},
-		REPORT_OPTIONS,
 		{0, 0, 0, 0},
 	};
+	struct option all[ARRAY_SIZE(own) + WRITERS_MAX];
+	const struct option *opts = with_writers(own, all);
 	struct run_opts o = {.backends = "landlock", .modes = "all", .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), .timeout = 10};
-	const char *out[FMT__COUNT] = {0};
+	const char *out[WRITERS_MAX] = {0};
 	const char *suite_name = "default", *fail_on = "escape,overblocked", *baseline_paths[16];
 	size_t nbaselines = 0;
 	bool quiet = false, fail[V__COUNT];
@@ -472,10 +484,12 @@ static const char *split_label(const char *arg, char *label, size_t n)
 
 static int cmd_merge(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"fail-on", required_argument, 0, 'F'}, {"quiet", no_argument, 0, 'q'}, REPORT_OPTIONS, {0, 0, 0, 0},
+	static const struct option own[] = {
+		{"fail-on", required_argument, 0, 'F'}, {"quiet", no_argument, 0, 'q'}, {0, 0, 0, 0},
 	};
-	const char *out[FMT__COUNT] = {0}, *fail_on = "escape,overblocked";
+	struct option all[ARRAY_SIZE(own) + WRITERS_MAX];
+	const struct option *opts = with_writers(own, all);
+	const char *out[WRITERS_MAX] = {0}, *fail_on = "escape,overblocked";
 	bool quiet = false, fail[V__COUNT];
 	struct report merged = {0};
 	int c, code;
@@ -732,15 +746,17 @@ static int cmd_explain(int argc, char **argv)
 
 static int cmd_doctor(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option own[] = {
 		{"backend", required_argument, 0, 'b'}, {"mode", required_argument, 0, 'm'},
 		{"suite", required_argument, 0, 's'},	{"probe", required_argument, 0, 'p'},
 		{"no-battery", no_argument, 0, 'N'},	{"quiet", no_argument, 0, 'q'},
 		{"adapter", required_argument, 0, 'A'},
-		REPORT_OPTIONS,				{0, 0, 0, 0},
+		{0, 0, 0, 0},
 	};
+	struct option all[ARRAY_SIZE(own) + WRITERS_MAX];
+	const struct option *opts = with_writers(own, all);
 	struct run_opts o = {.probes = doctor_probes, .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), .timeout = 10};
-	const char *out[FMT__COUNT] = {0}, *suite_name = "default";
+	const char *out[WRITERS_MAX] = {0}, *suite_name = "default";
 	bool battery_on = true, quiet = false, fail[V__COUNT];
 	char backends[1024], modes[1024];
 	struct sbuf s = {0};

@@ -22,6 +22,7 @@
 
 #include "../lib/util.h"
 #include "../reports/model.h"
+#include "../reports/render.h"
 
 #ifndef BUILDDIR
 #define BUILDDIR "build"

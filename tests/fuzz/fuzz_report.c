@@ -1,6 +1,7 @@
 /* libFuzzer: the JSON report reader (merge, diff, --baseline), and every
  * renderer on whatever it accepts. */
 #include "../../reports/model.h"
+#include "../../reports/render.h"
 
 #include <stdint.h>
 #include <stdlib.h>

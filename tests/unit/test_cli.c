@@ -1,6 +1,7 @@
 /* The CLI contract: usage errors exit 2 with a one-line message naming the
  * problem; --help and list work; explain prints a policy. */
 #include "../testutil.h"
+#include "../../reports/merge.h"
 
 static void expect_usage_error(const char *args, const char *needle)
 {
@@ -129,6 +130,15 @@ static void test_docs_cover_options(void **state)
 				 !!strstr(man, opt));
 		checked++;
 	}
+	/* the report options come from the writers table */
+	for (size_t i = 0; i < nwriters; i++) {
+		char opt[72];
+		snprintf(opt, sizeof(opt), "--%s", writers[i].name);
+		if (!strstr(help, opt) || !strstr(readme, opt) || !strstr(man, opt))
+			fail_msg("%s: help %d, README %d, man page %d", opt, !!strstr(help, opt), !!strstr(readme, opt),
+				 !!strstr(man, opt));
+		checked++;
+	}
 	assert_true(checked >= 25);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
 		char c[64];
@@ -161,6 +171,40 @@ static void test_docs_cover_options(void **state)
 	free(help), free(err);
 }
 
+/* Every writer is an option of the commands that render, and writes its
+ * format: the table, not a list in the CLI, decides. */
+static void test_writer_options(void **state)
+{
+	(void)state;
+	assert_true(nwriters >= 5);
+	for (size_t i = 0; i < nwriters; i++) {
+		char args[512], path[256], *out = NULL, *err = NULL, *want = NULL, *got = NULL;
+		struct report r;
+		char perr[256];
+		snprintf(path, sizeof(path), BUILDDIR "/tests/writer-option.%s", writers[i].name);
+		snprintf(args, sizeof(args), "merge -q --%s %s " SRCDIR "/tests/golden/model.json", writers[i].name, path);
+		unlink(path);
+		int code = cli(args, &out, &err);
+		if (code != 0 && code != 1)
+			fail_msg("`cagetest %s`: exit %d: %s", args, code, err);
+		/* the writer's own output: it starts as the writer, handed the merged model, starts */
+		assert_int_equal(read_file(SRCDIR "/tests/golden/model.json", 1 << 22, &want, NULL), 0);
+		struct report one;
+		memset(&r, 0, sizeof(r));
+		assert_int_equal(report_from_json(want, &one, perr, sizeof(perr)), 0);
+		assert_int_equal(report_merge(&r, &one, NULL), 0);
+		free(want), want = NULL;
+		assert_int_equal(writers[i].render(&r, NULL, &want), 0);
+		assert_int_equal(read_file(path, 1 << 22, &got, NULL), 0);
+		size_t line = strcspn(want, "\n");
+		if (!line || strncmp(got, want, line + 1))
+			fail_msg("--%s wrote '%.60s', the %s writer starts '%.60s'", writers[i].name, got, writers[i].name, want);
+		report_free(&one), report_free(&r);
+		free(out), free(err), free(want), free(got);
+		unlink(path);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_explain),
 		cmocka_unit_test(test_docs_cover_options),
+		cmocka_unit_test(test_writer_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -192,9 +192,9 @@ static void test_mangled_inputs(void **state)
 		parsed++;
 		assert_int_equal(report_merge(&m, &r, NULL), 0);
 		assert_int_equal(report_merge(&m, &r, NULL), 0);
-		for (int f = 0; f < FMT__COUNT; f++) {
+		for (size_t f = 0; f < nwriters; f++) {
 			char *text = NULL;
-			assert_int_equal(report_render(&m, (enum report_format)f, NULL, &text), 0);
+			assert_int_equal(writers[f].render(&m, NULL, &text), 0);
 			free(text);
 		}
 		struct render_opts tty = {.tty = true, .color = true, .unicode = true};
