@@ -7,6 +7,7 @@
 
 #include "../lib/jparse.h"
 #include "../lib/path.h"
+#include "../lib/proc.h"
 #include "../probes/probe.h"
 
 #include <dirent.h>
@@ -482,27 +483,6 @@ static const struct adapter *A(const struct backend *b)
 	return b->data;
 }
 
-/* Find an executable: a path as is, a bare name on PATH. */
-static int find_exec(const char *name, char *out, size_t n)
-{
-	const char *path = getenv("PATH");
-	_cleanup_free_ char *copy = NULL;
-	char *save = NULL;
-
-	if (strchr(name, '/'))
-		return access(name, X_OK) == 0 ? fmt(out, n, "%s", name) : neg_errno();
-	copy = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-	if (!copy)
-		return -ENOMEM;
-	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		struct stat st;
-		if (fmt(out, n, "%s/%s", *d ? d : ".", name) == 0 && stat(out, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(out, X_OK) == 0)
-			return 0;
-	}
-	return -ENOENT;
-}
-
 /* requires[] and command[0] expand with {here} only: no box needed. */
 static int resolve_fixed(const struct adapter *a, const char *tmpl, char *out, size_t n)
 {
@@ -550,7 +530,7 @@ static int run_version(const struct adapter *a, char *buf, size_t n)
 	}
 	if (find_exec(argv[0], exe, sizeof(exe)) < 0 || pipe2(p, O_CLOEXEC) < 0)
 		goto out;
-	if (asprintf(&path_env, "PATH=%s", getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin") < 0) {
+	if (asprintf(&path_env, "PATH=%s", proc_path()) < 0) {
 		close(p[0]), close(p[1]);
 		goto out;
 	}

@@ -6,6 +6,7 @@
 #include "bwrap.h"
 
 #include "../lib/path.h"
+#include "../lib/proc.h"
 #include "detect.h"
 #include "seccomp.h"
 
@@ -415,7 +416,7 @@ static int check_host(void)
 	char out[1024], t[PATH_MAX], status[64];
 	int maj = 0, min = 0, mic = 0, st, r;
 
-	if (!which("bwrap", host.path, sizeof(host.path))) {
+	if (find_exec("bwrap", host.path, sizeof(host.path)) < 0) {
 		snprintf(host.why, sizeof(host.why), "bwrap is not on PATH. Hint: apt-get install bubblewrap");
 		return -ENOENT;
 	}
@@ -436,7 +437,7 @@ static int check_host(void)
 			 "container runtime may forbid them");
 		return -EOPNOTSUPP;
 	}
-	if (!which("true", t, sizeof(t))) {
+	if (find_exec("true", t, sizeof(t)) < 0) {
 		snprintf(host.why, sizeof(host.why), "no `true` on PATH to run a bwrap trial with");
 		return -ENOENT;
 	}

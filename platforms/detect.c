@@ -1,5 +1,6 @@
 #include "detect.h"
 
+#include "../lib/proc.h"
 #include "../lib/util.h"
 
 #include <fcntl.h>
@@ -32,18 +33,18 @@ bool seccomp_supported(void)
 	return errno == EFAULT || errno == EACCES;
 }
 
+static void try_userns(void *arg, void *answer)
+{
+	(void)arg;
+	*(bool *)answer = unshare(CLONE_NEWUSER) == 0;
+}
+
 bool userns_works(void)
 {
-	pid_t pid = fork();
-	int st;
+	struct proc_call c = {.fn = try_userns, .size = sizeof(bool)};
+	bool ok = false;
 
-	if (pid < 0)
-		return false;
-	if (pid == 0)
-		_exit(unshare(CLONE_NEWUSER) == 0 ? 0 : 1);
-	if (waitpid(pid, &st, 0) < 0)
-		return false;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	return proc_call(&c, &ok, NULL) == 0 && ok;
 }
 
 static bool file_has(const char *path, const char *needle)
@@ -79,34 +80,6 @@ const char *container_kind(void)
 	if (file_has("/proc/version", "microsoft") || file_has("/proc/version", "Microsoft"))
 		return "wsl";
 	return "none";
-}
-
-bool which(const char *name, char *out, size_t n)
-{
-	const char *path = getenv("PATH");
-	char buf[4096];
-	char *save = NULL;
-
-	if (strchr(name, '/'))
-		return access(name, X_OK) == 0 && fmt(out, n, "%s", name) == 0;
-	if (fmt(buf, sizeof(buf), "%s", path ? path : "/usr/bin:/bin") < 0)
-		return false;
-	for (char *dir = strtok_r(buf, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		struct stat st;
-		if (fmt(out, n, "%s/%s", dir, name) == 0 && stat(out, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(out, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
-
-int become_nobody(void)
-{
-	/* dumpable, or uid_map cannot be written: what an unprivileged user can do */
-	if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0 ||
-			       prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0))
-		return neg_errno();
-	return 0;
 }
 
 int run_capture(char *const argv[], double timeout, bool as_nobody, char *out, size_t n, int *wstatus)

@@ -26,14 +26,6 @@ struct host_info {
 	bool userns;
 };
 int host_info_read(struct host_info *h);
-/* Is `name` an executable on PATH? Copies its path into out when found. */
-bool which(const char *name, char *out, size_t n);
-/* Run argv (argv[0] a path) with stdin on /dev/null and stdout+stderr into
- * out (NUL-terminated, truncated to n). 0 with *wstatus set when it ran to
- * the end, -ETIMEDOUT when it was killed after timeout seconds, -errno when
- * it could not be started. */
-/* As root: become uid/gid 65534 (nobody), dumpable. No-op otherwise. */
-int become_nobody(void);
 /* Run argv (PATH searched) with a timeout, optionally as nobody; output in out. */
 int run_capture(char *const argv[], double timeout, bool as_nobody, char *out, size_t n, int *wstatus);
 

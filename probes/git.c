@@ -7,6 +7,7 @@
  * hard timeout). The verdict comes from the files; git's answer is detail. */
 #include "common.h"
 #include "registry.h"
+#include "../lib/proc.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -39,7 +40,7 @@ static int host_git(const struct probe_env *env, char *out, size_t n, const char
 
 	if (ppath(env, ws, "ws") < 0 || fmt(home, sizeof(home), "HOME=%s/home", env->root) < 0 ||
 	    fmt(ceiling, sizeof(ceiling), "GIT_CEILING_DIRECTORIES=%s", env->root) < 0 ||
-	    fmt(path, sizeof(path), "PATH=%s", getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin") < 0)
+	    fmt(path, sizeof(path), "PATH=%s", proc_path()) < 0)
 		return -ENAMETOOLONG;
 	for (; *args && k < ARRAY_SIZE(argv) - 1; args++)
 		argv[k++] = *args;

@@ -5,6 +5,7 @@
  * Objects are named from the token; the host finds them, then removes them. */
 #include "common.h"
 #include "registry.h"
+#include "../lib/proc.h"
 
 #include "../lib/dbus.h"
 
@@ -354,37 +355,40 @@ static int key_take(uid_t uid, gid_t gid, const char *desc, const char *token)
 	return k > 0 && mem_contains(buf, (size_t)(k < (long)sizeof(buf) - 1 ? k : (long)sizeof(buf) - 1), token) ? 1 : 2;
 }
 
+struct key_query {
+	uid_t uid;
+	gid_t gid;
+	const char *desc, *token;
+};
+
+static void key_take_in_child(void *arg, void *answer)
+{
+	const struct key_query *q = arg;
+
+	*(int *)answer = key_take(q->uid, q->gid, q->desc, q->token);
+}
+
 static enum observed key_verify(const struct host_view *hv, char *d, size_t n)
 {
 	char desc[64];
-	int pfd[2], r = -EIO;
-	uid_t uid;
-	gid_t gid;
-	pid_t pid;
+	struct key_query q = {.desc = desc, .token = hv->env->token};
+	struct proc_call c = {.fn = key_take_in_child, .arg = &q, .size = sizeof(int)};
+	int r = -EIO;
 
 	key_desc(hv->env->token, desc, sizeof(desc));
-	if (case_owner(hv->env, &uid, &gid) < 0 || pipe2(pfd, O_CLOEXEC) < 0)
+	if (case_owner(hv->env, &q.uid, &q.gid) < 0)
 		return OBS_UNKNOWN;
-	pid = fork();
-	if (pid == 0) {
-		r = key_take(uid, gid, desc, hv->env->token);
-		_exit(write(pfd[1], &r, sizeof(r)) == sizeof(r) ? 0 : 1);
-	}
-	close(pfd[1]);
-	if (pid > 0 && read(pfd[0], &r, sizeof(r)) != sizeof(r))
+	if (proc_call(&c, &r, NULL) < 0)
 		r = -EIO;
-	close(pfd[0]);
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
 	if (r < 0) {
-		snprintf(d, n, "the host could not search uid %u's user keyring: %s", (unsigned)uid, errno_name(r));
+		snprintf(d, n, "the host could not search uid %u's user keyring: %s", (unsigned)q.uid, errno_name(r));
 		return OBS_UNKNOWN;
 	}
 	if (!r) {
-		snprintf(d, n, "uid %u's user keyring has no key \"%s\"", (unsigned)uid, desc);
+		snprintf(d, n, "uid %u's user keyring has no key \"%s\"", (unsigned)q.uid, desc);
 		return OBS_BLOCKED;
 	}
-	snprintf(d, n, "uid %u's user keyring gained key \"%s\"%s; invalidated", (unsigned)uid, desc,
+	snprintf(d, n, "uid %u's user keyring gained key \"%s\"%s; invalidated", (unsigned)q.uid, desc,
 		 r == 1 ? " holding the token" : "");
 	return OBS_ALLOWED;
 }

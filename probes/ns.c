@@ -24,10 +24,10 @@
  * with it; verify looks only at the host's files. */
 #include "common.h"
 #include "registry.h"
+#include "../lib/proc.h"
 
 #include <fcntl.h>
 #include <linux/sched.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -93,6 +93,7 @@ struct ns_ctx {
 	const struct way *w;
 	int ws, out;  /* O_PATH fds opened before the namespace */
 	bool own_ns;  /* the child is in a mount namespace of its own (the kernel's view) */
+	ino_t parent_mnt; /* the attempt's mount namespace, read before the child was made */
 	struct attempt *a;
 };
 
@@ -250,8 +251,9 @@ static void join_sentinel(struct ns_ctx *c)
 
 /* Fork or clone the child as the way says; 0 in the child. A clone that is
  * refused is noted and replaced by a plain fork: the attempt presses on. */
-static pid_t spawn(struct ns_ctx *c)
+static pid_t spawn(void *arg)
 {
+	struct ns_ctx *c = arg;
 	struct clone_args ca = {.flags = CLONE_NEWUSER | CLONE_NEWNS, .exit_signal = SIGCHLD};
 	const char *how = c->w->entry == BY_CLONE ? "clone(NEWUSER|NEWNS, high bits set)" : "clone3(NEWUSER|NEWNS)";
 	pid_t pid;
@@ -271,29 +273,6 @@ static pid_t spawn(struct ns_ctx *c)
 	return pid;
 }
 
-/* The child's record, or -ETIMEDOUT (the child is killed). */
-static int collect(pid_t pid, int fd, struct attempt *a)
-{
-	struct pollfd pf = {.fd = fd, .events = POLLIN};
-	struct attempt got;
-	ssize_t k = -1;
-	int r;
-
-	while ((r = poll(&pf, 1, NS_TIMEOUT_MS)) < 0 && errno == EINTR)
-		;
-	if (r > 0)
-		while ((k = read(fd, &got, sizeof(got))) < 0 && errno == EINTR)
-			;
-	if (k != (ssize_t)sizeof(got))
-		kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	if (k != (ssize_t)sizeof(got))
-		return note(a, "the namespace child", r == 0 ? -ETIMEDOUT : -EIO);
-	*a = got;
-	a->detail[sizeof(a->detail) - 1] = 0;
-	return a->rc;
-}
-
 /* An O_PATH fd on root/rel, or -errno (then every step through it says EBADF). */
 static int open_dir(const struct probe_env *env, const char *rel)
 {
@@ -306,34 +285,37 @@ static int open_dir(const struct probe_env *env, const char *rel)
 	return fd < 0 ? neg_errno() : fd;
 }
 
+/* The child: into its namespace as the way says, then the way; its
+ * attempt (c->a, the answer) comes back to the parent. */
+static void ns_child(void *arg, void *answer)
+{
+	struct ns_ctx *c = arg;
+
+	(void)answer; /* c->a */
+	if (c->w->entry == BY_UNSHARE)
+		note(c->a, "unshare(NEWUSER|NEWNS)", sys(unshare(CLONE_NEWUSER | CLONE_NEWNS)));
+	else if (c->w->entry == BY_SETNS)
+		join_sentinel(c);
+	/* mounts only where the kernel shows a namespace this child made,
+	 * whatever the calls said (a joined one is the host's) */
+	c->own_ns = c->w->entry != BY_SETNS && c->parent_mnt && namespace_of("mnt") != c->parent_mnt;
+	c->a->rc = run_way(c);
+}
+
 static int ns_attempt(const struct probe_env *env, const struct way *w, struct attempt *a)
 {
 	_cleanup_close_ int ws = open_dir(env, "ws"), out = open_dir(env, "outside");
-	struct ns_ctx c = {.env = env, .w = w, .ws = ws, .out = out, .a = a};
-	ino_t parent = namespace_of("mnt");
-	int pfd[2], r;
-	pid_t pid;
+	struct ns_ctx c = {.env = env, .w = w, .ws = ws, .out = out, .parent_mnt = namespace_of("mnt"), .a = a};
+	struct proc_call pc = {.fn = ns_child, .arg = &c, .size = sizeof(*a), .timeout = NS_TIMEOUT_MS / 1000.0,
+			       .start = spawn};
+	int r = proc_call(&pc, a, NULL);
 
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return fail_at(a, "pipe", neg_errno());
-	pid = spawn(&c);
-	if (pid == 0) {
-		close(pfd[0]);
-		if (w->entry == BY_UNSHARE)
-			note(a, "unshare(NEWUSER|NEWNS)", sys(unshare(CLONE_NEWUSER | CLONE_NEWNS)));
-		else if (w->entry == BY_SETNS)
-			join_sentinel(&c);
-		/* mounts only where the kernel shows a namespace this child made,
-		 * whatever the calls said (a joined one is the host's) */
-		c.own_ns = w->entry != BY_SETNS && parent && namespace_of("mnt") != parent;
-		a->rc = run_way(&c);
-		write_all(pfd[1], a, sizeof(*a));
-		_exit(0);
+	if (r == 0) {
+		a->detail[sizeof(a->detail) - 1] = 0;
+		return a->rc;
 	}
-	close(pfd[1]);
-	r = pid < 0 ? note(a, "fork", neg_errno()) : collect(pid, pfd[0], a);
-	close(pfd[0]);
-	return r;
+	return note(a, r == -ETIMEDOUT || r == -ENODATA ? "the namespace child" : "fork",
+		    r == -ETIMEDOUT ? r : r == -ENODATA ? -EIO : r);
 }
 
 #define NS_ATTEMPT(fn, entry, prep, target)                                                                 \

@@ -12,6 +12,7 @@
  * the kernel while nothing happened. */
 #include "common.h"
 #include "registry.h"
+#include "../lib/proc.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -227,28 +228,22 @@ static enum observed userns_verify(const struct host_view *hv, char *d, size_t n
 
 /* ---------- ptrace of a non-descendant (what Yama ptrace_scope 1 stops) ---------- */
 
+static void seize_parent(void *arg, void *answer)
+{
+	int *rc = answer;
+
+	*rc = ptrace(PTRACE_SEIZE, getppid(), 0, 0) < 0 ? neg_errno() : 0;
+	probe_hold(arg);
+}
+
 static int ptrace_scope_attempt(const struct probe_env *env, struct attempt *a)
 {
-	int pfd[2], r = -ECHILD;
-	pid_t pid;
-
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return fail_at(a, "pipe", neg_errno());
 	/* a child traces this process: same uid, same box, not a descendant;
 	 * SEIZE does not stop it and the trace ends when the child exits */
-	pid = fork();
-	if (pid == 0) {
-		int rc = ptrace(PTRACE_SEIZE, getppid(), 0, 0) < 0 ? neg_errno() : 0;
-		probe_hold(env);
-		_exit(write(pfd[1], &rc, sizeof(rc)) == sizeof(rc) ? 0 : 1);
-	}
-	close(pfd[1]);
-	if (pid > 0 && read(pfd[0], &r, sizeof(r)) != sizeof(r))
-		r = -ECHILD;
-	close(pfd[0]);
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-	return fail_at(a, "PTRACE_SEIZE parent", pid < 0 ? neg_errno() : r);
+	struct proc_call c = {.fn = seize_parent, .arg = (void *)env, .size = sizeof(int)};
+	int rc, r = proc_call(&c, &rc, NULL);
+
+	return fail_at(a, "PTRACE_SEIZE parent", r == 0 ? rc : r == -ENODATA ? -ECHILD : r);
 }
 static enum observed ptrace_scope_verify(const struct host_view *hv, char *d, size_t n)
 {

@@ -1,5 +1,6 @@
 #include "agent.h"
 
+#include "../lib/proc.h"
 #include "../lib/util.h"
 #include "../probes/probe.h"
 
@@ -7,7 +8,6 @@
 #include <getopt.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
@@ -41,77 +41,47 @@ static int hello(const struct probe_env *env)
 #define RUN_TIMEOUT (-1)
 #define RUN_FAILED (-2) /* no attempt result: a->detail says why */
 
-/* What a probe's child leaves for the agent, in memory they share: no
- * descriptor of the harness's is open in the probe (an fd inventory in a
- * batch sees what it would alone). */
-struct result {
-	int done;
-	struct attempt att;
+struct one {
+	const struct probe *p;
+	const struct probe_env *env;
 };
 
-/* Run one attempt in a child; fill a, return its wait status, RUN_TIMEOUT or
- * RUN_FAILED. A child that ends without a result is a failure, never rc 0:
- * alone in the agent it would have cost its case, and the host must not
- * judge it on evidence it never produced. */
+static void attempt_one(void *arg, void *answer)
+{
+	const struct one *o = arg;
+	struct attempt *a = answer;
+
+	signal(SIGPIPE, SIG_DFL);
+	memset(a, 0, sizeof(*a));
+	a->rc = o->p->attempt(o->env, a);
+}
+
+/* Run one attempt in a child (its result comes back in memory they share:
+ * no descriptor of the harness's is open in the probe, so an fd inventory
+ * in a batch sees what it would alone); fill a, return its wait status,
+ * RUN_TIMEOUT or RUN_FAILED. A child that ends without a result is a
+ * failure, never rc 0: alone in the agent it would have cost its case, and
+ * the host must not judge it on evidence it never produced. */
 static int run_one(const struct probe *p, const struct probe_env *env, double timeout, struct attempt *a)
 {
-	struct result *res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	double deadline = now_mono() + timeout;
-	sigset_t chld, old;
-	int st = 0, r = 0;
-	pid_t pid, w = 0;
+	struct one o = {p, env};
+	struct proc_call c = {.fn = attempt_one, .arg = &o, .size = sizeof(*a), .timeout = timeout};
+	int st = 0, r = proc_call(&c, a, &st);
 
+	if (r == 0) {
+		a->detail[sizeof(a->detail) - 1] = 0;
+		return st;
+	}
 	memset(a, 0, sizeof(*a));
-	if (res == MAP_FAILED) {
-		snprintf(a->detail, sizeof(a->detail), "agent: mmap: %s", errno_name(neg_errno()));
-		return RUN_FAILED;
-	}
-	/* the child's exit wakes the wait below */
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, &old);
-	pid = fork();
-	if (pid == 0) {
-		struct attempt att = {0};
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		att.rc = p->attempt(env, &att);
-		res->att = att;
-		__atomic_store_n(&res->done, 1, __ATOMIC_RELEASE);
-		_exit(0);
-	}
-	if (pid < 0) {
-		snprintf(a->detail, sizeof(a->detail), "agent: fork: %s", errno_name(neg_errno()));
-		r = RUN_FAILED;
-	}
-	while (pid > 0 && (w = waitpid(pid, &st, WNOHANG)) == 0) {
-		double left = deadline - now_mono();
-		if (left <= 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			snprintf(a->detail, sizeof(a->detail), "attempt timed out after %.0f s", timeout);
-			r = RUN_TIMEOUT;
-			break;
-		}
-		struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
-		sigtimedwait(&chld, NULL, &ts);
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (pid > 0 && w == pid) {
-		r = st;
-		if (__atomic_load_n(&res->done, __ATOMIC_ACQUIRE)) {
-			*a = res->att;
-			a->detail[sizeof(a->detail) - 1] = 0;
-		} else if (!WIFSIGNALED(st)) {
-			snprintf(a->detail, sizeof(a->detail), "the probe exited (status %d) without a result", WEXITSTATUS(st));
-			r = RUN_FAILED;
-		}
-	} else if (pid > 0 && r != RUN_TIMEOUT) {
-		snprintf(a->detail, sizeof(a->detail), "agent: waitpid: %s", errno_name(neg_errno()));
-		r = RUN_FAILED;
-	}
-	munmap(res, sizeof(*res));
-	return r;
+	if (r == -ENODATA && WIFSIGNALED(st))
+		return st;
+	if (r == -ENODATA)
+		snprintf(a->detail, sizeof(a->detail), "the probe exited (status %d) without a result", WEXITSTATUS(st));
+	else if (r == -ETIMEDOUT)
+		snprintf(a->detail, sizeof(a->detail), "attempt timed out after %.0f s", timeout);
+	else
+		snprintf(a->detail, sizeof(a->detail), "agent: cannot run the probe in a child: %s", errno_name(r));
+	return r == -ETIMEDOUT ? RUN_TIMEOUT : RUN_FAILED;
 }
 
 int agent_main(int argc, char **argv)

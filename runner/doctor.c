@@ -1,12 +1,12 @@
 #include "doctor.h"
 
+#include "../lib/proc.h"
 #include "../platforms/backend.h"
 #include "../platforms/detect.h"
 #include "cgroup.h"
 
 #include <fcntl.h>
 #include <grp.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -92,43 +92,39 @@ static int run_line(char *const argv[], bool drop, char *msg, size_t n)
 /* What a user namespace is good for here: created, then mapped, then used to
  * mount (AppArmor's restrict_unprivileged_userns allows the first and denies
  * the rest). 0 when all works, else -errno and the step that failed. */
+/* In a child: how far it got (res[0], 5: all of it) and the errno there. */
+static void userns_steps(void *arg, void *answer)
+{
+	int *res = answer, s = 0;
+	char map[64];
+
+	if (!*(bool *)arg || become_nobody() == 0)
+		s = 1;
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)geteuid());
+	if (s == 1 && unshare(CLONE_NEWUSER) == 0)
+		s = 2;
+	if (s == 2 && (write_str("/proc/self/setgroups", "deny") == 0 || errno == ENOENT) &&
+	    write_str("/proc/self/uid_map", map) == 0)
+		s = 3;
+	if (s == 3 && unshare(CLONE_NEWNS) == 0)
+		s = 4;
+	if (s == 4 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+		s = 5;
+	res[0] = s, res[1] = errno;
+}
+
 static int userns_probe(bool drop, const char **step)
 {
 	static const char *const steps[] = {"dropping to nobody", "unshare(CLONE_NEWUSER)", "writing uid_map",
 					    "unshare(CLONE_NEWNS)", "mount in the namespace"};
-	int p[2], res[2] = {0, EIO}; /* step, errno from the child */
-	pid_t pid;
+	int res[2] = {0, EIO}; /* step, errno from the child */
+	struct proc_call c = {.fn = userns_steps, .arg = &drop, .size = sizeof(res)};
+	int r = proc_call(&c, res, NULL);
 
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return neg_errno();
-	pid = fork();
-	if (pid < 0) {
-		close(p[0]), close(p[1]);
-		return -EAGAIN;
-	}
-	if (pid == 0) {
-		char map[64];
-		int s = 0;
-		if (!drop || become_nobody() == 0)
-			s = 1;
-		snprintf(map, sizeof(map), "0 %u 1", (unsigned)geteuid());
-		if (s == 1 && unshare(CLONE_NEWUSER) == 0)
-			s = 2;
-		if (s == 2 && (write_str("/proc/self/setgroups", "deny") == 0 || errno == ENOENT) &&
-		    write_str("/proc/self/uid_map", map) == 0)
-			s = 3;
-		if (s == 3 && unshare(CLONE_NEWNS) == 0)
-			s = 4;
-		if (s == 4 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
-			s = 5;
-		int msg[2] = {s, errno};
-		_exit(write(p[1], msg, sizeof(msg)) == sizeof(msg) ? 0 : 1);
-	}
-	close(p[1]);
-	if (read(p[0], res, sizeof(res)) != sizeof(res))
+	if (r == -ENODATA)
 		res[0] = 0, res[1] = EIO;
-	close(p[0]);
-	waitpid(pid, NULL, 0);
+	else if (r < 0)
+		return -EAGAIN;
 	if (res[0] == 5)
 		return 0;
 	*step = steps[res[0] >= 0 && res[0] < 5 ? res[0] : 0];
@@ -172,7 +168,7 @@ static void bwrap_facts(struct sbuf *out)
 	char *argv[] = {"bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all",
 			"--die-with-parent", "--new-session", "--", "true", NULL};
 
-	if (!which("bwrap", path, sizeof(path))) {
+	if (find_exec("bwrap", path, sizeof(path)) < 0) {
 		line(out, "bwrap", "not installed (Debian: apt-get install bubblewrap)");
 		return;
 	}

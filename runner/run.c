@@ -1,5 +1,6 @@
 #include "run.h"
 
+#include "../lib/proc.h"
 #include "../lib/util.h"
 #include "../platforms/backend.h"
 #include "../platforms/detect.h"
@@ -152,15 +153,19 @@ int resolve_user(const char *name, uid_t *uid, gid_t *gid, char *err, size_t n)
 	return 0;
 }
 
+static void try_tmpns(void *arg, void *answer)
+{
+	(void)arg;
+	*(bool *)answer = unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == 0;
+}
+
 /* A private mount namespace for /tmp and /dev/shm needs CAP_SYS_ADMIN. */
 static bool tmpns_works(void)
 {
-	pid_t pid = fork();
-	int st;
+	struct proc_call c = {.fn = try_tmpns, .size = sizeof(bool)};
+	bool ok = false;
 
-	if (pid == 0)
-		_exit(unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == 0 ? 0 : 1);
-	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	return proc_call(&c, &ok, NULL) == 0 && ok;
 }
 
 /* The report copies what detect found: the model knows no platform. */
@@ -523,7 +528,6 @@ static char **build_env(const struct run *R, const struct job *j, const struct l
 	static const char *const seeded[] = {SEEDED_ENV};
 	char **envp = calloc(8 + ARRAY_SIZE(seeded) + l->envc + 1, sizeof(char *));
 	size_t k = 0;
-	const char *path = getenv("PATH");
 
 	if (!envp)
 		return NULL;
@@ -533,7 +537,7 @@ static char **build_env(const struct run *R, const struct job *j, const struct l
 			envp[k - 1] = NULL;
 			goto fail;
 		}
-	if (asprintf(&envp[k++], "PATH=%s", path ? path : "/usr/local/bin:/usr/bin:/bin") < 0 ||
+	if (asprintf(&envp[k++], "PATH=%s", proc_path()) < 0 ||
 	    asprintf(&envp[k++], "HOME=%s/home", j->root) < 0 || asprintf(&envp[k++], "TMPDIR=%s/tmp", j->root) < 0 ||
 	    asprintf(&envp[k++], "LANG=C.UTF-8") < 0 || asprintf(&envp[k++], "USER=%s", box_user(R)) < 0) {
 		envp[k - 1] = NULL;

@@ -4,7 +4,7 @@
  * diff. Also: the HTML in a real headless Chromium, the terminal on a real
  * pty, and doctor on this host. */
 #include "../testutil.h"
-#include "../../platforms/detect.h"
+#include "../../lib/proc.h"
 
 #include <poll.h>
 #include <sys/stat.h>
@@ -130,9 +130,9 @@ static void test_html_in_chromium(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(names) && !browser[0]; i++)
-		if (!which(names[i], browser, sizeof(browser)))
+		if (find_exec(names[i], browser, sizeof(browser)) < 0)
 			browser[0] = 0;
-	if (!browser[0] || !which("timeout", to, sizeof(to))) {
+	if (!browser[0] || find_exec("timeout", to, sizeof(to)) < 0) {
 		print_message("skip: no chromium on PATH (Debian: apt-get install chromium; ci/install-deps.sh does)\n");
 		skip();
 	}
@@ -255,7 +255,7 @@ static void test_doctor(void **state)
 	/* where user namespaces are forbidden (a real bwrap with --disable-userns
 	 * stands in for such a container), doctor says so and where it failed */
 	char bw[4096];
-	if (which("bwrap", bw, sizeof(bw))) {
+	if (find_exec("bwrap", bw, sizeof(bw)) == 0) {
 		char *argv[] = {bw, "--dev-bind", "/", "/", "--unshare-user", "--disable-userns", "--", CAGETEST,
 				"doctor", "--no-battery", NULL};
 		assert_int_equal(run_cmd(argv, &out, &err), 0);
