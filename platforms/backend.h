@@ -10,8 +10,9 @@
 #ifndef CAGETEST_BACKEND_H
 #define CAGETEST_BACKEND_H
 
-#include "../lib/util.h"
+#include "../lib/facts.h"
 #include "../lib/policy.h"
+#include "../lib/util.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -74,6 +75,9 @@ struct backend {
 	int (*explain)(const struct backend *b, const struct box *x, struct sbuf *out);
 	/* Optional: what this backend cannot enforce on this host. */
 	void (*notes)(const struct backend *b, struct sbuf *out);
+	/* Optional: what available() measured here, appended to out as data
+	 * (the very trial, never a second one; doctor prints these). 0 or -errno. */
+	int (*facts)(const struct backend *b, struct facts *out);
 	const void *data; /* adapters: the parsed adapter file */
 };
 

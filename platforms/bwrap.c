@@ -377,7 +377,15 @@ static struct {
 	char why[512];
 	char path[PATH_MAX];
 	char version[64];
-} host;
+	/* what check_host measured, for facts(): the same runs, not new ones */
+	char version_out[256];
+	int version_status; /* -1: it did not run to its end */
+	bool tried;	    /* the trial ran */
+	char trial[1024];   /* its command line, as a shell line */
+	char trial_out[1024];
+	int trial_err; /* 0, or -errno (-ETIMEDOUT: it hung and was killed) */
+	int trial_status; /* -1: none */
+} host = {.version_status = -1, .trial_status = -1};
 
 /* What a failed trial's message usually means here. */
 static const struct {
@@ -397,33 +405,42 @@ static const struct {
 
 static void trial_failed(const char *what, const char *out)
 {
-	const char *hint = "run the trial by hand to see why: bwrap --ro-bind / / --dev /dev --proc /proc --unshare-pid "
-			   "--unshare-net -- true";
+	const char *hint = NULL;
 	char line[200];
 
 	snprintf(line, sizeof(line), "%.*s", (int)strcspn(out, "\n"), out);
-	for (size_t i = 0; i < ARRAY_SIZE(trial_hints); i++)
-		if (strstr(out, trial_hints[i].needle)) {
+	for (size_t i = 0; i < ARRAY_SIZE(trial_hints) && !hint; i++)
+		if (strstr(out, trial_hints[i].needle))
 			hint = trial_hints[i].hint;
-			break;
-		}
-	snprintf(host.why, sizeof(host.why), "the bwrap trial run failed (%s)%s%s. Hint: %s", what, line[0] ? ": " : "",
-		 line, hint);
+	/* fmt: a long trial line may be cut */
+	fmt(host.why, sizeof(host.why), "the bwrap trial run failed (%s)%s%s. Hint: %s%s", what, line[0] ? ": " : "", line,
+	    hint ? hint : "run the trial by hand to see why: ", hint ? "" : host.trial);
+}
+
+/* Run argv with the trial's timeout; its output into out, its exit status
+ * (or -1) into *status. 0, or -errno as proc_run. */
+static int run_timed(char *const argv[], char *out, size_t n, int *status)
+{
+	struct proc_cmd c = {.argv = argv, .timeout = TRIAL_TIMEOUT, .stderr_too = true};
+	int st = 0, r = proc_run(&c, out, n, &st);
+
+	*status = r < 0 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return r;
 }
 
 static int check_host(void)
 {
-	char out[1024], t[PATH_MAX], status[64];
-	int maj = 0, min = 0, mic = 0, st, r;
+	char t[PATH_MAX], status[64];
+	int maj = 0, min = 0, mic = 0, r;
 
 	if (find_exec("bwrap", host.path, sizeof(host.path)) < 0) {
 		snprintf(host.why, sizeof(host.why), "bwrap is not on PATH. Hint: apt-get install bubblewrap");
 		return -ENOENT;
 	}
-	r = run_capture((char *[]){host.path, "--version", NULL}, TRIAL_TIMEOUT, false, out, sizeof(out), &st);
-	if (r < 0 || !WIFEXITED(st) || WEXITSTATUS(st) || sscanf(out, "bubblewrap %d.%d.%d", &maj, &min, &mic) < 2) {
+	r = run_timed((char *[]){host.path, "--version", NULL}, host.version_out, sizeof(host.version_out), &host.version_status);
+	if (r < 0 || host.version_status || sscanf(host.version_out, "bubblewrap %d.%d.%d", &maj, &min, &mic) < 2) {
 		snprintf(host.why, sizeof(host.why), "%.200s --version did not say which bubblewrap it is (%.80s). Hint: "
-			 "is it really bubblewrap?", host.path, r < 0 ? strerror(-r) : out);
+			 "is it really bubblewrap?", host.path, r < 0 ? strerror(-r) : host.version_out);
 		return -ENOEXEC;
 	}
 	snprintf(host.version, sizeof(host.version), "%d.%d.%d", maj, min, mic);
@@ -442,22 +459,30 @@ static int check_host(void)
 		return -ENOENT;
 	}
 	/* the namespaces and mounts every case needs, once */
-	r = run_capture((char *[]){host.path, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc",
-				   "--unshare-net", "--cap-drop", "ALL", "--ro-bind", "/", "/", "--dev", "/dev", "--proc",
-				   "/proc", "--", t, NULL},
-			TRIAL_TIMEOUT, false, out, sizeof(out), &st);
+	char *argv[] = {host.path, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc", "--unshare-net",
+			"--cap-drop", "ALL", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--", t, NULL};
+	struct sbuf cmd = {0};
+	for (size_t i = 0; argv[i]; i++) {
+		if (i)
+			sb_putc(&cmd, ' ');
+		sb_shell_word(&cmd, argv[i]);
+	}
+	snprintf(host.trial, sizeof(host.trial), "%s", cmd.s ? cmd.s : "");
+	sb_free(&cmd);
+	host.tried = true;
+	r = host.trial_err = run_timed(argv, host.trial_out, sizeof(host.trial_out), &host.trial_status);
 	if (r == -ETIMEDOUT) {
 		trial_failed("it hung and was killed", "");
 		return -ETIMEDOUT;
 	}
-	if (r < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+	if (r < 0 || host.trial_status) {
 		if (r < 0)
 			snprintf(status, sizeof(status), "%s", strerror(-r));
-		else if (WIFSIGNALED(st))
-			snprintf(status, sizeof(status), "killed by signal %d", WTERMSIG(st));
+		else if (host.trial_status > 128)
+			snprintf(status, sizeof(status), "killed by signal %d", host.trial_status - 128);
 		else
-			snprintf(status, sizeof(status), "exit status %d", WEXITSTATUS(st));
-		trial_failed(status, out);
+			snprintf(status, sizeof(status), "exit status %d", host.trial_status);
+		trial_failed(status, host.trial_out);
 		return -EPERM;
 	}
 	return 0;
@@ -622,6 +647,38 @@ static void bw_notes(const struct backend *b, struct sbuf *out)
 			     "the seccomp program) keeps exec from regaining any.");
 }
 
+/* The trial available() ran, as data: never a second trial. */
+static int bw_facts(const struct backend *b, struct facts *out)
+{
+	const char *who = geteuid() == 0 ? "as root" : "as this user";
+	char value[640], line[PATH_MAX + 16];
+	int r;
+
+	(void)b;
+	bw_host();
+	if (!host.path[0])
+		return facts_add(out, &(struct fact){.name = "version", .value = "not installed (Debian: apt-get install bubblewrap)",
+						    .source = "PATH", .err = -ENOENT, .status = -1});
+	fmt(value, sizeof(value), "%s%s at %s", host.version[0] ? "bubblewrap " : "version unknown", host.version,
+	    host.path);
+	fmt(line, sizeof(line), "%s --version", host.path);
+	if ((r = facts_add(out, &(struct fact){.name = "version", .value = value, .source = line,
+					       .output = host.version_out, .status = host.version_status})) < 0)
+		return r;
+	if (!host.tried)
+		fmt(value, sizeof(value), "trial not run: %s", host.why);
+	else if (host.rc == 0)
+		snprintf(value, sizeof(value), "trial %s: works (ro root, new namespaces, /proc)", who);
+	else if (host.trial_err == -ETIMEDOUT)
+		snprintf(value, sizeof(value), "trial %s: fails: it hung and was killed after %.0f s", who, TRIAL_TIMEOUT);
+	else
+		snprintf(value, sizeof(value), "trial %s: fails: %.*s", who, (int)strcspn(host.trial_out, "\n"),
+			 host.trial_out[0] ? host.trial_out : "no output");
+	return facts_add(out, &(struct fact){.name = "trial", .value = value, .source = host.tried ? host.trial : NULL,
+					     .output = host.tried ? host.trial_out : NULL,
+					     .err = host.tried ? host.trial_err : host.rc, .status = host.trial_status});
+}
+
 const struct backend backend_bwrap = {
 	.name = "bwrap",
 	.description = "bubblewrap: read-only root, writable binds, read-only protected names, pid/ipc/net namespaces, "
@@ -634,4 +691,5 @@ const struct backend backend_bwrap = {
 	.enter = bw_enter,
 	.explain = bw_explain,
 	.notes = bw_notes,
+	.facts = bw_facts,
 };

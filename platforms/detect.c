@@ -3,19 +3,14 @@
 #include "../lib/proc.h"
 #include "../lib/util.h"
 
-#include <fcntl.h>
-#include <grp.h>
 #include <linux/landlock.h>
 #include <linux/seccomp.h>
-#include <poll.h>
 #include <sched.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 
 int landlock_abi(void)
 {
@@ -80,66 +75,6 @@ const char *container_kind(void)
 	if (file_has("/proc/version", "microsoft") || file_has("/proc/version", "Microsoft"))
 		return "wsl";
 	return "none";
-}
-
-int run_capture(char *const argv[], double timeout, bool as_nobody, char *out, size_t n, int *wstatus)
-{
-	int pfd[2], st, r = 0;
-	size_t len = 0;
-	double deadline = now_mono() + timeout;
-	pid_t pid;
-
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return neg_errno();
-	pid = fork();
-	if (pid < 0) {
-		r = neg_errno();
-		close(pfd[0]), close(pfd[1]);
-		return r;
-	}
-	if (pid == 0) {
-		int in = open("/dev/null", O_RDONLY);
-		setpgid(0, 0);
-		if (in < 0 || dup2(in, 0) < 0 || dup2(pfd[1], 1) < 0 || dup2(pfd[1], 2) < 0)
-			_exit(127);
-		if (as_nobody && become_nobody() < 0)
-			_exit(126);
-		execvp(argv[0], argv);
-		dprintf(2, "%s: %s", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	for (;;) {
-		struct pollfd p = {.fd = pfd[0], .events = POLLIN};
-		char buf[512];
-		int left = (int)((deadline - now_mono()) * 1000);
-		if (left <= 0) {
-			r = -ETIMEDOUT;
-			break;
-		}
-		int k = poll(&p, 1, left);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			continue; /* the deadline check ends the loop */
-		ssize_t got = read(pfd[0], buf, sizeof(buf));
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		for (ssize_t i = 0; i < got && len + 1 < n; i++)
-			out[len++] = buf[i];
-	}
-	close(pfd[0]);
-	if (n)
-		out[len < n ? len : n - 1] = 0;
-	if (r == -ETIMEDOUT)
-		kill(-pid, SIGKILL), kill(pid, SIGKILL);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (r == 0)
-		*wstatus = st;
-	return r;
 }
 
 int host_info_read(struct host_info *h)

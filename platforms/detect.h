@@ -26,7 +26,5 @@ struct host_info {
 	bool userns;
 };
 int host_info_read(struct host_info *h);
-/* Run argv (PATH searched) with a timeout, optionally as nobody; output in out. */
-int run_capture(char *const argv[], double timeout, bool as_nobody, char *out, size_t n, int *wstatus);
 
 #endif

@@ -240,6 +240,22 @@ static void ll_notes(const struct backend *b, struct sbuf *out)
 		     "process containment: daemons outlive the command.");
 }
 
+/* What ll_available() reads: the ABI (its notes when there is one). */
+static int ll_facts(const struct backend *b, struct facts *out)
+{
+	struct sbuf notes = {0};
+	int abi = landlock_abi(), r;
+
+	if (abi)
+		ll_notes(b, &notes);
+	r = facts_add(out, &(struct fact){.name = "abi",
+					  .value = abi ? notes.s : "unavailable (not built, or not in the lsm= boot list)",
+					  .source = "landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)",
+					  .err = abi ? 0 : -EOPNOTSUPP, .status = -1});
+	sb_free(&notes);
+	return r;
+}
+
 static int ll_explain(const struct backend *b, const struct box *x, struct sbuf *out)
 {
 	struct ll_plan p;
@@ -283,4 +299,5 @@ const struct backend backend_landlock = {
 	.enter = ll_enter,
 	.explain = ll_explain,
 	.notes = ll_notes,
+	.facts = ll_facts,
 };

@@ -22,7 +22,6 @@
 #endif
 
 #define NOBODY 65534
-#define CMD_TIMEOUT_MS 10000
 
 const char doctor_probes[] = "fs.write_workspace,fs.read_workspace,fs.exec_shell,fs.create_outside,fs.symlink_file,"
 			     "fs.home_bashrc,git.config_write,net.tcp4_loopback,dns.udp_query,ipc.unix_stream,"
@@ -70,23 +69,6 @@ static const char *status_field(const char *key, char *buf, size_t n)
 			break;
 		}
 	return buf;
-}
-
-/* Run argv (as nobody when drop and root) with a timeout; the first line of
- * its output goes to msg. Returns the exit status, or -errno. */
-static int run_line(char *const argv[], bool drop, char *msg, size_t n)
-{
-	char buf[2048];
-	int st = 0, r = run_capture(argv, CMD_TIMEOUT_MS / 1000.0, drop, buf, sizeof(buf), &st);
-
-	if (r == -ETIMEDOUT) {
-		snprintf(msg, n, "timed out after %d s", CMD_TIMEOUT_MS / 1000);
-		return r;
-	}
-	if (r < 0)
-		return r;
-	snprintf(msg, n, "%.*s", (int)strcspn(buf, "\n"), buf);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 /* What a user namespace is good for here: created, then mapped, then used to
@@ -162,24 +144,24 @@ static void userns_facts(struct sbuf *out)
 			line(out, "", "%s = %s", knobs[i].name, val);
 }
 
-static void bwrap_facts(struct sbuf *out)
+/* What each backend measured to decide whether it can run here: its own
+ * trial, the one available() used, so the two never disagree. A failed
+ * trial also shows its command, to run by hand. */
+static void backend_facts(struct sbuf *out)
 {
-	char path[4096], msg[512], ver[128];
-	char *argv[] = {"bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all",
-			"--die-with-parent", "--new-session", "--", "true", NULL};
-
-	if (find_exec("bwrap", path, sizeof(path)) < 0) {
-		line(out, "bwrap", "not installed (Debian: apt-get install bubblewrap)");
-		return;
-	}
-	char *vargv[] = {"bwrap", "--version", NULL};
-	run_line(vargv, false, ver, sizeof(ver));
-	for (int pass = 0; pass < (geteuid() == 0 ? 2 : 1); pass++) {
-		bool drop = pass == 1 || geteuid() != 0;
-		int r = run_line(argv, drop, msg, sizeof(msg));
-		line(out, pass ? "" : "bwrap", "%s%s%s: %s%s%s", pass ? "" : ver, pass ? "" : ", ",
-		     who(drop), r == 0 ? "works (ro root, new namespaces, /proc)" : "fails",
-		     r == 0 ? "" : ": ", r == 0 ? "" : msg);
+	for (size_t i = 0; i < backend_count(); i++) {
+		const struct backend *b = backend_at(i);
+		struct facts f = {0};
+		if (!b->facts)
+			continue;
+		if (b->facts(b, &f) < 0)
+			line(out, b->name, "its facts could not be gathered (out of memory)");
+		for (size_t k = 0; k < f.n; k++) {
+			line(out, k ? "" : b->name, "%s", f.v[k].value ? f.v[k].value : "");
+			if ((f.v[k].err || f.v[k].status > 0) && f.v[k].output && f.v[k].source)
+				line(out, "", "ran: %s", f.v[k].source);
+		}
+		facts_free(&f);
 	}
 }
 
@@ -257,19 +239,11 @@ void doctor_facts(struct sbuf *out)
 	container_facts(out);
 	if (*sysval("/sys/kernel/security/lsm", val, sizeof(val)))
 		line(out, "LSMs", "%s", val);
-	if (h.landlock_abi) {
-		struct sbuf notes = {0};
-		if (backend_landlock.notes)
-			backend_landlock.notes(&backend_landlock, &notes);
-		line(out, "landlock", "%s", notes.s ? notes.s : "");
-		sb_free(&notes);
-	} else
-		line(out, "landlock", "unavailable (not built, or not in the lsm= boot list)");
 	line(out, "seccomp", "%s; this process: %s", h.seccomp ? "filters supported" : "filters unavailable",
 	     !strcmp(status_field("Seccomp", val, sizeof(val)), "2") ? "already filtered (a runtime's profile)" : "unfiltered");
 	line(out, "no_new_privs", "%s on this process", !strcmp(status_field("NoNewPrivs", val, sizeof(val)), "1") ? "set" : "not set");
 	userns_facts(out);
-	bwrap_facts(out);
+	backend_facts(out);
 	cgroup_facts(out);
 	if (*sysval("/proc/sys/dev/tty/legacy_tiocsti", val, sizeof(val)))
 		line(out, "tiocsti", "dev.tty.legacy_tiocsti = %s (%s)", val,

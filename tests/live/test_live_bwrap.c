@@ -66,6 +66,37 @@ static void test_available(void **state)
 	assert_int_equal(rep.summary[V_ERROR], 0);
 }
 
+/* facts() reports the trial available() ran, as data: the two agree. */
+static void test_facts_are_the_trial(void **state)
+{
+	char why[512];
+	struct facts f = {0};
+	int avail = backend_bwrap.available(&backend_bwrap, why, sizeof(why));
+
+	(void)state;
+	assert_int_equal(backend_bwrap.facts(&backend_bwrap, &f), 0);
+	const struct fact *v = facts_find(&f, "version"), *t = facts_find(&f, "trial");
+	assert_non_null(v);
+	if (avail == -ENOENT && v->err == -ENOENT) {
+		facts_free(&f);
+		skip(); /* no bwrap on PATH: no trial either */
+	}
+	assert_non_null(t);
+	if (!t->source) { /* stopped before the trial (too old, no seccomp): unavailable, and why */
+		assert_true(avail < 0);
+		assert_non_null(strstr(t->value, why));
+		facts_free(&f);
+		return;
+	}
+	assert_non_null(strstr(t->source, "--unshare-pid"));
+	assert_non_null(strstr(t->source, "--proc /proc"));
+	if ((avail == 0) != (t->err == 0 && t->status == 0))
+		fail_msg("available() says %d (%s), the trial fact err %d status %d: %s", avail, why, t->err, t->status,
+			 t->value);
+	assert_non_null(strstr(t->value, avail == 0 ? ": works" : ": fails"));
+	facts_free(&f);
+}
+
 static void expect_errno(const char *probe, const char *want)
 {
 	const struct result *r = find_row(&rep, "bwrap", "workspace-write", probe);
@@ -282,7 +313,7 @@ int main(void)
 		cmocka_unit_test(test_available),    cmocka_unit_test(test_blocks),
 		cmocka_unit_test(test_allows),	     cmocka_unit_test(test_baseline_exact),
 		cmocka_unit_test(test_side_by_side), cmocka_unit_test(test_junit),
-		cmocka_unit_test(test_argv_by_hand),
+		cmocka_unit_test(test_argv_by_hand), cmocka_unit_test(test_facts_are_the_trial),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
