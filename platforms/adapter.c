@@ -11,10 +11,7 @@
 #include "../probes/probe.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <libgen.h>
-#include <poll.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -512,11 +509,10 @@ static int ad_available(const struct backend *b, char *why, size_t n)
  * timeout; once per process. */
 static int run_version(const struct adapter *a, char *buf, size_t n)
 {
-	char exe[PATH_MAX], why[160], *argv[18] = {0};
+	char why[160], *argv[18] = {0};
 	_cleanup_free_ char *path_env = NULL;
-	int p[2], st, r = -EIO;
-	size_t got = 0, argc = 0;
-	pid_t pid;
+	int st, r = -EIO;
+	size_t argc = 0;
 
 	if (a->nversion) {
 		for (size_t i = 0; i < a->nversion && argc < ARRAY_SIZE(argv) - 1; i++)
@@ -528,53 +524,13 @@ static int run_version(const struct adapter *a, char *buf, size_t n)
 		if (!argv[0] || !argv[1])
 			goto out;
 	}
-	if (find_exec(argv[0], exe, sizeof(exe)) < 0 || pipe2(p, O_CLOEXEC) < 0)
+	if (asprintf(&path_env, "PATH=%s", proc_path()) < 0)
 		goto out;
-	if (asprintf(&path_env, "PATH=%s", proc_path()) < 0) {
-		close(p[0]), close(p[1]);
-		goto out;
-	}
-	pid = fork();
-	if (pid == 0) {
-		/* `codex --version` writes under $HOME: give it none, and no cwd of ours */
-		char *envp[] = {path_env, "HOME=/nonexistent", "LANG=C.UTF-8", NULL};
-		int null = open("/dev/null", O_RDWR);
-		setpgid(0, 0);
-		dup2(null, 0), dup2(p[1], 1), dup2(null, 2);
-		if (chdir("/") == 0)
-			execve(exe, argv, envp);
-		_exit(127);
-	}
-	close(p[1]);
-	if (pid > 0) {
-		setpgid(pid, pid); /* both sides: the kill below must find the group */
-		double deadline = now_mono() + VERSION_TIMEOUT_MS / 1000.0;
-		struct pollfd pf = {.fd = p[0], .events = POLLIN};
-		bool eof = false;
-		/* read to EOF (the rest is dropped): the exit status must be its own */
-		while (!eof) {
-			char drop[512];
-			int left = (int)((deadline - now_mono()) * 1000);
-			ssize_t k;
-			if (left <= 0 || poll(&pf, 1, left) <= 0)
-				break;
-			k = got + 1 < n ? read(p[0], buf + got, n - 1 - got) : read(p[0], drop, sizeof(drop));
-			eof = k <= 0;
-			if (k > 0 && got + 1 < n)
-				got += (size_t)k;
-		}
-		pid_t w;
-		while ((w = waitpid(pid, &st, WNOHANG)) == 0 && eof && now_mono() < deadline)
-			usleep(10000);
-		if (w == 0) {
-			kill(-pid, SIGKILL);
-			w = waitpid(pid, &st, 0);
-		}
-		if (w == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0 && got)
-			r = 0;
-	}
-	close(p[0]);
-	buf[got] = 0;
+	/* `codex --version` writes under $HOME: give it none, and no cwd of ours */
+	char *envp[] = {path_env, "HOME=/nonexistent", "LANG=C.UTF-8", NULL};
+	struct proc_cmd c = {.argv = argv, .envp = envp, .cwd = "/", .timeout = VERSION_TIMEOUT_MS / 1000.0};
+	if (proc_run(&c, buf, n, &st) == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && buf[0])
+		r = 0;
 	buf[strcspn(buf, "\r\n")] = 0;
 	if (!buf[0])
 		r = -EIO;

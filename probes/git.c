@@ -10,9 +10,6 @@
 #include "../lib/proc.h"
 
 #include <fcntl.h>
-#include <spawn.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,10 +31,10 @@ static int host_git(const struct probe_env *env, char *out, size_t n, const char
 	char ws[PATH_MAX], home[PATH_MAX + 8], ceiling[PATH_MAX + 32], path[4096];
 	const char *argv[24] = {"git",	"-C", ws, "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
 				"-c",	"safe.directory=*", "-c", "protocol.allow=never"};
-	size_t k = 11, got = 0;
-	int pfd[2], st = 0;
-	pid_t pid;
+	size_t k = 11;
+	int st = 0, r;
 
+	out[0] = 0;
 	if (ppath(env, ws, "ws") < 0 || fmt(home, sizeof(home), "HOME=%s/home", env->root) < 0 ||
 	    fmt(ceiling, sizeof(ceiling), "GIT_CEILING_DIRECTORIES=%s", env->root) < 0 ||
 	    fmt(path, sizeof(path), "PATH=%s", proc_path()) < 0)
@@ -47,58 +44,9 @@ static int host_git(const struct probe_env *env, char *out, size_t n, const char
 	argv[k] = NULL;
 	char *const envp[] = {home, ceiling, path, "GIT_CONFIG_NOSYSTEM=1", "GIT_ATTR_NOSYSTEM=1",
 			      "GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0", "LC_ALL=C", NULL};
-
-	out[0] = 0;
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return neg_errno();
-	/* posix_spawn (vfork): verify runs in the runner, whose fork is costly */
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none;
-	int sr;
-	sigemptyset(&none);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&at);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
-	sr = posix_spawnp(&pid, "git", &fa, &at, (char *const *)argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	close(pfd[1]);
-	if (sr) {
-		close(pfd[0]);
-		return -sr;
-	}
-	double deadline = now_mono() + HOST_GIT_TIMEOUT_MS / 1000.0;
-	bool timed_out = false;
-	for (;;) {
-		struct pollfd pf = {.fd = pfd[0], .events = POLLIN};
-		char buf[512];
-		int left = (int)((deadline - now_mono()) * 1000);
-		if (left <= 0 || poll(&pf, 1, left) == 0) {
-			timed_out = true;
-			break;
-		}
-		ssize_t r = read(pfd[0], buf, sizeof(buf));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		for (ssize_t i = 0; i < r && got + 1 < n; i++)
-			out[got++] = buf[i];
-		out[got] = 0;
-	}
-	close(pfd[0]);
-	if (timed_out && kill(-pid, SIGKILL) < 0)
-		kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	if (timed_out)
-		return -ETIMEDOUT;
+	struct proc_cmd c = {.argv = (char *const *)argv, .envp = envp, .timeout = HOST_GIT_TIMEOUT_MS / 1000.0};
+	if ((r = proc_run(&c, out, n, &st)) < 0)
+		return r;
 	if (!WIFEXITED(st) || WEXITSTATUS(st) == 126)
 		return -EIO;
 	return WEXITSTATUS(st) == 127 ? -ENOENT : WEXITSTATUS(st) ? -EIO : 0;
