@@ -1,6 +1,7 @@
 #include "common.h"
 
 #include "../lib/util.h"
+#include "record.h"
 
 #include <fcntl.h>
 #include <libgen.h>
@@ -221,17 +222,13 @@ int probe_hold(const struct probe_env *env)
 
 int probe_hold_port(const struct probe_env *env, int port)
 {
-	char json[96], c;
-
 	/* the host finds this process by its name */
 	prctl(PR_SET_NAME, env->token);
-	snprintf(json, sizeof(json), "{\"t\":\"inspect\",\"slot\":%d,\"port\":%d}", env->slot, port);
-	int r = record_write(1, env->nonce, json);
+	int r = record_write(1, env->nonce, &(struct record){.t = REC_INSPECT, .slot = env->slot, .port = port});
 	if (r < 0)
 		return r;
 	/* the host writes one byte once it has looked; EOF if it never will */
-	while (read(0, &c, 1) < 0 && errno == EINTR)
-		;
+	record_wait_resume(0);
 	return 0;
 }
 

@@ -46,16 +46,27 @@ static bool plain(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("/._-+,@", c);
 }
 
-int probe_env_encode(const struct probe_env *env, char *buf, size_t n)
+static bool listed(const char *const *keys, const char *key)
+{
+	for (; keys && *keys; keys++)
+		if (!strcmp(*keys, key))
+			return true;
+	return !keys;
+}
+
+int probe_env_encode_fields(const struct probe_env *env, const char *const *keys, char *buf, size_t n)
 {
 	struct sbuf b = {0};
 	char *s;
 	int r = 0;
 
+	sb_puts(&b, "");
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
 		const struct field *f = &fields[i];
 		const char *p = (const char *)env + f->off;
-		if (i)
+		if (!listed(keys, f->key))
+			continue;
+		if (b.len)
 			sb_putc(&b, ';');
 		sb_printf(&b, "%s=", f->key);
 		if (f->type == F_INT)
@@ -75,6 +86,11 @@ int probe_env_encode(const struct probe_env *env, char *buf, size_t n)
 	r = fmt(buf, n, "%s", s);
 	free(s);
 	return r;
+}
+
+int probe_env_encode(const struct probe_env *env, char *buf, size_t n)
+{
+	return probe_env_encode_fields(env, NULL, buf, n);
 }
 
 static int hexval(char c)
@@ -200,15 +216,4 @@ int probe_source(const struct probe_env *env, int family, struct sockaddr_storag
 int probe_path(const struct probe_env *env, char *buf, size_t n, const char *rel)
 {
 	return fmt(buf, n, "%s/%s", env->root, rel);
-}
-
-int record_write(int fd, const char *nonce, const char *json)
-{
-	char line[4096];
-	int r = fmt(line, sizeof(line), RECORD_TAG " %s %s\n", nonce, json);
-
-	if (r < 0)
-		return r;
-	/* one write(2) of < PIPE_BUF bytes: records from several processes never interleave */
-	return write_all(fd, line, strlen(line));
 }

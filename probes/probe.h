@@ -226,15 +226,14 @@ const char *category_name(enum category c);
 const char *observed_name(enum observed o);
 int observed_from_name(const char *name);
 
-/* Environment encoding for the agent's command line. */
+/* Environment encoding for the agent's command line ("k=v;k=v"; the other
+ * formats the runner and the agent share are record.h's). */
 int probe_env_encode(const struct probe_env *env, char *buf, size_t n);
+/* Only the fields keys names (NULL-terminated; NULL: all). */
+int probe_env_encode_fields(const struct probe_env *env, const char *const *keys, char *buf, size_t n);
 int probe_env_decode(const char *s, struct probe_env *env);
 /* Set only the fields s names (a probe's own sentinel in a batch). */
 int probe_env_apply(const char *s, struct probe_env *env);
-/* Agent records: one line "@cagetest NONCE {json}" each, on the agent's stdout.
- * Lines without the case's nonce are noise (wrappers print too). */
-#define RECORD_TAG "@cagetest"
-int record_write(int fd, const char *nonce, const char *json);
 
 /* Set slot and the token derived from nonce + slot. */
 void probe_env_set_slot(struct probe_env *env, int slot);

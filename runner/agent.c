@@ -3,39 +3,22 @@
 #include "../lib/proc.h"
 #include "../lib/util.h"
 #include "../probes/probe.h"
+#include "../probes/record.h"
 
-#include <cjson/cJSON.h>
 #include <getopt.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-/* 0, or < 0 when the record could not be written: the host is gone. */
-static int emit(const char *nonce, cJSON *o)
-{
-	char *s = cJSON_PrintUnformatted(o);
-	int r = s ? record_write(1, nonce, s) : -ENOMEM;
-
-	free(s);
-	cJSON_Delete(o);
-	return r;
-}
-
 static int hello(const struct probe_env *env)
 {
-	cJSON *o = cJSON_CreateObject();
-	char cwd[PATH_MAX] = "";
+	struct record r = {.t = REC_HELLO, .pid = getpid(), .uid = (int)getuid(), .euid = (int)geteuid(),
+			   .nnp = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0)};
 
-	if (!getcwd(cwd, sizeof(cwd)))
-		cwd[0] = 0;
-	cJSON_AddStringToObject(o, "t", "hello");
-	cJSON_AddNumberToObject(o, "pid", getpid());
-	cJSON_AddNumberToObject(o, "uid", getuid());
-	cJSON_AddNumberToObject(o, "euid", geteuid());
-	cJSON_AddNumberToObject(o, "nnp", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
-	cJSON_AddStringToObject(o, "cwd", cwd);
-	return emit(env->nonce, o);
+	if (!getcwd(r.cwd, sizeof(r.cwd)))
+		r.cwd[0] = 0;
+	return record_write(1, env->nonce, &r);
 }
 
 #define RUN_TIMEOUT (-1)
@@ -111,57 +94,41 @@ int agent_main(int argc, char **argv)
 	if (hello(&env) < 0)
 		return 1;
 	for (int i = optind; i < argc; i++) {
-		/* PROBE-ID@SLOT[+K=V;...]: the slot the host armed the probe with (its
-		 * token), and what of the env is this probe's own (its sentinel) */
-		char id[128];
-		const char *at = strchr(argv[i], '@'), *own = strchr(argv[i], '+');
-		int slot = at ? atoi(at + 1) : i - optind;
-		snprintf(id, sizeof(id), "%.*s", at ? (int)(at - argv[i]) : (int)strlen(argv[i]), argv[i]);
-		const struct probe *p = probe_find(id);
+		/* the slot the host armed the probe with (its token), and what of
+		 * the env is this probe's own (its sentinel) */
+		struct record r = {.t = REC_PROBE};
 		struct probe_env penv = env;
-		struct attempt a;
-		cJSON *o = cJSON_CreateObject();
+		int slot, bad = probe_arg_decode(argv[i], r.id, sizeof(r.id), &slot, &penv) < 0;
+		const struct probe *p = probe_find(r.id);
 		double t0 = now_mono();
 		int st;
 
-		probe_env_set_slot(&penv, slot);
-		cJSON_AddStringToObject(o, "t", "probe");
-		cJSON_AddNumberToObject(o, "slot", penv.slot);
-		cJSON_AddStringToObject(o, "id", id);
-		if (!p || (own && probe_env_apply(own + 1, &penv) < 0)) {
-			cJSON_AddStringToObject(o, "error", p ? "bad probe argument" : "unknown probe");
+		probe_env_set_slot(&penv, slot < 0 ? i - optind : slot);
+		r.slot = penv.slot;
+		if (!p || bad) {
+			r.failed = true;
+			snprintf(r.att.detail, sizeof(r.att.detail), "%s", p ? "bad probe argument" : "unknown probe");
 		} else {
 			/* alone in its sandbox, a probe runs in the agent itself: one
 			 * process less per case; a crash or hang then costs the case,
 			 * which is all it has (the host reports it as an error, never
 			 * a verdict) */
 			if (argc - optind == 1) {
-				memset(&a, 0, sizeof(a));
-				a.rc = p->attempt(&penv, &a);
+				r.att.rc = p->attempt(&penv, &r.att);
 				st = 0;
 			} else {
-				st = run_one(p, &penv, timeout, &a);
+				st = run_one(p, &penv, timeout, &r.att);
 			}
-			if (st == RUN_FAILED) {
-				cJSON_AddStringToObject(o, "error", a.detail);
-			} else {
-				cJSON_AddNumberToObject(o, "rc", a.rc);
-				cJSON_AddStringToObject(o, "errno", errno_name(a.rc));
-				cJSON_AddStringToObject(o, "detail", a.detail);
-				cJSON_AddNumberToObject(o, "ms", (now_mono() - t0) * 1000);
-				if (st == RUN_TIMEOUT)
-					cJSON_AddBoolToObject(o, "timeout", true);
-				else if (WIFSIGNALED(st))
-					cJSON_AddNumberToObject(o, "signal", WTERMSIG(st));
-			}
+			r.failed = st == RUN_FAILED;
+			r.ms = (now_mono() - t0) * 1000;
+			r.timeout = st == RUN_TIMEOUT;
+			r.signal = st >= 0 && WIFSIGNALED(st) ? WTERMSIG(st) : 0;
 		}
 		/* the host is gone: nobody would verify, or remove, what the next
 		 * probes of the batch make */
-		if (emit(env.nonce, o) < 0)
+		if (record_write(1, env.nonce, &r) < 0)
 			return 1;
 	}
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "t", "done");
-	emit(env.nonce, o);
+	record_write(1, env.nonce, &(struct record){.t = REC_DONE});
 	return 0;
 }

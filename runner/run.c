@@ -5,6 +5,7 @@
 #include "../platforms/backend.h"
 #include "../platforms/detect.h"
 #include "../probes/probe.h"
+#include "../probes/record.h"
 #include "cgroup.h"
 #include "inspect.h"
 #include "observers.h"
@@ -14,7 +15,6 @@
 #include "verdict.h"
 
 #include <arpa/inet.h>
-#include <cjson/cJSON.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -649,15 +649,14 @@ static int start_job(struct run *R, struct job *j)
 	for (size_t i = 0; i < j->n; i++) {
 		const struct slot *s = &j->slots[i];
 		struct probe_env env;
+		char arg[256];
 		if (!s->armed)
 			continue;
-		/* ID@SLOT, then what of the env is its own: PROBE-ID@SLOT+sent=PID;saddr=ADDR */
 		slot_env(j, i, &env);
-		if ((s->row->p->needs & NEED_OWN_SENTINEL
-			     ? asprintf(&argv[k++], "%s@%d+sent=%d;saddr=%lx", s->row->p->id, s->agent_slot, env.sentinel,
-					env.sentinel_addr)
-			     : asprintf(&argv[k++], "%s@%d", s->row->p->id, s->agent_slot)) < 0)
-			argv[k - 1] = NULL;
+		if (probe_arg_encode(s->row->p->id, s->agent_slot, s->row->p->needs & NEED_OWN_SENTINEL ? &env : NULL, arg,
+				     sizeof(arg)) == 0)
+			argv[k] = strdup(arg);
+		k++;
 	}
 	for (size_t i = 0; i < k; i++)
 		if (!argv[i]) {
@@ -802,69 +801,56 @@ static bool reach_port(struct proc_snapshot *snap, int port)
 
 static void on_record(struct run *R, struct job *j, const char *json)
 {
-	cJSON *o = cJSON_Parse(json);
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "t"), *slot = cJSON_GetObjectItemCaseSensitive(o, "slot");
-	struct slot *s = cJSON_IsNumber(slot) ? slot_by_agent(j, slot->valueint) : NULL;
+	struct record rec;
+	struct slot *s;
 
-	if (!cJSON_IsString(t))
-		goto out;
+	if (record_decode(json, &rec) < 0)
+		return;
+	s = rec.slot >= 0 ? slot_by_agent(j, rec.slot) : NULL;
 	j->last_rec = now_mono();
-	if (!strcmp(t->valuestring, "hello")) {
+	if (rec.t == REC_HELLO) {
 		j->hello = true;
-	} else if (!strcmp(t->valuestring, "done")) {
+	} else if (rec.t == REC_DONE) {
 		j->done_at = j->last_rec;
-	} else if (!strcmp(t->valuestring, "probe") && s) {
-		const cJSON *rc = cJSON_GetObjectItemCaseSensitive(o, "rc"), *d = cJSON_GetObjectItemCaseSensitive(o, "detail"),
-			    *sig = cJSON_GetObjectItemCaseSensitive(o, "signal"),
-			    *error = cJSON_GetObjectItemCaseSensitive(o, "error");
+	} else if (rec.t == REC_PROBE && s) {
 		s->have_att = true;
-		s->att_failed = error || !cJSON_IsNumber(rc);
-		s->att.rc = cJSON_IsNumber(rc) ? rc->valueint : 0;
-		if (cJSON_IsString(error) || cJSON_IsString(d))
-			snprintf(s->att.detail, sizeof(s->att.detail), "%s", (error ? error : d)->valuestring);
-		s->att_signal = cJSON_IsNumber(sig) ? sig->valueint : 0;
-		s->att_timeout = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "timeout"));
+		s->att_failed = rec.failed;
+		s->att = rec.att;
+		s->att_signal = rec.signal;
+		s->att_timeout = rec.timeout;
 		if (s->row->p->flags & PROBE_HOST_OBJECT) {
 			struct probe_env env;
 			struct host_view hv = {.env = &env};
 			slot_env(j, (size_t)(s - j->slots), &env);
 			judge(R, j, s, &hv, "", "");
 		}
-	} else if (!strcmp(t->valuestring, "inspect") && s) {
+	} else if (rec.t == REC_INSPECT && s) {
 		struct probe_env env;
 		slot_env(j, (size_t)(s - j->slots), &env);
-		const cJSON *port = cJSON_GetObjectItemCaseSensitive(o, "port");
 		inspect_by_name(env.token, j->h.sup, &s->snap);
 		inspect_exposure(&env, j->h.sup, &s->snap);
-		if (cJSON_IsNumber(port) && port->valueint > 0 && port->valueint < 65536)
-			s->snap.reached = reach_port(&s->snap, port->valueint);
+		if (rec.port > 0 && rec.port < 65536)
+			s->snap.reached = reach_port(&s->snap, rec.port);
 		/* let the probe go on */
-		if (j->stdin_w >= 0 && write(j->stdin_w, "k", 1) < 0) {
-		}
+		if (j->stdin_w >= 0)
+			record_resume(j->stdin_w);
 	}
-out:
-	cJSON_Delete(o);
 }
 
 /* Complete lines tagged with this case's nonce are records; the rest is noise. */
 static void parse_lines(struct run *R, struct job *j, size_t *consumed)
 {
-	char tag[64];
-	size_t taglen;
-
 	if (!j->out.s) /* a wrapper that printed nothing */
 		return;
-	snprintf(tag, sizeof(tag), RECORD_TAG " %s ", j->env.nonce);
-	taglen = strlen(tag);
 	for (;;) {
 		char *start = j->out.s + *consumed;
 		char *nl = memchr(start, '\n', j->out.len - *consumed);
 		if (!nl)
 			return;
 		*nl = 0;
-		char *at = strstr(start, tag);
-		if (at)
-			on_record(R, j, at + taglen);
+		const char *json = record_find(start, j->env.nonce);
+		if (json)
+			on_record(R, j, json);
 		*nl = '\n';
 		*consumed = (size_t)(nl - j->out.s) + 1;
 	}
