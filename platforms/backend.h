@@ -33,6 +33,9 @@ struct box {
 /* A mode's writable root ("{workspace}", "{tmp}", "{home}", or a path) as a
  * path of this box. */
 const char *box_root(const struct box *x, const char *writable);
+/* A box of placeholders ("{workspace}", "{scratch}", ...) for m: what
+ * explain() prints without a case. */
+struct box box_placeholders(const struct mode *m);
 
 /* What prepare() hands to the spawner. */
 struct launch {

@@ -74,6 +74,20 @@ const char *box_root(const struct box *x, const char *w)
 	return w;
 }
 
+struct box box_placeholders(const struct mode *m)
+{
+	return (struct box){
+		.mode = m,
+		.case_root = "{scratch}",
+		.ws = "{workspace}",
+		.tmp = "{tmp}",
+		.home = "{home}",
+		.run = "{run}",
+		.self = "{cagetest}",
+		.listener = "{listener}",
+	};
+}
+
 static int push(char ***v, size_t *n, const char *s)
 {
 	char **nv = realloc(*v, (*n + 2) * sizeof(char *));

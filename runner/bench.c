@@ -108,7 +108,8 @@ static double floor_case(const struct backend *b, const struct mode *m, int n, i
 	if (scratch_new_case(&sc, root, sizeof(root)) == 0) {
 		fmt(ws, sizeof(ws), "%s/ws", root), fmt(tmp, sizeof(tmp), "%s/tmp", root);
 		fmt(home, sizeof(home), "%s/home", root);
-		struct box x = {m, root, ws, tmp, home, sc.run, "/bin/true", "127.0.0.1:1", &l};
+		struct box x = {.mode = m, .case_root = root, .ws = ws, .tmp = tmp, .home = home, .run = sc.run,
+				.self = "/bin/true", .listener = "127.0.0.1:1", .launch = &l};
 		if (!b->prepare || b->prepare(b, &x, &l, err, sizeof(err)) == 0)
 			t = floor_time(b, &x, &l, n, j);
 		launch_free(&l);

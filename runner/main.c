@@ -728,7 +728,7 @@ static int cmd_explain(int argc, char **argv)
 		suite_free(&s);
 		return die_usage("-m %s: no such mode (see `cagetest list modes`)", mname);
 	}
-	struct box x = {m, "{scratch}", "{workspace}", "{tmp}", "{home}", "{run}", "{cagetest}", "{listener}", NULL};
+	struct box x = box_placeholders(m);
 	r = b->explain ? b->explain(b, &x, &out) : -EOPNOTSUPP;
 	if (r == 0 && b->notes) {
 		sb_puts(&out, "notes: ");

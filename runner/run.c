@@ -258,7 +258,7 @@ static int plan(struct run *R, struct run_outcome *out, struct report *rep)
 				continue;
 			mode_ok = !b->supports || b->supports(b, m, mwhy, sizeof(mwhy)) == 0;
 			if (b->explain) {
-				struct box x = {m, "{scratch}", "{workspace}", "{tmp}", "{home}", "{run}", "{cagetest}", "{listener}", NULL};
+				struct box x = box_placeholders(m);
 				struct sbuf e = {0};
 				if (b->explain(b, &x, &e) == 0 && e.s && (r = report_add_explain(rep, b->name, m->name, e.s)) < 0) {
 					sb_free(&e);
@@ -624,7 +624,8 @@ static int start_job(struct run *R, struct job *j)
 	fmt(home, sizeof(home), "%s/home", j->root);
 	char listener[32];
 	snprintf(listener, sizeof(listener), "127.0.0.1:%d", j->env.tcp4);
-	struct box x = {j->m, j->root, ws, tmp, home, R->sc.run, R->agent, listener, NULL};
+	struct box x = {.mode = j->m, .case_root = j->root, .ws = ws, .tmp = tmp, .home = home, .run = R->sc.run,
+			.self = R->agent, .listener = listener};
 	if (j->b->prepare && (r = j->b->prepare(j->b, &x, &l, err, sizeof(err))) < 0)
 		goto fail;
 	x.launch = &l;

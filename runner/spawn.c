@@ -417,6 +417,13 @@ struct wire {
 	int fd_numbers[4]; /* launch fds: the numbers they must have */
 };
 
+/* The box's strings, in the order they travel (by name, not position). */
+static const size_t box_strings[] = {
+	offsetof(struct box, case_root), offsetof(struct box, ws),   offsetof(struct box, tmp),
+	offsetof(struct box, home),	 offsetof(struct box, run),  offsetof(struct box, self),
+	offsetof(struct box, listener),
+};
+
 static int spawner_fd = -1;
 static pid_t spawner_pid;
 
@@ -462,9 +469,9 @@ static int unflatten(const char *msg, size_t len, const int *fds, size_t nfd, st
 			return -EPROTO;
 	const char *cwd = take_str(&p, end), *ctty = take_str(&p, end), *tmp = take_str(&p, end),
 		   *shm = take_str(&p, end), *cg = take_str(&p, end);
-	const char *bx[8];
-	for (size_t i = 0; i < ARRAY_SIZE(bx); i++)
-		if (!(bx[i] = take_str(&p, end)))
+	*x = (struct box){.mode = w.mode, .launch = l};
+	for (size_t i = 0; i < ARRAY_SIZE(box_strings); i++)
+		if (!(*(const char **)((char *)x + box_strings[i]) = take_str(&p, end)))
 			return -EPROTO;
 	if (!cwd || !ctty || !tmp || !shm || !cg)
 		return -EPROTO;
@@ -497,8 +504,6 @@ static int unflatten(const char *msg, size_t len, const int *fds, size_t nfd, st
 	l->nfds = w.nfds;
 	req->fds = l->fds;
 	req->nfds = l->nfds;
-	*x = (struct box){w.mode, bx[0], bx[1], bx[2], bx[3], bx[4], bx[5], bx[6], l};
-	(void)bx[7];
 	return 0;
 }
 
@@ -644,12 +649,8 @@ static int via_spawner(const struct spawn_req *req, int out_w, int err_w, int st
 		put_str(&b, req->envp[i]);
 	put_str(&b, req->cwd), put_str(&b, req->ctty), put_str(&b, req->tmp_bind), put_str(&b, req->shm_bind);
 	put_str(&b, req->cgroup);
-	const char *bx[8] = {0};
-	if (x)
-		bx[0] = x->case_root, bx[1] = x->ws, bx[2] = x->tmp, bx[3] = x->home, bx[4] = x->run, bx[5] = x->self,
-		bx[6] = x->listener;
-	for (size_t i = 0; i < ARRAY_SIZE(bx); i++)
-		put_str(&b, bx[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(box_strings); i++)
+		put_str(&b, x ? *(const char *const *)((const char *)x + box_strings[i]) : NULL);
 	if (b.oom || b.len > MAX_MSG) {
 		sb_free(&b);
 		return -E2BIG;

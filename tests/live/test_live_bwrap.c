@@ -263,7 +263,8 @@ static void test_argv_by_hand(void **state)
 	assert_int_equal(mkdir_p(tmp, 0755), 0);
 	snprintf(p, sizeof(p), "%s/sub/.git/config", ws);
 	assert_int_equal(write_str(p, "[core]\n"), 0);
-	struct box x = {&ww, root, ws, tmp, root, root, "/bin/sh", "127.0.0.1:1", NULL};
+	struct box x = {.mode = &ww, .case_root = root, .ws = ws, .tmp = tmp, .home = root, .run = root, .self = "/bin/sh",
+			.listener = "127.0.0.1:1"};
 	if (backend_bwrap.prepare(&backend_bwrap, &x, &l, err, sizeof(err)) != 0)
 		fail_msg("prepare: %s", err);
 	assert_int_equal(l.nfds, 1);

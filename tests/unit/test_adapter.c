@@ -111,7 +111,8 @@ static void fixture_make(struct fixture *f, const char *mode, bool network)
 	snprintf(f->home, sizeof(f->home), "%s/home", f->root);
 	mkdir(f->ws, 0755);
 	f->m = (struct mode){.name = (char *)mode, .network = network, .confined = true};
-	f->x = (struct box){&f->m, f->root, f->ws, f->tmp, f->home, "/run/dir", "/bin/cagetest", "127.0.0.1:4242", NULL};
+	f->x = (struct box){.mode = &f->m, .case_root = f->root, .ws = f->ws, .tmp = f->tmp, .home = f->home,
+			    .run = "/run/dir", .self = "/bin/cagetest", .listener = "127.0.0.1:4242"};
 }
 
 static struct backend *parse_ok(const char *text)

@@ -107,7 +107,8 @@ static int teardown(void **state)
 
 static struct box box_for(const struct mode *m)
 {
-	return (struct box){m, root, ws, tmp, home, root, "/bin/true", "127.0.0.1:1", NULL};
+	return (struct box){.mode = m, .case_root = root, .ws = ws, .tmp = tmp, .home = home, .run = root,
+			    .self = "/bin/true", .listener = "127.0.0.1:1"};
 }
 
 /* Index of the option followed by its arguments, or -1. */
@@ -317,7 +318,7 @@ static void test_limits(void **state)
 
 static void test_explain(void **state)
 {
-	struct box x = {&ww, "{scratch}", "{workspace}", "{tmp}", "{home}", "{run}", "{cagetest}", "{listener}", NULL};
+	struct box x = box_placeholders(&ww);
 	struct mode full = {.name = "full", .writable = (char *[]){"/"}, .nwritable = 1, .network = true};
 	struct sbuf out = {0};
 

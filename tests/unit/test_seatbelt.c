@@ -215,11 +215,6 @@ static size_t strings_of(const char *text, const char *head, char **out, size_t 
 
 /* ---------- the tests ---------- */
 
-static struct box placeholders(const struct mode *m)
-{
-	return (struct box){m, "{scratch}", "{workspace}", "{tmp}", "{home}", "{run}", "{cagetest}", "{listener}", NULL};
-}
-
 static void golden_suite(const char *suite_name)
 {
 	char path[PATH_MAX], why[256], err[256];
@@ -230,7 +225,7 @@ static void golden_suite(const char *suite_name)
 	if (suite_load(path, &s, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 	for (size_t i = 0; i < s.nmodes; i++) {
-		struct box x = placeholders(&s.modes[i]);
+		struct box x = box_placeholders(&s.modes[i]);
 		struct sbuf prof = {0};
 		_cleanup_free_ char *want = NULL;
 		if (!s.modes[i].confined)
@@ -309,7 +304,7 @@ static bool rx_match(const char *rx, const char *s)
 static void test_hostile_paths(void **state)
 {
 	const char *ws = "/h\"o\\st\nile (ws) [x]{1}*.+?^$|", *tmp = "/t'mp \\\"";
-	struct box x = placeholders(&ww);
+	struct box x = box_placeholders(&ww);
 	struct sbuf prof = {0};
 	char why[256], *sub[8], *rx[16], p[512];
 	size_t ns, nr;
@@ -349,7 +344,7 @@ static void test_hostile_paths(void **state)
 
 static void test_network_and_ipc(void **state)
 {
-	struct box x = placeholders(&ww);
+	struct box x = box_placeholders(&ww);
 	struct sbuf prof = {0};
 
 	(void)state;
@@ -369,7 +364,7 @@ static void test_backend(void **state)
 {
 	char dir[] = BUILDDIR "/tests/seatbelt-XXXXXX", real[PATH_MAX], why[256], want[PATH_MAX + 16];
 	struct mode full = {.name = "full", .writable = (char *[]){"/"}, .nwritable = 1, .network = true};
-	struct box x = placeholders(&ww);
+	struct box x = box_placeholders(&ww);
 	struct launch l = {0};
 	struct sbuf e = {0};
 	int r;
@@ -416,7 +411,7 @@ static void test_live_macos(void **state)
 	skip();
 #else
 	char dir[] = BUILDDIR "/tests/seatbelt-live-XXXXXX", ws[PATH_MAX], tmp[PATH_MAX], p[PATH_MAX], why[256];
-	struct box x = placeholders(&ww);
+	struct box x = box_placeholders(&ww);
 	struct launch l = {0};
 	struct stat st;
 	_cleanup_free_ char *cfg = NULL;
