@@ -595,6 +595,12 @@ void observers_fill_env(const struct observers *o, struct probe_env *env)
 	fmt(env->run, sizeof(env->run), "%s", o->run);
 }
 
+size_t observers_npollfds(const struct observers *o)
+{
+	(void)o;
+	return L__COUNT + 1 + MAX_CONNS; /* listeners, the bus, connections */
+}
+
 size_t observers_pollfds(const struct observers *o, struct pollfd *pfd, size_t max)
 {
 	size_t k = 0;

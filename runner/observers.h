@@ -25,6 +25,8 @@ int observers_start(struct observers **out, const char *run_dir, const char *run
 void observers_fill_env(const struct observers *o, struct probe_env *env);
 /* Append this observer set's fds to pfd; returns how many. */
 size_t observers_pollfds(const struct observers *o, struct pollfd *pfd, size_t max);
+/* The most observers_pollfds ever appends: what the poll loop makes room for. */
+size_t observers_npollfds(const struct observers *o);
 /* Handle whatever is ready (pfd as filled by observers_pollfds). */
 void observers_service(struct observers *o, const struct pollfd *pfd, size_t n);
 /* Accept and read everything already queued in the kernel, without blocking:
