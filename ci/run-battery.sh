@@ -2,8 +2,8 @@
 # `make run`: the default battery into OUTDIR, every report format. Escapes
 # found are the finding, not a failed build: exit 0 when cagetest ran and
 # judged (its exit 0 or 1), its own status when it could not (2: usage or
-# input error, 3: could not judge). `cagetest run` itself keeps DESIGN's
-# exit codes for CI gates.
+# input error, 3: could not judge). `cagetest run` itself keeps its exit
+# codes (README: Exit status) for CI gates.
 #   ci/run-battery.sh CAGETEST OUTDIR [cagetest run options...]
 set -u
 bin=$1 out=$2

@@ -325,8 +325,9 @@ static int parse_fail_on(const char *list, bool fail[V__COUNT])
 	return ok ? 0 : die_usage("--fail-on %s: expected a comma list of escape, overblocked, error, skip, xfail", list);
 }
 
-/* The exit status rules of DESIGN.md: 1 for a verdict in --fail-on, else 3
- * when something could not be judged, else 0. */
+/* The exit status rules (README: Exit status; cagetest(1), EXIT STATUS): 1
+ * for a verdict in --fail-on, else 3 when something could not be judged,
+ * else 0. */
 static int run_status(const struct report *r, const bool fail[V__COUNT], bool unjudged)
 {
 	for (int v = 0; v < V__COUNT; v++)

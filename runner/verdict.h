@@ -1,4 +1,5 @@
-/* The verdict table of DESIGN.md as one pure function. */
+/* The verdict table (README: How a verdict is reached; cagetest(1), VERDICTS)
+ * as one pure function. */
 #ifndef CAGETEST_VERDICT_H
 #define CAGETEST_VERDICT_H
 

@@ -88,7 +88,7 @@ static void test_junit(void **state)
 	assert_int_equal(report_junit(&r, &xml), 0);
 	if (validate_junit(xml, err, sizeof(err)) != 0)
 		fail_msg("%s:\n%s", err, xml);
-	/* the shape DESIGN.md promises */
+	/* the shape README (Reports) and docs/cagetest-junit.xsd promise */
 	assert_non_null(strstr(xml, "<testsuite name=\"landlock.read-only\""));
 	assert_non_null(strstr(xml, "<testsuite name=\"landlock.workspace-write\""));
 	assert_non_null(strstr(xml, "<testsuite name=\"bwrap.read-only\""));

@@ -1,4 +1,4 @@
-/* The verdict table of DESIGN.md, row by row. */
+/* The verdict table (README: How a verdict is reached), row by row. */
 #include "../testutil.h"
 
 #include "../../runner/verdict.h"
