@@ -1,9 +1,9 @@
 /* What a run will do, decided before anything runs: the rows (backend x
  * mode x probe, each expected blocked or allowed, or skipped with why), the
  * control pass, and the cases that run them (batches and cases of their
- * own). Pure: it starts nothing and asks no backend anything; whether a
- * backend can run here comes in. tests/unit/test_plan.c feeds it made-up
- * suites, backends and groups. */
+ * own). Pure: it starts nothing, and whether a backend can run here comes
+ * in (a backend's supports() only reads the mode). tests/unit/test_plan.c
+ * feeds it made-up suites, backends and groups. */
 #ifndef CAGETEST_PLAN_H
 #define CAGETEST_PLAN_H
 
