@@ -3,6 +3,7 @@
 #include "../platforms/backend.h"
 #include "../platforms/detect.h"
 #include "cgroup.h"
+#include "doctor_runtime.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -51,24 +52,6 @@ static const char *sysval(const char *path, char *buf, size_t n)
 	buf[0] = 0;
 	if (read_file(path, 4096, &text, NULL) == 0)
 		snprintf(buf, n, "%.*s", (int)strcspn(text, "\n"), text);
-	return buf;
-}
-
-/* A "Key:\tvalue" line of /proc/self/status. */
-static const char *status_field(const char *key, char *buf, size_t n)
-{
-	_cleanup_free_ char *text = NULL;
-	size_t klen = strlen(key);
-
-	buf[0] = 0;
-	if (read_file("/proc/self/status", 65536, &text, NULL) < 0)
-		return buf;
-	for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-		if (!strncmp(l, key, klen) && l[klen] == ':') {
-			const char *v = l + klen + 1 + strspn(l + klen + 1, " \t");
-			snprintf(buf, n, "%.*s", (int)strcspn(v, "\n"), v);
-			break;
-		}
 	return buf;
 }
 
@@ -143,15 +126,7 @@ static const char *who(bool drop)
 
 static void userns_facts(struct sbuf *out)
 {
-	static const struct {
-		const char *name, *path;
-	} knobs[] = {
-		{"user.max_user_namespaces", "/proc/sys/user/max_user_namespaces"},
-		{"kernel.unprivileged_userns_clone", "/proc/sys/kernel/unprivileged_userns_clone"},
-		{"kernel.apparmor_restrict_unprivileged_userns", "/proc/sys/kernel/apparmor_restrict_unprivileged_userns"},
-	};
 	const char *step = "";
-	char val[64];
 	int r;
 
 	for (int pass = 0; pass < (geteuid() == 0 ? 2 : 1); pass++) {
@@ -161,9 +136,6 @@ static void userns_facts(struct sbuf *out)
 		     r == 0 ? "works (create, map, mount)" : "fails at ", r == 0 ? "" : step, r == 0 ? "" : ": ",
 		     r == 0 ? "" : errno_name(r));
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(knobs); i++)
-		if (*sysval(knobs[i].path, val, sizeof(val)))
-			line(out, "", "%s = %s", knobs[i].name, val);
 }
 
 static void bwrap_facts(struct sbuf *out)
@@ -221,36 +193,7 @@ static void cgroup_facts(struct sbuf *out)
 	cg_run_destroy(&cg);
 }
 
-/* Why we think this is (or is not) a container. */
-static void container_facts(struct sbuf *out)
-{
-	static const char *const files[] = {"/.dockerenv", "/run/.containerenv", "/run/systemd/container"};
-	char buf[256], comm[64];
-	struct sbuf signs = {0};
-	struct stat st;
-
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
-		if (stat(files[i], &st) == 0)
-			sb_printf(&signs, "%s exists; ", files[i]);
-	if (getenv("KUBERNETES_SERVICE_HOST"))
-		sb_puts(&signs, "KUBERNETES_SERVICE_HOST is set; ");
-	sysval("/proc/1/comm", comm, sizeof(comm));
-	if (comm[0] && strcmp(comm, "systemd") && strcmp(comm, "init"))
-		sb_printf(&signs, "pid 1 is %s; ", comm);
-	status_field("CapBnd", buf, sizeof(buf));
-	if (buf[0] && strcmp(buf, "000001ffffffffff") && strcmp(buf, "000003ffffffffff"))
-		sb_printf(&signs, "capability bounding set reduced (%s); ", buf);
-	status_field("Seccomp", buf, sizeof(buf));
-	if (!strcmp(buf, "2"))
-		sb_puts(&signs, "a seccomp filter is already applied to this process; ");
-	if (signs.len >= 2)
-		signs.s[signs.len -= 2] = 0;
-	line(out, "container", "%s%s%s%s", container_kind(), signs.len ? " (" : "", signs.len ? signs.s : "",
-	     signs.len ? ")" : "");
-	sb_free(&signs);
-}
-
-void doctor_facts(struct sbuf *out)
+int doctor_facts(struct sbuf *out, const char *evidence_dir)
 {
 	struct host_facts h = {0};
 	char val[512];
@@ -258,7 +201,7 @@ void doctor_facts(struct sbuf *out)
 	host_facts_fill(&h);
 	line(out, "kernel", "%s (%s)", h.kernel ? h.kernel : "?", h.arch ? h.arch : "?");
 	line(out, "uid", "%u%s", h.uid, h.uid == 0 ? " (root)" : "");
-	container_facts(out);
+	int saved = runtime_facts(out, evidence_dir);
 	if (*sysval("/sys/kernel/security/lsm", val, sizeof(val)))
 		line(out, "LSMs", "%s", val);
 	if (h.landlock_abi) {
@@ -269,9 +212,7 @@ void doctor_facts(struct sbuf *out)
 		sb_free(&notes);
 	} else
 		line(out, "landlock", "unavailable (not built, or not in the lsm= boot list)");
-	line(out, "seccomp", "%s; this process: %s", h.seccomp ? "filters supported" : "filters unavailable",
-	     !strcmp(status_field("Seccomp", val, sizeof(val)), "2") ? "already filtered (a runtime's profile)" : "unfiltered");
-	line(out, "no_new_privs", "%s on this process", !strcmp(status_field("NoNewPrivs", val, sizeof(val)), "1") ? "set" : "not set");
+	line(out, "seccomp", "%s", h.seccomp ? "filters supported" : "filters unavailable");
 	userns_facts(out);
 	bwrap_facts(out);
 	cgroup_facts(out);
@@ -290,6 +231,7 @@ void doctor_facts(struct sbuf *out)
 	if (*sysval("/sys/module/apparmor/parameters/enabled", val, sizeof(val)))
 		line(out, "apparmor", "%s", !strcmp(val, "Y") ? "enabled" : "disabled");
 	host_facts_free(&h);
+	return saved;
 }
 
 int doctor_backends(char *buf, size_t n)

@@ -84,14 +84,22 @@ static const char usage_text[] =
 	"  for an adapter: the expanded command line, env, cwd and files\n"
 	"cagetest doctor [-b BACKENDS] [-m MODES] [-s SUITE] [-p GLOBS] [--no-battery]\n"
 	"                [--json F] [--junit F] [--tap F] [--markdown F] [--html F] [-q]\n"
-	"                [--adapter FILE]...\n"
+	"                [--adapter FILE]... [--evidence DIR]\n"
 	"  kernel, Landlock ABI and what it lacks, seccomp, user namespaces (and\n"
-	"  the sysctls that restrict them), whether bwrap works, container signs,\n"
+	"  the sysctls that restrict them), whether bwrap works; the container\n"
+	"  runtime named from evidence (each fact with the file it was read from);\n"
+	"  what the runtime does to unshare/clone(CLONE_NEWUSER), clone3, a proc\n"
+	"  mount, pivot_root, setns, landlock, io_uring and keyctl (measured in a\n"
+	"  throwaway child); seccomp, capabilities, no_new_privs, LSM label and the\n"
+	"  masked /proc paths of this process;\n"
 	"  cgroups and the containment a run gets, legacy_tiocsti, io_uring_disabled;\n"
 	"  then a short battery with every usable backend in every confined mode\n"
 	"  (-p '*' runs every probe) and one line per mode:\n"
 	"  'workspace-write with landlock: ENFORCED'.\n"
 	"      --no-battery     only the host facts (exit 0)\n"
+	"      --evidence DIR   also save the files the container facts were read\n"
+	"                       from (only the runtime's environment variables) and\n"
+	"                       the call results (DIR/trials.txt), for a bug report\n"
 	"cagetest merge [LABEL=]REPORT.json... [--json F] [--junit F] [--tap F]\n"
 	"               [--markdown F] [--html F] [--fail-on LIST] [-q]\n"
 	"  rows keep their host: LABEL, else the report's host name (else its\n"
@@ -735,11 +743,11 @@ static int cmd_doctor(int argc, char **argv)
 		{"backend", required_argument, 0, 'b'}, {"mode", required_argument, 0, 'm'},
 		{"suite", required_argument, 0, 's'},	{"probe", required_argument, 0, 'p'},
 		{"no-battery", no_argument, 0, 'N'},	{"quiet", no_argument, 0, 'q'},
-		{"adapter", required_argument, 0, 'A'},
+		{"adapter", required_argument, 0, 'A'}, {"evidence", required_argument, 0, 'E'},
 		REPORT_OPTIONS,				{0, 0, 0, 0},
 	};
 	struct run_opts o = {.probes = doctor_probes, .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), .timeout = 10};
-	const char *out[FMT__COUNT] = {0}, *suite_name = "default";
+	const char *out[FMT__COUNT] = {0}, *suite_name = "default", *evidence = NULL;
 	bool battery_on = true, quiet = false, fail[V__COUNT];
 	char backends[1024], modes[1024];
 	struct sbuf s = {0};
@@ -756,6 +764,7 @@ static int cmd_doctor(int argc, char **argv)
 		case 'p': o.probes = optarg; break;
 		case 'N': battery_on = false; break;
 		case 'q': quiet = true; break;
+		case 'E': evidence = optarg; break;
 		case 'A':
 			if (add_adapter(optarg))
 				return EXIT_USAGE;
@@ -769,9 +778,13 @@ static int cmd_doctor(int argc, char **argv)
 		return die_usage("doctor: unexpected argument '%s'", argv[optind]);
 	if (load_adapters() < 0)
 		return EXIT_USAGE;
-	doctor_facts(&s);
+	int saved = doctor_facts(&s, evidence);
 	fputs(s.s ? s.s : "", stdout);
 	sb_free(&s);
+	if (saved < 0) {
+		fprintf(stderr, "cagetest: doctor --evidence %s: %s\n", evidence, strerror(-saved));
+		return EXIT_USAGE;
+	}
 	printf("backends:\n");
 	list_backends();
 	if (!battery_on)
