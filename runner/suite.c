@@ -4,13 +4,8 @@
 #include "../lib/util.h"
 
 #include <cjson/cJSON.h>
-#include <libgen.h>
+#include <limits.h>
 #include <string.h>
-#include <sys/stat.h>
-
-#ifndef DATADIR
-#define DATADIR "/usr/local/share/cagetest"
-#endif
 
 static int parse_mode(const cJSON *o, struct mode *m, struct jperr *e)
 {
@@ -157,29 +152,6 @@ out:
 	return r;
 }
 
-int datadir_find(const char *rel, char *out, size_t n)
-{
-	char exe[PATH_MAX], dirs[3][PATH_MAX];
-	const char *env = getenv("CAGETEST_DATADIR");
-	size_t nd = 0;
-	ssize_t k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (env && *env)
-		snprintf(dirs[nd++], PATH_MAX, "%s", env);
-	if (k > 0) {
-		exe[k] = 0;
-		/* build/cagetest -> the source tree */
-		snprintf(dirs[nd++], PATH_MAX, "%s/..", dirname(exe));
-	}
-	snprintf(dirs[nd++], PATH_MAX, "%s", DATADIR);
-	for (size_t i = 0; i < nd; i++) {
-		struct stat st;
-		if (fmt(out, n, "%s/%s", dirs[i], rel) == 0 && stat(out, &st) == 0)
-			return 0;
-	}
-	return -ENOENT;
-}
-
 int suite_load(const char *name_or_path, struct suite *s, char *err, size_t n)
 {
 	char path[PATH_MAX], rel[PATH_MAX];
@@ -189,11 +161,12 @@ int suite_load(const char *name_or_path, struct suite *s, char *err, size_t n)
 	if (strchr(name_or_path, '/') || strstr(name_or_path, ".json")) {
 		if (fmt(path, sizeof(path), "%s", name_or_path) < 0)
 			return -ENAMETOOLONG;
-	} else if (fmt(rel, sizeof(rel), "suites/%s.json", name_or_path) < 0 || datadir_find(rel, path, sizeof(path)) < 0) {
-		snprintf(err, n, "%s: no such suite (looked for %s in the data dirs)", name_or_path, rel);
-		return -ENOENT;
-	}
-	if ((r = jp_read(path, &text, err, n)) < 0)
+		r = jp_read(path, &text, err, n);
+	} else if ((r = fmt(rel, sizeof(rel), "suites/%s.json", name_or_path)) == 0 &&
+		   (r = jp_read_data(rel, &text, path, sizeof(path), err, n)) == -ENOENT)
+		snprintf(err, n, "%s: no such suite (no %s in the data dir or built in; see `cagetest list suites`)",
+			 name_or_path, rel);
+	if (r < 0)
 		return r;
 	return suite_parse(text, path, s, err, n);
 }

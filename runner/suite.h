@@ -56,8 +56,4 @@ bool mode_writable(const struct mode *m, const char *root);
 enum expect suite_expect(const struct suite *s, const char *backend, const struct mode *m, const struct probe *p,
 			 const char **skip);
 
-/* Directories searched for suites/ and platforms/adapters/: $CAGETEST_DATADIR,
- * the source tree next to the binary, the install prefix. */
-int datadir_find(const char *rel, char *out, size_t n);
-
 #endif
