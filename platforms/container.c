@@ -249,6 +249,9 @@ void ctr_identify(const struct evidence *ev, struct ctr_id *id)
 			best = count(id, engines[e]);
 			id->engine = engines[e];
 		}
+	/* LXD runs LXC containers: its guest socket tells them apart */
+	if (id->engine && !strcmp(id->engine, "lxc") && count(id, "lxd"))
+		id->engine = "lxd";
 	id->runtime = gvisor ? "gvisor" : k8s ? "kubernetes" : id->engine ? id->engine : count(id, "wsl") ? "wsl" : "none";
 	if (id->engine && !strcmp(id->engine, id->runtime))
 		id->engine = NULL;

@@ -10,7 +10,7 @@
 
 struct ctr_fact {
 	enum ev_src source; /* where it was read: ev_path[source] */
-	char seen[160];     /* what was there, shortened */
+	char seen[256];     /* what was there, shortened */
 	const char *means;  /* what it points to: a runtime word, "vm", or "host" (a sign of no container) */
 	const char *note;   /* why it does not count, or NULL */
 };

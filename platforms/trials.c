@@ -129,7 +129,7 @@ static void run_one(enum trial which, int fd)
 		r = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 		break;
 	case T_IO_URING:
-		r = syscall(SYS_io_uring_setup, 0, NULL);
+		r = syscall(SYS_io_uring_setup, 1, NULL);
 		break;
 	case T_KEYCTL:
 		r = syscall(SYS_keyctl, 0x7fff, 0, 0, 0, 0);
@@ -256,22 +256,22 @@ void trial_describe(enum trial which, const struct trial_result *r, struct sbuf 
 		return;
 	case TO_ALLOWED:
 		if (which == T_LANDLOCK)
-			sb_printf(out, "allowed: ABI %ld", r->ret);
+			sb_printf(out, "works: ABI %ld", r->ret);
 		else if (r->ret >= 0)
-			sb_puts(out, "allowed");
+			sb_puts(out, "works");
 		else
-			sb_printf(out, "allowed: reached the kernel (%s for its bad arguments)", errno_name(r->err));
+			sb_printf(out, "reached the kernel (%s for its bad arguments)", errno_name(r->err));
 		break;
 	case TO_DENIED:
 		if (*r->step && which == T_PIVOT_ROOT)
-			sb_printf(out, "denied: %s (%s)", errno_name(r->err),
+			sb_printf(out, "fails: %s (%s)", errno_name(r->err),
 				  !strcmp(r->step, "host_ns") ? "no namespace of its own could be made, so a missing "
 								"CAP_SYS_ADMIN gives the same errno"
 							      : "in a mount namespace of its own, without a user namespace");
 		else if (*r->step)
 			sb_printf(out, "fails at %s: %s", r->step, errno_name(r->err));
 		else
-			sb_printf(out, "denied: %s", errno_name(r->err));
+			sb_printf(out, "fails: %s", errno_name(r->err));
 		break;
 	}
 }

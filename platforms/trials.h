@@ -22,7 +22,7 @@ enum trial {
 	T_PIVOT_ROOT,	/* pivot_root(bad, bad) in a user+mount namespace of its own when one can be made */
 	T_SETNS,	/* setns(-1, 0): EBADF when reached */
 	T_LANDLOCK,	/* landlock_create_ruleset(NULL, 0, VERSION): the ABI */
-	T_IO_URING,	/* io_uring_setup(0, NULL): EFAULT when reached */
+	T_IO_URING,	/* io_uring_setup(1, NULL): EFAULT when reached */
 	T_KEYCTL,	/* keyctl(unknown op): EOPNOTSUPP when reached */
 	T__COUNT
 };
@@ -30,7 +30,8 @@ enum trial {
 enum trial_outcome {
 	TO_NOT_RUN,  /* no result came back (child killed, timed out) */
 	TO_ALLOWED,  /* it worked, or reached the kernel with its bad arguments */
-	TO_DENIED,   /* it failed with another errno (a filter, a missing privilege, no such call) */
+	TO_DENIED,   /* it failed with another errno: a filter, a missing privilege, a kernel
+		      * without the call (which one is for the caller to tell from the rest) */
 };
 
 struct trial_result {
@@ -59,7 +60,8 @@ void trials_format(const struct trials *t, struct sbuf *out);
 /* Parse wire text; unknown names and malformed lines are skipped. 0 or -EINVAL when nothing parsed. */
 int trials_parse(const char *text, struct trials *t);
 enum trial_outcome trial_outcome(enum trial which, const struct trial_result *r);
-/* "allowed", "reached the kernel (EFAULT)", "ABI 7", "denied: EPERM", "fails at mount: EPERM". */
+/* "works", "works: ABI 7", "reached the kernel (EFAULT for its bad arguments)",
+ * "fails: EPERM", "fails at mount: EPERM". */
 void trial_describe(enum trial which, const struct trial_result *r, struct sbuf *out);
 
 /* What the runtime started this process with, from evidence. */

@@ -42,7 +42,7 @@ static void identification(const struct evidence *ev, struct sbuf *out)
 
 static void calls(const struct trials *t, struct sbuf *out)
 {
-	row(out, "calls", "measured in a throwaway child; \"reached the kernel\": the call got past every filter");
+	row(out, "calls", "measured in a throwaway child (\"reached the kernel\": past every filter, to its bad arguments)");
 	for (int i = 0; i < T__COUNT; i++) {
 		struct sbuf s = {0};
 		trial_describe((enum trial)i, &t->r[i], &s);

@@ -44,21 +44,21 @@ cbox_sources() {
 
 # cbox_image NAME WITHLIBS "PKG ..."
 # A Debian minbase root from Debian packages (mmdebstrap, apt's own sources),
-# kept in $CBOX_CACHE/NAME: rootfs.tar, root/ (unpacked), key. Rebuilt only
+# kept in $CBOX_CACHE/ctr-NAME: rootfs.tar, root/ (unpacked), key. Rebuilt only
 # when the package list changes. WITHLIBS=no purges apt and libseccomp2 and
 # checks that no libseccomp, cJSON or libxml2 is left: the image a drop-in
 # binary must run in. Prints the directory; fails with the reason on stderr.
 cbox_image() {
 	local name=$1 withlibs=$2 pkgs dir key
 	pkgs=$(printf '%s\n' $3 | sort -u | xargs)
-	dir=$CBOX_CACHE/$name
+	dir=$CBOX_CACHE/ctr-$name
 	key="$(cbox_suite) minbase withlibs=$withlibs packages=$pkgs"
 	mkdir -p "$CBOX_CACHE" || return 1
 	if [ "$(cat "$dir/key" 2>/dev/null)" != "$key" ]; then
 		(
 			flock -w 900 8 || { cbox_log "image $name: another build held the lock for 900 s"; exit 1; }
 			[ "$(cat "$dir/key" 2>/dev/null)" = "$key" ] && exit 0
-			cbox_build "$name" "$withlibs" "$pkgs" "$key"
+			cbox_build "ctr-$name" "$withlibs" "$pkgs" "$key"
 		) 8>"$CBOX_CACHE/.build.lock" || return 1
 	fi
 	echo "$dir"

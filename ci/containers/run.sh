@@ -24,6 +24,7 @@
 #   --bind SRC:DST[:ro] bind SRC from the host at DST (repeatable)
 #   --out DIR           per runtime: DIR/RT.out, RT.err, RT.rc; or RT.skip with the reason
 #   --timeout SEC       for each command (default 120); the runtime's start is bounded too
+# In CMD, {runtime} stands for the runtime's name (e.g. --evidence /out/{runtime}).
 #
 # A runtime that cannot start here (a missing tool, a daemon that fails, a
 # failed trial `true`) is skipped with its reason, never counted as run.
@@ -138,7 +139,12 @@ prepare() {
 # Run "$@" in runtime $1 with stdout/stderr to files $2.out/.err; the exit
 # status in $rc. Runs in this shell, so that the traps can kill it.
 in_runtime() {
-	local rt=$1 base=$2 l; shift 2
+	local rt=$1 base=$2 n a; shift 2
+	n=$#
+	while [ "$n" -gt 0 ]; do # {runtime} in an argument becomes the runtime's name
+		a=$1; shift; n=$((n - 1))
+		set -- "$@" "$(printf '%s' "$a" | sed "s/{runtime}/$rt/g")"
+	done
 	case $rt in
 	docker*)
 		set -- $CBOX_DOCKER run --rm --network none $(bind_args docker) \
@@ -159,8 +165,8 @@ in_runtime() {
 		set -- $CBOX_CONTAIN systemd-nspawn -q --register=no --keep-unit -M "cagetest-$$" -D "$root" \
 			--volatile=overlay --pipe $(bind_args nspawn) -- "$@" ;;
 	lxc)
-		set -- $CBOX_CONTAIN env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin lxc-execute -n "cagetest-$$" \
-			-P "$state/lxc/path" -f "$lxc_conf" -- "$@" ;;
+		set -- $CBOX_CONTAIN env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin lxc-execute -n "cagetest-$$" \
+			-P "$state/lxc/path" -f "$lxc_conf" -- /bin/sh -c 'exec "$@"' sh "$@" ;; # lxc-init does not search PATH
 	esac
 	# bounded; timeout leads a process group of its own, and the
 	# namespaces go down with the command
