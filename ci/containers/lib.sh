@@ -1,11 +1,11 @@
 # Container plumbing shared by ci/containers/*.sh (sourced; POSIX sh plus
 # `local`, which dash, bash and busybox sh have).
 #
-# Everything a session starts lives in a PID namespace of its own whose
-# first process is a child of the calling shell: when that shell is killed,
-# even with SIGKILL, `unshare --kill-child` takes the namespace down and the
-# kernel kills every process in it (dockerd, containerd, shims, conmon,
-# runsc, the containers). Mounts are made in a private mount namespace, so
+# Everything a session starts lives in a PID namespace of its own, entered
+# by an unshare that dies with its parent (a parent-death signal) and takes
+# the namespace down when it dies (--kill-child): the kernel then kills every
+# process in it (dockerd, containerd, shims, conmon, runsc, the containers).
+# So even a SIGKILL of the calling shell leaves nothing running. Mounts are made in a private mount namespace, so
 # nothing is left mounted on the host either. Nothing here touches a real
 # daemon's socket or data: dockerd and podman get their own under the cache.
 
@@ -17,7 +17,7 @@ cbox_log() { printf '%s\n' "containers: $*" >&2; }
 
 # A command prefix: run inside new mount (private) and PID namespaces that
 # die with it. (Paths in the cache must not hold spaces: options are words.)
-CBOX_CONTAIN="unshare --mount --propagation private --pid --fork --mount-proc --kill-child=SIGKILL --"
+CBOX_CONTAIN="setpriv --pdeathsig KILL unshare --mount --propagation private --pid --fork --mount-proc --kill-child=SIGKILL --"
 cbox_contained() { $CBOX_CONTAIN "$@"; }
 
 # The hard limits runc must be given on hosts whose defaults exceed them

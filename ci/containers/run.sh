@@ -168,16 +168,18 @@ in_runtime() {
 		set -- $CBOX_CONTAIN env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin lxc-execute -n "cagetest-$$" \
 			-P "$state/lxc/path" -f "$lxc_conf" -- /bin/sh -c 'exec "$@"' sh "$@" ;; # lxc-init does not search PATH
 	esac
-	# bounded; timeout leads a process group of its own, and the
-	# namespaces go down with the command
-	timeout -k 5 "$timeout" "$@" </dev/null >"$base.out" 2>"$base.err" &
+	# bounded; timeout leads a process group of its own and dies with this
+	# shell, and the namespaces go down with the command
+	setpriv --pdeathsig KILL timeout -k 5 "$timeout" "$@" </dev/null >"$base.out" 2>"$base.err" &
 	ran_pid=$!
 	wait "$ran_pid"
 	rc=$?
 	ran_pid=""
 }
 
+secs() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 for rt in $runtimes; do
+	t0=$(date +%s.%N)
 	rm -f "$out/$rt.out" "$out/$rt.err" "$out/$rt.rc" "$out/$rt.skip"
 	prepare "$rt" >"$state/why" || { skip "$rt" "$(cat "$state/why")"; continue; }
 	# the runtime must run a plain `true` before its result means anything
@@ -188,6 +190,6 @@ for rt in $runtimes; do
 	fi
 	in_runtime "$rt" "$out/$rt" "$@"
 	echo "$rc" >"$out/$rt.rc"
-	printf '%-18s ran: exit %s\n' "$rt" "$rc"
+	printf '%-18s ran: exit %s (%s s with its start)\n' "$rt" "$rc" "$(secs "$t0")"
 done
 exit 0
