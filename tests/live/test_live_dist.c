@@ -263,7 +263,10 @@ static void doctor_in(const char *name, uid_t uid)
 {
 	const struct image *im = need(name);
 	char *out = NULL, *err = NULL, want[64];
+	double t0 = now_mono();
 	int rc = in_image(im, uid, "doctor", &out, &err);
+
+	print_message("%s as uid %u: doctor, exit %d in %.2f s\n", name, uid, rc, now_mono() - t0);
 
 	if (rc != 0 && rc != 1)
 		fail_msg("doctor in %s as uid %u: exit %d\n%s%s", name, uid, rc, out, err);
@@ -285,10 +288,12 @@ static void run_in(const char *name, uid_t uid)
 	bool bwrap = snprintf(bw, sizeof(bw), "%s/usr/bin/bwrap", im->root) > 0 && access(bw, X_OK) == 0;
 	const char *backends[] = {"landlock", bwrap ? "bwrap" : NULL};
 	struct report rep;
+	double t0 = now_mono();
 	int rc = in_image(im, uid, bwrap ? "run -q -b landlock,bwrap -m workspace-write --json -"
 					 : "run -q -b landlock -m workspace-write --json -",
 			  &out, &err);
 
+	print_message("%s as uid %u: run, exit %d in %.2f s\n", name, uid, rc, now_mono() - t0);
 	if (report_from_json(out, &rep, perr, sizeof(perr)) < 0)
 		fail_msg("run in %s as uid %u: exit %d, no report (%s)\n%s", name, uid, rc, perr, err);
 	if (rc != 0 && rc != 1)
