@@ -1,6 +1,8 @@
 # cagetest: `make run` and `make check` are all anyone types.
 PREFIX ?= /usr/local
-DATADIR ?= $(PREFIX)/share/cagetest
+# cagetest finds its data beside its own bin/ (../share/cagetest), wherever
+# the tree is put: nothing of PREFIX is built into the binary.
+DATADIR = $(PREFIX)/share/cagetest
 LIBEXECDIR ?= $(PREFIX)/libexec/cagetest
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -209,7 +211,6 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 0755 $(BUILD)/cagetest $(DESTDIR)$(PREFIX)/bin/cagetest
 	install -m 0755 $(BUILD)/cagetest-agent $(DESTDIR)$(PREFIX)/bin/cagetest-agent
-	install -m 0755 $(BUILD)/cagetest-suid $(DESTDIR)$(PREFIX)/bin/cagetest-suid
 	install -m 0644 suites/*.json $(DESTDIR)$(DATADIR)/suites/
 	install -m 0644 platforms/adapters/*.json $(DESTDIR)$(DATADIR)/platforms/adapters/
 	install -m 0644 platforms/baselines/*.json $(DESTDIR)$(DATADIR)/platforms/baselines/

@@ -8,16 +8,18 @@
 # sources, through a private apt state: the system's apt is not touched).
 # Built once per version pair into CACHE/VERSIONS/, whose path is printed
 # on stdout; libseccomp.a comes with libseccomp-dev, libc.a with libc6-dev.
+# Exit 77 when that cannot be done here (a tool missing, the sources out of
+# reach), 1 when a build fails.
 #   ci/dist-libs.sh CACHE
 set -eu
 cache=${1:?usage: ci/dist-libs.sh CACHE}
 say() { echo "dist-libs: $*" >&2; }
 for t in apt-get dpkg-source dpkg-query ar make; do
-	command -v "$t" >/dev/null 2>&1 || { say "needs $t (Debian: apt-get install dpkg-dev make binutils)"; exit 1; }
+	command -v "$t" >/dev/null 2>&1 || { say "needs $t (Debian: apt-get install dpkg-dev make binutils)"; exit 77; }
 done
 src_of() { dpkg-query -W -f='${source:Package}=${source:Version}' "$1" 2>/dev/null; }
 cjson=$(src_of libcjson-dev) && xml=$(src_of libxml2-dev) ||
-	{ say "needs libcjson-dev and libxml2-dev installed (ci/install-deps.sh)"; exit 1; }
+	{ say "needs libcjson-dev and libxml2-dev installed (ci/install-deps.sh)"; exit 77; }
 out=$cache/$(printf '%s+%s' "$cjson" "$xml" | tr '=~:' '-__')
 mkdir -p "$cache"
 exec 9>"$cache/.lock"
@@ -44,7 +46,7 @@ apt-get "$@" update >"$out/apt.log" 2>&1 || true
 (cd "$out/src" && apt-get "$@" source "$cjson" "$xml") >>"$out/apt.log" 2>&1 || {
 	tail -5 "$out/apt.log" >&2
 	say "cannot fetch the sources (make dist needs them once: apt-get source $cjson $xml)"
-	exit 1
+	exit 77
 }
 
 cflags="-O2 -fPIE -fstack-protector-strong -D_FORTIFY_SOURCE=2"

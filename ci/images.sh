@@ -1,6 +1,6 @@
 #!/bin/sh
 # Root file systems to try build/dist/cagetest in, as a container image
-# would give it, each built once and cached as a directory (CACHE/NAME,
+# would give it, each built once and cached as a directory (CACHE/dist-NAME,
 # printed on stdout); the live test enters them through an overlay, so the
 # cached tree never changes.
 #   minbase   Debian minbase (mmdebstrap, from apt's own Debian sources,
@@ -14,9 +14,9 @@ set -eu
 cache=${1:?usage: ci/images.sh CACHE minbase|busybox}
 name=${2:?usage: ci/images.sh CACHE minbase|busybox}
 say() { echo "images: $*" >&2; }
-out=$cache/$name
+out=$cache/dist-$name
 mkdir -p "$cache"
-exec 9>"$cache/.$name.lock"
+exec 9>"$cache/.dist-$name.lock"
 flock 9 # one build at a time; the next waits, then finds it done
 if [ -f "$out/.cagetest-image" ]; then
 	echo "$out"
@@ -34,12 +34,17 @@ minbase)
 		[ -s "$f" ] && grep -q '^[^#]*debian' "$f" && set -- "$@" "$f"
 	done
 	[ $# -gt 0 ] || { say "no Debian apt sources on this host"; exit 77; }
-	mmdebstrap --variant=minbase --include=bubblewrap --format=directory \
-		--customize-hook='chroot "$1" dpkg --purge apt libseccomp2' \
-		"${VERSION_CODENAME:?}" "$tmp" "$@" >"$cache/$name.log" 2>&1 || {
-		tail -5 "$cache/$name.log" >&2
+	# mmdebstrap hands apt a pipe by its number, which apt's sh (dash)
+	# cannot name above 9: start it with no descriptor above 2 open
+	(
+		for fd in 3 4 5 6 7 8 9; do eval "exec $fd>&-"; done
+		exec mmdebstrap --variant=minbase --include=bubblewrap --format=directory \
+			--customize-hook='chroot "$1" dpkg --purge apt libseccomp2' \
+			"${VERSION_CODENAME:?}" "$tmp" "$@"
+	) >"$cache/dist-$name.log" 2>&1 || {
+		tail -5 "$cache/dist-$name.log" >&2
 		rm -rf "$tmp"
-		say "mmdebstrap failed (no network?): log in $cache/$name.log"
+		say "mmdebstrap failed (no network?): log in $cache/dist-$name.log"
 		exit 77
 	}
 	;;
