@@ -63,14 +63,17 @@ static bool matches(enum trial t, const struct trial_result *r, const char *want
 static int setup(void **state)
 {
 	char outdir[PATH_MAX + 8], buf[8192], bind_bin[PATH_MAX + 64], bind_out[PATH_MAX + 16];
-	char runtimes[256] = "";
+	char runtimes[256] = "", why[512];
 	int st;
 
 	(void)state;
 	if (geteuid() != 0)
 		return snprintf(not_run, sizeof(not_run), "needs root (dockerd, podman, nspawn)"), 0;
-	if (access(DIST, X_OK) != 0)
-		return snprintf(not_run, sizeof(not_run), "%s is missing: run make dist", DIST), 0;
+	int built = dist_build(why, sizeof(why));
+	if (built == 77)
+		return snprintf(not_run, sizeof(not_run), "cannot build the dist here: %s", why), 0;
+	if (built != 0)
+		return -1; /* a broken build is a failure, never a skip */
 	snprintf(out, sizeof(out), BUILDDIR "/tests/.containersXXXXXX");
 	if (!mkdtemp(out))
 		return -1;

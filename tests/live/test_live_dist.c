@@ -22,7 +22,6 @@
 
 #define DIST SRCDIR "/build/dist/cagetest"
 #define IMAGES "/var/tmp/cagetest-images"
-#define DIST_CACHE "/var/tmp/cagetest-dist"
 #define MNT BUILDDIR "/tests/dist-mnt"
 #define ROOT MNT "/root" /* the overlay: the container's / */
 #define USER_UID 1000
@@ -35,25 +34,9 @@ static struct image {
 	char skip[1024];
 } images[] = {{"minbase", "", ""}, {"busybox", "", ""}};
 
-/* A helper script's answer: its stdout's first line, 77 (cannot here). */
-static int script(char *const argv[], char *line, size_t n, char *why, size_t wn)
-{
-	char *out = NULL, *err = NULL;
-	int rc = run_cmd(argv, &out, &err);
-
-	snprintf(line, n, "%.*s", (int)strcspn(out, "\n"), out);
-	snprintf(why, wn, "%.*s", (int)strcspn(err, "\n"), err[0] ? err : out);
-	if (rc != 0 && rc != 77)
-		print_message("%s failed (%d):\n%s%s", argv[0], rc, out, err);
-	free(out), free(err);
-	return rc;
-}
-
 static int setup(void **state)
 {
-	char *libs[] = {SRCDIR "/ci/dist-libs.sh", DIST_CACHE, NULL};
-	char *make[] = {"/usr/bin/make", "-s", "-C", SRCDIR, "dist", NULL};
-	char line[4096], why[512];
+	char why[512];
 	int rc;
 
 	(void)state;
@@ -61,12 +44,12 @@ static int setup(void **state)
 		snprintf(skip_all, sizeof(skip_all), "needs root (namespaces, mounts, pivot_root)");
 		return 0;
 	}
-	rc = script(libs, line, sizeof(line), why, sizeof(why));
+	rc = dist_build(why, sizeof(why));
 	if (rc == 77) {
 		snprintf(skip_all, sizeof(skip_all), "cannot build the dist here: %s", why);
 		return 0;
 	}
-	if (rc != 0 || script(make, line, sizeof(line), why, sizeof(why)) != 0)
+	if (rc != 0)
 		return -1; /* a broken build is a failure, never a skip */
 	for (size_t i = 0; i < ARRAY_SIZE(images); i++) {
 		char *img[] = {SRCDIR "/ci/images.sh", IMAGES, (char *)images[i].name, NULL};
