@@ -43,7 +43,7 @@ static const struct runtime_case cases[] = {
 };
 
 static char out[PATH_MAX];
-static char not_run[512]; /* why no session ran at all */
+static char not_run[1024]; /* why no session ran at all */
 
 static bool matches(enum trial t, const struct trial_result *r, const char *want)
 {
