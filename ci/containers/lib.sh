@@ -116,7 +116,7 @@ cbox_dockerd_start() {
 	for i in $(cbox_ulimits); do set -- "$@" --default-ulimit "$i"; done
 	init=$(command -v docker-init || command -v tini-static || echo "")
 	# an init as the namespace's first process reaps what dockerd orphans
-	$CBOX_CONTAIN ${init:+"$init" --} dockerd "$@" >"$state/dockerd.log" 2>&1 &
+	$CBOX_CONTAIN ${init:+"$init" --} dockerd "$@" >"$state/dockerd.log" 2>&1 9>&- &
 	CBOX_DOCKERD_PID=$!
 	CBOX_DOCKER="$CBOX_DOCKER_CLI --config $state/docker-cli -H unix://$state/docker.sock"
 	i=0

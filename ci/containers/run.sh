@@ -124,7 +124,7 @@ prepare() {
 		command -v systemd-nspawn >/dev/null || { echo "systemd-nspawn is not installed (Debian: systemd-container)"; return 1; } ;;
 	lxc)
 		command -v lxc-execute >/dev/null || { echo "lxc-execute is not installed (Debian: lxc)"; return 1; }
-		mkdir -p "$state/lxc/upper" "$state/lxc/work" "$state/lxc/path" || return 1
+		mkdir -p "$state/lxc/upper" "$state/lxc/path" || return 1
 		lxc_conf=$state/lxc/config
 		{
 			echo "lxc.uts.name = cagetest"
@@ -169,8 +169,9 @@ in_runtime() {
 			-P "$state/lxc/path" -f "$lxc_conf" -- /bin/sh -c 'exec "$@"' sh "$@" ;; # lxc-init does not search PATH
 	esac
 	# bounded; timeout leads a process group of its own and dies with this
-	# shell, and the namespaces go down with the command
-	setpriv --pdeathsig KILL timeout -k 5 "$timeout" "$@" </dev/null >"$base.out" 2>"$base.err" &
+	# shell, and the namespaces go down with the command; the session lock
+	# (fd 9) stays out of the containers
+	setpriv --pdeathsig KILL timeout -k 5 "$timeout" "$@" </dev/null >"$base.out" 2>"$base.err" 9>&- &
 	ran_pid=$!
 	wait "$ran_pid"
 	rc=$?
