@@ -30,8 +30,7 @@ const char doctor_probes[] = "fs.write_workspace,fs.read_workspace,fs.exec_shell
 			     "ipc.abstract_unix,priv.setuid_exec,priv.userns_create,proc.signal_sentinel,"
 			     "proc.ptrace_poke,proc.daemon_outlives,proc.tiocsti,ns.pivot_git";
 
-static void line(struct sbuf *out, const char *name, const char *f, ...) __attribute__((format(printf, 3, 4)));
-static void line(struct sbuf *out, const char *name, const char *f, ...)
+void doctor_line(struct sbuf *out, const char *name, const char *f, ...)
 {
 	va_list ap;
 	char buf[1024];
@@ -132,7 +131,7 @@ static void userns_facts(struct sbuf *out)
 	for (int pass = 0; pass < (geteuid() == 0 ? 2 : 1); pass++) {
 		bool drop = pass == 1 || geteuid() != 0;
 		r = userns_probe(drop, &step);
-		line(out, pass ? "" : "user ns", "%s: %s%s%s%s", who(drop),
+		doctor_line(out, pass ? "" : "user ns", "%s: %s%s%s%s", who(drop),
 		     r == 0 ? "works (create, map, mount)" : "fails at ", r == 0 ? "" : step, r == 0 ? "" : ": ",
 		     r == 0 ? "" : errno_name(r));
 	}
@@ -145,7 +144,7 @@ static void bwrap_facts(struct sbuf *out)
 			"--die-with-parent", "--new-session", "--", "true", NULL};
 
 	if (!which("bwrap", path, sizeof(path))) {
-		line(out, "bwrap", "not installed (Debian: apt-get install bubblewrap)");
+		doctor_line(out, "bwrap", "not installed (Debian: apt-get install bubblewrap)");
 		return;
 	}
 	char *vargv[] = {"bwrap", "--version", NULL};
@@ -153,7 +152,7 @@ static void bwrap_facts(struct sbuf *out)
 	for (int pass = 0; pass < (geteuid() == 0 ? 2 : 1); pass++) {
 		bool drop = pass == 1 || geteuid() != 0;
 		int r = run_line(argv, drop, msg, sizeof(msg));
-		line(out, pass ? "" : "bwrap", "%s%s%s: %s%s%s", pass ? "" : ver, pass ? "" : ", ",
+		doctor_line(out, pass ? "" : "bwrap", "%s%s%s: %s%s%s", pass ? "" : ver, pass ? "" : ", ",
 		     who(drop), r == 0 ? "works (ro root, new namespaces, /proc)" : "fails",
 		     r == 0 ? "" : ": ", r == 0 ? "" : msg);
 	}
@@ -171,21 +170,21 @@ static void cgroup_facts(struct sbuf *out)
 	char dir[4096] = "";
 
 	if (statfs("/sys/fs/cgroup", &sf) < 0) {
-		line(out, "cgroup", "/sys/fs/cgroup not mounted");
+		doctor_line(out, "cgroup", "/sys/fs/cgroup not mounted");
 		return;
 	}
 	if (sf.f_type != CGROUP2_SUPER_MAGIC) {
-		line(out, "cgroup", "v1 or hybrid");
+		doctor_line(out, "cgroup", "v1 or hybrid");
 	} else {
 		if (read_file("/proc/self/cgroup", 4096, &self, NULL) == 0 && !strncmp(self, "0::", 3))
 			snprintf(dir, sizeof(dir), "/sys/fs/cgroup%.*s", (int)strcspn(self + 3, "\n"), self + 3);
-		line(out, "cgroup", "v2, this process in %s (%s)", dir[0] ? dir + 14 : "?",
+		doctor_line(out, "cgroup", "v2, this process in %s (%s)", dir[0] ? dir + 14 : "?",
 		     dir[0] && access(dir, W_OK) == 0 ? "writable" : "not writable");
 	}
 	/* what a run would get: the same code makes (and removes) the dirs */
 	struct cg_run cg;
 	cg_run_create(&cg);
-	line(out, "containment", "%s; pids %s; memory %s",
+	doctor_line(out, "containment", "%s; pids %s; memory %s",
 	     cg.v2     ? "a v2 cgroup per case, killed whole"
 	     : cg.pids ? "a v1 cgroup per case, killed member by member"
 		       : "none: only the subreaper kills what a case leaves",
@@ -199,37 +198,37 @@ int doctor_facts(struct sbuf *out, const char *evidence_dir)
 	char val[512];
 
 	host_facts_fill(&h);
-	line(out, "kernel", "%s (%s)", h.kernel ? h.kernel : "?", h.arch ? h.arch : "?");
-	line(out, "uid", "%u%s", h.uid, h.uid == 0 ? " (root)" : "");
+	doctor_line(out, "kernel", "%s (%s)", h.kernel ? h.kernel : "?", h.arch ? h.arch : "?");
+	doctor_line(out, "uid", "%u%s", h.uid, h.uid == 0 ? " (root)" : "");
 	int saved = runtime_facts(out, evidence_dir);
 	if (*sysval("/sys/kernel/security/lsm", val, sizeof(val)))
-		line(out, "LSMs", "%s", val);
+		doctor_line(out, "LSMs", "%s", val);
 	if (h.landlock_abi) {
 		struct sbuf notes = {0};
 		if (backend_landlock.notes)
 			backend_landlock.notes(&backend_landlock, &notes);
-		line(out, "landlock", "%s", notes.s ? notes.s : "");
+		doctor_line(out, "landlock", "%s", notes.s ? notes.s : "");
 		sb_free(&notes);
 	} else
-		line(out, "landlock", "unavailable (not built, or not in the lsm= boot list)");
-	line(out, "seccomp", "%s", h.seccomp ? "filters supported" : "filters unavailable");
+		doctor_line(out, "landlock", "unavailable (not built, or not in the lsm= boot list)");
+	doctor_line(out, "seccomp", "%s", h.seccomp ? "filters supported" : "filters unavailable");
 	userns_facts(out);
 	bwrap_facts(out);
 	cgroup_facts(out);
 	if (*sysval("/proc/sys/dev/tty/legacy_tiocsti", val, sizeof(val)))
-		line(out, "tiocsti", "dev.tty.legacy_tiocsti = %s (%s)", val,
+		doctor_line(out, "tiocsti", "dev.tty.legacy_tiocsti = %s (%s)", val,
 		     !strcmp(val, "0") ? "TIOCSTI needs CAP_SYS_ADMIN" : "any process can push input into its terminal");
 	else
-		line(out, "tiocsti", "no dev.tty.legacy_tiocsti (kernel < 6.2): TIOCSTI works for anyone; filter it");
+		doctor_line(out, "tiocsti", "no dev.tty.legacy_tiocsti (kernel < 6.2): TIOCSTI works for anyone; filter it");
 	if (*sysval("/proc/sys/kernel/io_uring_disabled", val, sizeof(val)))
-		line(out, "io_uring", "kernel.io_uring_disabled = %s (%s)", val,
+		doctor_line(out, "io_uring", "kernel.io_uring_disabled = %s (%s)", val,
 		     !strcmp(val, "2") ? "disabled" : !strcmp(val, "1") ? "only for kernel.io_uring_group" : "enabled: filter it");
 	else
-		line(out, "io_uring", "no kernel.io_uring_disabled (kernel < 6.6)");
-	line(out, "ptrace", "kernel.yama.ptrace_scope = %s",
+		doctor_line(out, "io_uring", "no kernel.io_uring_disabled (kernel < 6.6)");
+	doctor_line(out, "ptrace", "kernel.yama.ptrace_scope = %s",
 	     *sysval("/proc/sys/kernel/yama/ptrace_scope", val, sizeof(val)) ? val : "absent (no Yama: same-uid ptrace allowed)");
 	if (*sysval("/sys/module/apparmor/parameters/enabled", val, sizeof(val)))
-		line(out, "apparmor", "%s", !strcmp(val, "Y") ? "enabled" : "disabled");
+		doctor_line(out, "apparmor", "%s", !strcmp(val, "Y") ? "enabled" : "disabled");
 	host_facts_free(&h);
 	return saved;
 }

@@ -1,26 +1,11 @@
 #include "doctor_runtime.h"
 
 #include "../platforms/container.h"
-#include "../reports/model.h"
+#include "doctor.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 #define TRIALS_TIMEOUT_S 5.0
-
-static void row(struct sbuf *out, const char *name, const char *f, ...) __attribute__((format(printf, 3, 4)));
-static void row(struct sbuf *out, const char *name, const char *f, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(buf, sizeof(buf), f, ap);
-	va_end(ap);
-	sb_printf(out, "%-14s", name);
-	text_clean(out, buf);
-	sb_puts(out, "\n");
-}
 
 static void identification(const struct evidence *ev, struct sbuf *out)
 {
@@ -29,24 +14,24 @@ static void identification(const struct evidence *ev, struct sbuf *out)
 
 	ctr_identify(ev, &id);
 	ctr_describe(&id, &s);
-	row(out, "container", "%s", s.s ? s.s : "?");
+	doctor_line(out, "container", "%s", s.s ? s.s : "?");
 	sb_free(&s);
 	for (size_t i = 0; i < id.nfacts; i++) {
 		const struct ctr_fact *f = &id.facts[i];
-		row(out, "", "%s: %s -> %s%s%s%s", ev_path[f->source], f->seen, f->means, f->note ? " (" : "",
+		doctor_line(out, "", "%s: %s -> %s%s%s%s", ev_path[f->source], f->seen, f->means, f->note ? " (" : "",
 		    f->note ? f->note : "", f->note ? ")" : "");
 	}
 	if (!id.nfacts)
-		row(out, "", "no sign of a runtime or hypervisor in the cgroups, mounts, environment, kernel log or DMI");
+		doctor_line(out, "", "no sign of a runtime or hypervisor in the cgroups, mounts, environment, kernel log or DMI");
 }
 
 static void calls(const struct trials *t, struct sbuf *out)
 {
-	row(out, "calls", "measured in a throwaway child (\"reached the kernel\": past every filter, to its bad arguments)");
+	doctor_line(out, "calls", "measured in a throwaway child (\"reached the kernel\": past every filter, to its bad arguments)");
 	for (int i = 0; i < T__COUNT; i++) {
 		struct sbuf s = {0};
 		trial_describe((enum trial)i, &t->r[i], &s);
-		row(out, "", "%-38s %s", trial_info[i].call, s.s ? s.s : "");
+		doctor_line(out, "", "%-38s %s", trial_info[i].call, s.s ? s.s : "");
 		sb_free(&s);
 	}
 }
@@ -68,7 +53,7 @@ static void masks(const struct confinement *c, struct sbuf *out)
 			if (!strcmp(c->masked[j].how, c->masked[i].how))
 				sb_printf(&s, " %s", c->masked[j].path);
 	}
-	row(out, "", "/proc masks: %s", c->nmasked ? s.s : "none (nothing mounted over /proc)");
+	doctor_line(out, "", "/proc masks: %s", c->nmasked ? s.s : "none (nothing mounted over /proc)");
 	sb_free(&s);
 }
 
@@ -78,20 +63,20 @@ static void process(const struct evidence *ev, struct sbuf *out)
 
 	confinement_read(ev, &c);
 	if (c.seccomp_mode < 0)
-		row(out, "process", "seccomp: unknown (no Seccomp line in /proc/self/status: not a Linux kernel's)");
+		doctor_line(out, "process", "seccomp: unknown (no Seccomp line in /proc/self/status: not a Linux kernel's)");
 	else if (c.seccomp_mode == 2 && c.seccomp_filters > 0)
-		row(out, "process", "seccomp: filtered (%d filter%s)", c.seccomp_filters, c.seccomp_filters > 1 ? "s" : "");
+		doctor_line(out, "process", "seccomp: filtered (%d filter%s)", c.seccomp_filters, c.seccomp_filters > 1 ? "s" : "");
 	else
-		row(out, "process", "seccomp: %s", c.seccomp_mode == 2 ? "filtered" : c.seccomp_mode == 1 ? "strict" : "none");
-	row(out, "", "no_new_privs: %s", c.no_new_privs < 0 ? "unknown" : c.no_new_privs ? "set" : "not set");
+		doctor_line(out, "process", "seccomp: %s", c.seccomp_mode == 2 ? "filtered" : c.seccomp_mode == 1 ? "strict" : "none");
+	doctor_line(out, "", "no_new_privs: %s", c.no_new_privs < 0 ? "unknown" : c.no_new_privs ? "set" : "not set");
 	if (c.caps_known)
-		row(out, "", "capabilities: effective %016llx, bounding %016llx (%s CAP_SYS_ADMIN)",
+		doctor_line(out, "", "capabilities: effective %016llx, bounding %016llx (%s CAP_SYS_ADMIN)",
 		    (unsigned long long)c.cap_eff, (unsigned long long)c.cap_bnd,
 		    cap_has_sys_admin(c.cap_eff) ? "with" : "no");
-	row(out, "", "LSM label: %s%s%s%s", *c.lsm_label ? c.lsm_label : "none", *c.lsm_label ? " (" : "",
+	doctor_line(out, "", "LSM label: %s%s%s%s", *c.lsm_label ? c.lsm_label : "none", *c.lsm_label ? " (" : "",
 	    *c.lsm_label ? ev_path[c.lsm_source] : "", *c.lsm_label ? ")" : "");
 	masks(&c, out);
-	row(out, "", "user.max_user_namespaces = %s; kernel.unprivileged_userns_clone = %s; "
+	doctor_line(out, "", "user.max_user_namespaces = %s; kernel.unprivileged_userns_clone = %s; "
 		     "kernel.apparmor_restrict_unprivileged_userns = %s",
 	    *c.max_userns ? c.max_userns : "absent", *c.unpriv_userns_clone ? c.unpriv_userns_clone : "absent",
 	    *c.aa_restrict_userns ? c.aa_restrict_userns : "absent");
