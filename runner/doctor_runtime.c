@@ -53,7 +53,7 @@ static void masks(const struct confinement *c, struct sbuf *out)
 			if (!strcmp(c->masked[j].how, c->masked[i].how))
 				sb_printf(&s, " %s", c->masked[j].path);
 	}
-	doctor_line(out, "", "/proc masks: %s", c->nmasked ? s.s : "none (nothing mounted over /proc)");
+	doctor_line(out, "/proc masks", "%s", c->nmasked ? s.s : "none (nothing mounted over /proc)");
 	sb_free(&s);
 }
 
@@ -63,23 +63,27 @@ static void process(const struct evidence *ev, struct sbuf *out)
 
 	confinement_read(ev, &c);
 	if (c.seccomp_mode < 0)
-		doctor_line(out, "process", "seccomp: unknown (no Seccomp line in /proc/self/status: not a Linux kernel's)");
+		doctor_line(out, "seccomp", "this process: unknown (no Seccomp line in /proc/self/status)");
 	else if (c.seccomp_mode == 2 && c.seccomp_filters > 0)
-		doctor_line(out, "process", "seccomp: filtered (%d filter%s)", c.seccomp_filters, c.seccomp_filters > 1 ? "s" : "");
+		doctor_line(out, "seccomp", "this process: filtered (%d filter%s)", c.seccomp_filters,
+			    c.seccomp_filters > 1 ? "s" : "");
 	else
-		doctor_line(out, "process", "seccomp: %s", c.seccomp_mode == 2 ? "filtered" : c.seccomp_mode == 1 ? "strict" : "none");
-	doctor_line(out, "", "no_new_privs: %s", c.no_new_privs < 0 ? "unknown" : c.no_new_privs ? "set" : "not set");
+		doctor_line(out, "seccomp", "this process: %s",
+			    c.seccomp_mode == 2 ? "filtered" : c.seccomp_mode == 1 ? "strict" : "not filtered");
+	doctor_line(out, "no_new_privs", "%s on this process%s",
+		    c.no_new_privs < 0 ? "unknown" : c.no_new_privs ? "set" : "not set",
+		    c.no_new_privs < 0 ? " (no NoNewPrivs line in /proc/self/status)" : "");
 	if (c.caps_known)
-		doctor_line(out, "", "capabilities: effective %016llx, bounding %016llx (%s CAP_SYS_ADMIN)",
-		    (unsigned long long)c.cap_eff, (unsigned long long)c.cap_bnd,
-		    cap_has_sys_admin(c.cap_eff) ? "with" : "no");
-	doctor_line(out, "", "LSM label: %s%s%s%s", *c.lsm_label ? c.lsm_label : "none", *c.lsm_label ? " (" : "",
-	    *c.lsm_label ? ev_path[c.lsm_source] : "", *c.lsm_label ? ")" : "");
+		doctor_line(out, "capabilities", "effective %016llx, bounding %016llx (%s CAP_SYS_ADMIN)",
+			    (unsigned long long)c.cap_eff, (unsigned long long)c.cap_bnd,
+			    cap_has_sys_admin(c.cap_eff) ? "with" : "no");
+	doctor_line(out, "LSM label", "%s%s%s%s", *c.lsm_label ? c.lsm_label : "none", *c.lsm_label ? " (" : "",
+		    *c.lsm_label ? ev_path[c.lsm_source] : "", *c.lsm_label ? ")" : "");
 	masks(&c, out);
-	doctor_line(out, "", "user.max_user_namespaces = %s; kernel.unprivileged_userns_clone = %s; "
-		     "kernel.apparmor_restrict_unprivileged_userns = %s",
-	    *c.max_userns ? c.max_userns : "absent", *c.unpriv_userns_clone ? c.unpriv_userns_clone : "absent",
-	    *c.aa_restrict_userns ? c.aa_restrict_userns : "absent");
+	doctor_line(out, "userns sysctl", "user.max_user_namespaces = %s; kernel.unprivileged_userns_clone = %s; "
+		    "kernel.apparmor_restrict_unprivileged_userns = %s",
+		    *c.max_userns ? c.max_userns : "absent", *c.unpriv_userns_clone ? c.unpriv_userns_clone : "absent",
+		    *c.aa_restrict_userns ? c.aa_restrict_userns : "absent");
 }
 
 void runtime_facts_render(const struct evidence *ev, const struct trials *t, struct sbuf *out)
