@@ -145,12 +145,16 @@ cbox_dockerd_stop() {
 	CBOX_DOCKERD_PID=
 }
 
-# Import an image's rootfs into the private dockerd once (tagged by build).
+# Import an image's rootfs into the private dockerd once (tagged by build);
+# earlier builds of it are removed.
 cbox_docker_import() {
-	local tag
+	local tag old
 	tag=$(cat "$1/tag")
-	$CBOX_DOCKER image inspect "$tag" >/dev/null 2>&1 ||
-		$CBOX_DOCKER import "$1/rootfs.tar" "$tag" >/dev/null || return 1
+	$CBOX_DOCKER image inspect "$tag" >/dev/null 2>&1 && { echo "$tag"; return 0; }
+	$CBOX_DOCKER import "$1/rootfs.tar" "$tag" >/dev/null || return 1
+	for old in $($CBOX_DOCKER image ls --format '{{.Repository}}:{{.Tag}}' "${tag%:*}"); do
+		[ "$old" = "$tag" ] || $CBOX_DOCKER image rm "$old" >/dev/null 2>&1
+	done
 	echo "$tag"
 }
 
@@ -162,9 +166,10 @@ cbox_docker_import() {
 CBOX_PODMAN="podman --root $CBOX_CACHE/podman/root --runroot $CBOX_CACHE/podman/run --tmpdir $CBOX_CACHE/podman/tmp --cgroup-manager cgroupfs --events-backend file"
 cbox_podman() { $CBOX_CONTAIN $CBOX_PODMAN "$@"; }
 
-# Import an image's rootfs into the private podman store once (tagged by build).
+# Import an image's rootfs into the private podman store once (tagged by
+# build); earlier builds of it are removed.
 cbox_podman_import() {
-	local tag
+	local tag old
 	tag=localhost/$(cat "$1/tag")
 	cbox_podman image exists "$tag" 2>/dev/null && { echo "$tag"; return 0; }
 	if ! cbox_podman import "$1/rootfs.tar" "$tag" >/dev/null 2>"$1/podman-import.err"; then
@@ -173,5 +178,8 @@ cbox_podman_import() {
 		cbox_podman import "$1/rootfs.tar" "$tag" >/dev/null 2>"$1/podman-import.err" ||
 			{ tail -1 "$1/podman-import.err"; return 1; }
 	fi
+	for old in $(cbox_podman image ls --format '{{.Repository}}:{{.Tag}}' "${tag%:*}"); do
+		[ "$old" = "$tag" ] || cbox_podman image rm "$old" >/dev/null 2>&1
+	done
 	echo "$tag"
 }
