@@ -97,7 +97,9 @@ static const char doctor_usage[] =
 	"  then a short battery with every usable backend in every confined mode\n"
 	"  (-p '*' runs every probe) and one line per mode:\n"
 	"  'workspace-write with landlock: ENFORCED'.\n"
-	"      --no-battery     only the host facts (exit 0)\n";
+	"      --no-battery     only the host facts (exit 0)\n"
+	"  In a container: copy or bind-mount the one static file `make dist` writes\n"
+	"  (build/dist/cagetest; no libraries needed) and run `cagetest doctor` there.\n";
 
 static const char merge_usage[] =
 	"cagetest merge [LABEL=]REPORT.json... [--json F] [--junit F] [--tap F]\n"
