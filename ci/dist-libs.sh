@@ -42,8 +42,8 @@ done
 set -- -o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts="$apt/parts" \
 	-o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache" -o APT::Sandbox::User=root -q
 say "fetching the Debian sources of $cjson and $xml"
-apt-get "$@" update >"$out/apt.log" 2>&1 || true
-(cd "$out/src" && apt-get "$@" source "$cjson" "$xml") >>"$out/apt.log" 2>&1 || {
+timeout 300 apt-get "$@" update >"$out/apt.log" 2>&1 || true
+(cd "$out/src" && timeout 300 apt-get "$@" source "$cjson" "$xml") >>"$out/apt.log" 2>&1 || {
 	tail -5 "$out/apt.log" >&2
 	say "cannot fetch the sources (make dist needs them once: apt-get source $cjson $xml)"
 	exit 77

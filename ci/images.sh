@@ -38,7 +38,7 @@ minbase)
 	# cannot name above 9: start it with no descriptor above 2 open
 	(
 		for fd in 3 4 5 6 7 8 9; do eval "exec $fd>&-"; done
-		exec mmdebstrap --variant=minbase --include=bubblewrap --format=directory \
+		exec timeout 900 mmdebstrap --variant=minbase --include=bubblewrap --format=directory \
 			--customize-hook='chroot "$1" dpkg --purge apt libseccomp2' \
 			"${VERSION_CODENAME:?}" "$tmp" "$@"
 	) >"$cache/dist-$name.log" 2>&1 || {

@@ -105,7 +105,9 @@ static const char doctor_usage[] =
 	"      --no-battery     only the host facts (exit 0)\n"
 	"      --evidence DIR   also save the files the container facts were read\n"
 	"                       from (only the runtime's environment variables) and\n"
-	"                       the call results (DIR/trials.txt), for a bug report\n";
+	"                       the call results (DIR/trials.txt), for a bug report\n"
+	"  In a container: copy or bind-mount the one static file `make dist` writes\n"
+	"  (build/dist/cagetest; no libraries needed) and run `cagetest doctor` there.\n";
 
 static const char merge_usage[] =
 	"cagetest merge [LABEL=]REPORT.json... [--json F] [--junit F] [--tap F]\n"
