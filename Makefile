@@ -1,6 +1,8 @@
 # cagetest: `make run` and `make check` are all anyone types.
 PREFIX ?= /usr/local
-DATADIR ?= $(PREFIX)/share/cagetest
+# cagetest finds its data beside its own bin/ (../share/cagetest), wherever
+# the tree is put: nothing of PREFIX is built into the binary.
+DATADIR = $(PREFIX)/share/cagetest
 LIBEXECDIR ?= $(PREFIX)/libexec/cagetest
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -11,11 +13,29 @@ WARN := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-
 	-Wformat=2 -Wpointer-arith -Wundef -Wvla -Wimplicit-fallthrough -Wnull-dereference \
 	-Wold-style-definition -Wmissing-declarations -Wredundant-decls
 HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
-CPPFLAGS += -D_GNU_SOURCE -DDATADIR='"$(DATADIR)"'
+CPPFLAGS += -D_GNU_SOURCE
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 LDLIBS += $(PKG_LIBS) -lm
 LDFLAGS += -pie -Wl,-z,relro,-z,now
+
+# make dist: build/dist/cagetest, one static file (README: One file for any
+# container). DIST=1 is its inner build: every object again, in build/dist-obj,
+# against static cJSON and libxml2 built from the Debian sources of the
+# installed versions (ci/dist-libs.sh, cached in DIST_CACHE) and Debian's
+# libseccomp.a and libc.a, linked static-pie and stripped.
+DIST_CACHE ?= /var/tmp/cagetest-dist
+ifeq ($(DIST),1)
+BUILD := build/dist-obj
+PKG_CFLAGS = -I$(DIST_LIBS)/include -I$(DIST_LIBS)/include/libxml2 $(shell $(PKG_CONFIG) --cflags libseccomp)
+PKG_LIBS = $(DIST_LIBS)/lib/libxml2.a $(DIST_LIBS)/lib/libcjson.a \
+	$(shell $(PKG_CONFIG) --variable=libdir libseccomp)/libseccomp.a
+LDFLAGS := -static-pie -s -Wl,-z,relro,-z,now -Wl,--gc-sections
+# glibc warns that getpwnam/getpwuid in a static binary need its NSS
+# libraries: true for LDAP or sss users, not for /etc/passwd, which static
+# glibc reads itself (README); that warning, and only it, is dropped.
+LD_FILTER = 2>&1 | sed '/: in function /{N;/in statically linked applications requires/d;}' >&2; test -x $@
+endif
 
 # make SANITIZE=address,undefined check
 ifneq ($(SANITIZE),)
@@ -40,7 +60,7 @@ PEERS_SRC := $(wildcard tests/peers/test_*.c)
 PEERS_BIN := $(PEERS_SRC:tests/peers/%.c=$(BUILD)/tests/%)
 HEADERS := $(wildcard */*.h)
 
-.PHONY: bench all run check check-unit stress check-docs check-seatbelt check-peers docs deps install clean valgrind fuzz
+.PHONY: dist bench all run check check-containers check-unit stress check-docs check-seatbelt check-peers docs deps install clean valgrind fuzz
 all: $(BUILD)/cagetest $(BUILD)/cagetest-agent $(BUILD)/cagetest-suid
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) | deps-quiet
@@ -52,9 +72,21 @@ $(BUILD)/libcagetest.a: $(LIB_OBJ)
 	@rm -f $@
 	@$(AR) rcs $@ $^
 
-$(BUILD)/cagetest: $(BUILD)/obj/runner/main.o $(BUILD)/libcagetest.a
+# Built into cagetest (lib/datadir.h): the shipped data files (a data dir
+# on disk overrides them) and the setuid helper it plants.
+EMBED_DATA := $(wildcard suites/*.json platforms/adapters/*.json platforms/baselines/*.json)
+$(BUILD)/gen/builtin.c: ci/embed.sh $(EMBED_DATA) $(BUILD)/cagetest-suid
+	@mkdir -p $(dir $@)
+	@echo "  GEN $@"
+	@ci/embed.sh $@ $(EMBED_DATA) cagetest-suid=$(BUILD)/cagetest-suid
+$(BUILD)/obj/gen/builtin.o: $(BUILD)/gen/builtin.c lib/datadir.h
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(CPPFLAGS) -I. $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/cagetest: $(BUILD)/obj/runner/main.o $(BUILD)/obj/gen/builtin.o $(BUILD)/libcagetest.a
 	@echo "  LD $@"
-	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	@rm -f $@; $(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@ $(LD_FILTER)
 
 $(BUILD)/cagetest-agent: $(BUILD)/obj/runner/agent_bin.o $(BUILD)/libcagetest.a
 	@echo "  LD $@"
@@ -82,6 +114,16 @@ $(LIESHIM): tests/wrappers/lieshim.c
 	@echo "  LD $@"
 	@$(CC) -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared $< -o $@
 
+dist: deps-quiet
+	@+libs=$$(ci/dist-libs.sh $(DIST_CACHE)) && $(MAKE) --no-print-directory DIST=1 DIST_LIBS="$$libs" build/dist/cagetest
+ifeq ($(DIST),1)
+# one file: no cagetest-agent beside it (the runner runs itself as the agent)
+build/dist/cagetest: $(BUILD)/cagetest
+	@mkdir -p $(dir $@)
+	@cp $< $@.tmp && mv $@.tmp $@
+	@echo "  DIST $@: $$(stat -c %s $@) bytes, $$(file -b $@ 2>/dev/null | cut -d, -f1-2)"
+endif
+
 # Missing Debian packages are installed (or named) by ci/install-deps.sh.
 deps:
 	@ci/install-deps.sh
@@ -95,6 +137,12 @@ run: deps all
 
 check: deps all $(LIESHIM) $(UNIT_BIN) $(SEATBELT_PORTABLE) $(LIVE_BIN) check-docs
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN) $(SEATBELT_PORTABLE) $(LIVE_BIN)
+
+# build/dist/cagetest inside Docker, Podman, gVisor, systemd-nspawn and LXC
+# (ci/containers/run.sh; images cached in /var/tmp/cagetest-images): part of
+# make check, alone here. Runtimes that cannot start are skipped with why.
+check-containers: deps all $(BUILD)/tests/test_live_containers
+	@BUILD=$(BUILD) tests/run-tests.sh $(BUILD)/tests/test_live_containers
 
 # docs/probes.md is generated from the registry; check fails when it is stale.
 docs: $(BUILD)/cagetest
@@ -172,7 +220,6 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 0755 $(BUILD)/cagetest $(DESTDIR)$(PREFIX)/bin/cagetest
 	install -m 0755 $(BUILD)/cagetest-agent $(DESTDIR)$(PREFIX)/bin/cagetest-agent
-	install -m 0755 $(BUILD)/cagetest-suid $(DESTDIR)$(PREFIX)/bin/cagetest-suid
 	install -m 0644 suites/*.json $(DESTDIR)$(DATADIR)/suites/
 	install -m 0644 platforms/adapters/*.json $(DESTDIR)$(DATADIR)/platforms/adapters/
 	install -m 0644 platforms/baselines/*.json $(DESTDIR)$(DATADIR)/platforms/baselines/

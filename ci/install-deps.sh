@@ -5,13 +5,15 @@
 #   --quiet   print nothing when nothing is missing; required packages only
 #             (every build runs this: it must stay fast)
 # Without --quiet the optional packages are installed too when root: chromium
-# (the test that renders the HTML report in a headless browser skips without it).
+# (the test that renders the HTML report in a headless browser skips without it),
+# dpkg-dev (make dist unpacks Debian sources with dpkg-source), mmdebstrap and
+# busybox-static (the roots the dist is tested in; that test skips without them).
 set -eu
 # build and unit tests; live tests (real sandboxes and tools); fuzzing and memory checks
 PACKAGES="gcc make pkg-config libseccomp-dev libcjson-dev libxml2-dev libcmocka-dev git
 	bubblewrap firejail socat ripgrep dbus-daemon
 	clang libclang-rt-dev valgrind"
-OPTIONAL="chromium"
+OPTIONAL="chromium dpkg-dev mmdebstrap busybox-static"
 quiet=0
 [ "${1:-}" = "--quiet" ] && quiet=1
 

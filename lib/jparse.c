@@ -1,5 +1,6 @@
 #include "jparse.h"
 
+#include "datadir.h"
 #include "util.h"
 
 #include <string.h>
@@ -25,6 +26,22 @@ int jp_read(const char *path, char **text, char *err, size_t n)
 		*text = NULL;
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int jp_read_data(const char *rel, char **text, char *path, size_t pn, char *err, size_t n)
+{
+	const struct builtin_file *b;
+	int r = data_find(rel, path, pn, &b);
+
+	if (r < 0) {
+		snprintf(err, n, "%s: %s", rel, strerror(-r));
+		return r;
+	}
+	if (!b)
+		return jp_read(path, text, err, n);
+	if (!(*text = strndup((const char *)b->data, b->len)))
+		return -ENOMEM;
 	return 0;
 }
 

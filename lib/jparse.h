@@ -20,6 +20,9 @@ struct jperr {
 int jp_fail(struct jperr *e, const char *where, const char *what);
 /* Read a whole input file (at most 1 MiB, no NUL bytes). */
 int jp_read(const char *path, char **text, char *err, size_t n);
+/* The same for data file REL (lib/datadir.h): the data dir's copy, else the
+ * built-in one; path gets what was read (a path, or built-in:REL). */
+int jp_read_data(const char *rel, char **text, char *path, size_t pn, char *err, size_t n);
 /* Parse text; NULL with "FILE: line N: not valid JSON" on a syntax error. */
 cJSON *jp_parse(const char *text, struct jperr *e);
 /* Reject members of o not in known (NULL-terminated), and duplicate members. */

@@ -5,12 +5,14 @@
  * would land outside the case root, a tool missing from PATH. */
 #include "adapter.h"
 
+#include "../lib/datadir.h"
 #include "../lib/jparse.h"
 #include "../lib/path.h"
 #include "../lib/proc.h"
 #include "../probes/probe.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -728,27 +730,19 @@ static bool is_loaded(const struct backend *b)
 	return false;
 }
 
-/* Register one file; a shipped one (extra false) yields to an --adapter
- * file of the same name. */
-static int register_file(const char *path, bool extra, char *err, size_t n)
+/* Register one parsed adapter from where; a shipped one (extra false)
+ * yields to an --adapter file of the same name. Takes b. */
+static int register_adapter(struct backend *b, const char *where, bool extra, char *err, size_t n)
 {
-	struct backend *b;
-	const struct backend *old;
+	const struct backend *old = backend_find(b->name);
 	int r;
 
-	if (nloaded == MAX_ADAPTERS) {
-		snprintf(err, n, "%s: more than %d adapters", path, MAX_ADAPTERS);
-		return -EINVAL;
-	}
-	if ((r = adapter_load(path, &b, err, n)) < 0)
-		return r == -ENOMEM ? r : -EINVAL;
-	old = backend_find(b->name);
 	if (old) {
 		if (!extra && is_loaded(old)) {
 			adapter_free(b);
 			return 0;
 		}
-		snprintf(err, n, "%s: name: \"%s\" is already the name of %s", path, b->name,
+		snprintf(err, n, "%s: name: \"%s\" is already the name of %s", where, b->name,
 			 is_loaded(old) ? A(old)->path : "a built-in backend");
 		adapter_free(b);
 		return -EINVAL;
@@ -761,33 +755,42 @@ static int register_file(const char *path, bool extra, char *err, size_t n)
 	return 0;
 }
 
-static int json_file(const struct dirent *e)
+/* An --adapter file (extra) or a shipped one, data file rel. */
+static int register_one(const char *path_or_rel, bool extra, char *err, size_t n)
 {
-	size_t len = strlen(e->d_name);
+	_cleanup_free_ char *text = NULL;
+	char where[PATH_MAX];
+	struct backend *b;
+	int r;
 
-	return e->d_name[0] != '.' && len > 5 && !strcmp(e->d_name + len - 5, ".json");
+	if (nloaded == MAX_ADAPTERS) {
+		snprintf(err, n, "%s: more than %d adapters", path_or_rel, MAX_ADAPTERS);
+		return -EINVAL;
+	}
+	if (extra)
+		r = adapter_load(path_or_rel, &b, err, n);
+	else if ((r = jp_read_data(path_or_rel, &text, where, sizeof(where), err, n)) == 0)
+		r = adapter_parse(text, where, &b, err, n);
+	if (r < 0)
+		return r == -ENOMEM ? r : -EINVAL;
+	return register_adapter(b, extra ? path_or_rel : where, extra, err, n);
 }
 
 int adapters_register(char *const *extra, size_t nextra, char *err, size_t n)
 {
-	char found[PATH_MAX], dir[PATH_MAX], path[PATH_MAX];
-	struct dirent **ents = NULL;
-	int r = 0, k;
+	char **names, rel[PATH_MAX];
+	size_t count;
+	int r = 0;
 
 	for (size_t i = 0; i < nextra; i++)
-		if ((r = register_file(extra[i], true, err, n)) < 0)
+		if ((r = register_one(extra[i], true, err, n)) < 0)
 			return r;
-	if (datadir_find("platforms/adapters", found, sizeof(found)) < 0)
-		return 0;
-	if (!realpath(found, dir)) /* names in messages without build/.. */
-		return 0;
-	k = scandir(dir, &ents, json_file, alphasort);
-	for (int i = 0; i < k; i++) {
-		if (r == 0 && fmt(path, sizeof(path), "%s/%s", dir, ents[i]->d_name) == 0)
-			r = register_file(path, false, err, n);
-		free(ents[i]);
-	}
-	free(ents);
+	if ((r = data_list("platforms/adapters", ".json", &names, &count)) < 0)
+		return r;
+	for (size_t i = 0; r == 0 && i < count; i++)
+		if ((r = fmt(rel, sizeof(rel), "platforms/adapters/%s", names[i])) == 0)
+			r = register_one(rel, false, err, n);
+	data_list_free(names, count);
 	return r;
 }
 

@@ -2,6 +2,7 @@
 
 #include "../lib/proc.h"
 #include "../lib/util.h"
+#include "container.h"
 
 #include <linux/landlock.h>
 #include <linux/seccomp.h>
@@ -42,39 +43,16 @@ bool userns_works(void)
 	return proc_call(&c, &ok, NULL) == 0 && ok;
 }
 
-static bool file_has(const char *path, const char *needle)
-{
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-
-	return read_file(path, 65536, &text, &len) == 0 && mem_contains(text, len, needle);
-}
-
 const char *container_kind(void)
 {
-	static char kind[32];
-	_cleanup_free_ char *text = NULL;
-	struct stat st;
+	struct evidence ev;
+	struct ctr_id id;
 
-	if (read_file("/run/systemd/container", 64, &text, NULL) == 0 && *text) {
-		snprintf(kind, sizeof(kind), "%.*s", (int)strcspn(text, "\n"), text);
-		return kind;
-	}
-	if (stat("/.dockerenv", &st) == 0)
-		return "docker";
-	if (stat("/run/.containerenv", &st) == 0)
-		return "podman";
-	if (getenv("KUBERNETES_SERVICE_HOST") || file_has("/proc/1/cgroup", "kubepods"))
-		return "kubernetes";
-	if (file_has("/proc/1/cgroup", "docker"))
-		return "docker";
-	if (file_has("/proc/1/cgroup", "lxc") || file_has("/proc/1/environ", "container=lxc"))
-		return "lxc";
-	if (file_has("/proc/version", "gVisor") || file_has("/proc/self/mountinfo", "runsc"))
-		return "gvisor";
-	if (file_has("/proc/version", "microsoft") || file_has("/proc/version", "Microsoft"))
-		return "wsl";
-	return "none";
+	if (evidence_read(&ev, "") < 0)
+		return "none";
+	ctr_identify(&ev, &id);
+	evidence_free(&ev);
+	return id.runtime; /* a string constant */
 }
 
 int host_info_read(struct host_info *h)

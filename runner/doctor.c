@@ -4,6 +4,7 @@
 #include "../platforms/backend.h"
 #include "../platforms/detect.h"
 #include "cgroup.h"
+#include "doctor_runtime.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -28,8 +29,7 @@ const char doctor_probes[] = "fs.write_workspace,fs.read_workspace,fs.exec_shell
 			     "ipc.abstract_unix,priv.setuid_exec,priv.userns_create,proc.signal_sentinel,"
 			     "proc.ptrace_poke,proc.daemon_outlives,proc.tiocsti,ns.pivot_git";
 
-static void line(struct sbuf *out, const char *name, const char *f, ...) __attribute__((format(printf, 3, 4)));
-static void line(struct sbuf *out, const char *name, const char *f, ...)
+void doctor_line(struct sbuf *out, const char *name, const char *f, ...)
 {
 	va_list ap;
 	char buf[1024];
@@ -50,24 +50,6 @@ static const char *sysval(const char *path, char *buf, size_t n)
 	buf[0] = 0;
 	if (read_file(path, 4096, &text, NULL) == 0)
 		snprintf(buf, n, "%.*s", (int)strcspn(text, "\n"), text);
-	return buf;
-}
-
-/* A "Key:\tvalue" line of /proc/self/status. */
-static const char *status_field(const char *key, char *buf, size_t n)
-{
-	_cleanup_free_ char *text = NULL;
-	size_t klen = strlen(key);
-
-	buf[0] = 0;
-	if (read_file("/proc/self/status", 65536, &text, NULL) < 0)
-		return buf;
-	for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-		if (!strncmp(l, key, klen) && l[klen] == ':') {
-			const char *v = l + klen + 1 + strspn(l + klen + 1, " \t");
-			snprintf(buf, n, "%.*s", (int)strcspn(v, "\n"), v);
-			break;
-		}
 	return buf;
 }
 
@@ -121,27 +103,16 @@ static const char *who(bool drop)
 
 static void userns_facts(struct sbuf *out)
 {
-	static const struct {
-		const char *name, *path;
-	} knobs[] = {
-		{"user.max_user_namespaces", "/proc/sys/user/max_user_namespaces"},
-		{"kernel.unprivileged_userns_clone", "/proc/sys/kernel/unprivileged_userns_clone"},
-		{"kernel.apparmor_restrict_unprivileged_userns", "/proc/sys/kernel/apparmor_restrict_unprivileged_userns"},
-	};
 	const char *step = "";
-	char val[64];
 	int r;
 
 	for (int pass = 0; pass < (geteuid() == 0 ? 2 : 1); pass++) {
 		bool drop = pass == 1 || geteuid() != 0;
 		r = userns_probe(drop, &step);
-		line(out, pass ? "" : "user ns", "%s: %s%s%s%s", who(drop),
+		doctor_line(out, pass ? "" : "user ns", "%s: %s%s%s%s", who(drop),
 		     r == 0 ? "works (create, map, mount)" : "fails at ", r == 0 ? "" : step, r == 0 ? "" : ": ",
 		     r == 0 ? "" : errno_name(r));
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(knobs); i++)
-		if (*sysval(knobs[i].path, val, sizeof(val)))
-			line(out, "", "%s = %s", knobs[i].name, val);
 }
 
 /* What each backend measured to decide whether it can run here: its own
@@ -155,11 +126,11 @@ static void backend_facts(struct sbuf *out)
 		if (!b->facts)
 			continue;
 		if (b->facts(b, &f) < 0)
-			line(out, b->name, "its facts could not be gathered (out of memory)");
+			doctor_line(out, b->name, "its facts could not be gathered (out of memory)");
 		for (size_t k = 0; k < f.n; k++) {
-			line(out, k ? "" : b->name, "%s", f.v[k].value ? f.v[k].value : "");
+			doctor_line(out, k ? "" : b->name, "%s", f.v[k].value ? f.v[k].value : "");
 			if ((f.v[k].err || f.v[k].status > 0) && f.v[k].output && f.v[k].source)
-				line(out, "", "ran: %s", f.v[k].source);
+				doctor_line(out, "", "ran: %s", f.v[k].source);
 		}
 		facts_free(&f);
 	}
@@ -177,21 +148,21 @@ static void cgroup_facts(struct sbuf *out)
 	char dir[4096] = "";
 
 	if (statfs("/sys/fs/cgroup", &sf) < 0) {
-		line(out, "cgroup", "/sys/fs/cgroup not mounted");
+		doctor_line(out, "cgroup", "/sys/fs/cgroup not mounted");
 		return;
 	}
 	if (sf.f_type != CGROUP2_SUPER_MAGIC) {
-		line(out, "cgroup", "v1 or hybrid");
+		doctor_line(out, "cgroup", "v1 or hybrid");
 	} else {
 		if (read_file("/proc/self/cgroup", 4096, &self, NULL) == 0 && !strncmp(self, "0::", 3))
 			snprintf(dir, sizeof(dir), "/sys/fs/cgroup%.*s", (int)strcspn(self + 3, "\n"), self + 3);
-		line(out, "cgroup", "v2, this process in %s (%s)", dir[0] ? dir + 14 : "?",
+		doctor_line(out, "cgroup", "v2, this process in %s (%s)", dir[0] ? dir + 14 : "?",
 		     dir[0] && access(dir, W_OK) == 0 ? "writable" : "not writable");
 	}
 	/* what a run would get: the same code makes (and removes) the dirs */
 	struct cg_run cg;
 	cg_run_create(&cg);
-	line(out, "containment", "%s; pids %s; memory %s",
+	doctor_line(out, "containment", "%s; pids %s; memory %s",
 	     cg.v2     ? "a v2 cgroup per case, killed whole"
 	     : cg.pids ? "a v1 cgroup per case, killed member by member"
 		       : "none: only the subreaper kills what a case leaves",
@@ -199,66 +170,36 @@ static void cgroup_facts(struct sbuf *out)
 	cg_run_destroy(&cg);
 }
 
-/* Why we think this is (or is not) a container. */
-static void container_facts(struct sbuf *out)
-{
-	static const char *const files[] = {"/.dockerenv", "/run/.containerenv", "/run/systemd/container"};
-	char buf[256], comm[64];
-	struct sbuf signs = {0};
-	struct stat st;
-
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
-		if (stat(files[i], &st) == 0)
-			sb_printf(&signs, "%s exists; ", files[i]);
-	if (getenv("KUBERNETES_SERVICE_HOST"))
-		sb_puts(&signs, "KUBERNETES_SERVICE_HOST is set; ");
-	sysval("/proc/1/comm", comm, sizeof(comm));
-	if (comm[0] && strcmp(comm, "systemd") && strcmp(comm, "init"))
-		sb_printf(&signs, "pid 1 is %s; ", comm);
-	status_field("CapBnd", buf, sizeof(buf));
-	if (buf[0] && strcmp(buf, "000001ffffffffff") && strcmp(buf, "000003ffffffffff"))
-		sb_printf(&signs, "capability bounding set reduced (%s); ", buf);
-	status_field("Seccomp", buf, sizeof(buf));
-	if (!strcmp(buf, "2"))
-		sb_puts(&signs, "a seccomp filter is already applied to this process; ");
-	if (signs.len >= 2)
-		signs.s[signs.len -= 2] = 0;
-	line(out, "container", "%s%s%s%s", container_kind(), signs.len ? " (" : "", signs.len ? signs.s : "",
-	     signs.len ? ")" : "");
-	sb_free(&signs);
-}
-
-void doctor_facts(struct sbuf *out)
+int doctor_facts(struct sbuf *out, const char *evidence_dir)
 {
 	struct host_info h = {0};
 	char val[512];
 
 	host_info_read(&h);
-	line(out, "kernel", "%s (%s)", h.kernel[0] ? h.kernel : "?", h.arch[0] ? h.arch : "?");
-	line(out, "uid", "%u%s", h.uid, h.uid == 0 ? " (root)" : "");
-	container_facts(out);
+	doctor_line(out, "kernel", "%s (%s)", h.kernel[0] ? h.kernel : "?", h.arch[0] ? h.arch : "?");
+	doctor_line(out, "uid", "%u%s", h.uid, h.uid == 0 ? " (root)" : "");
+	int saved = runtime_facts(out, evidence_dir);
 	if (*sysval("/sys/kernel/security/lsm", val, sizeof(val)))
-		line(out, "LSMs", "%s", val);
-	line(out, "seccomp", "%s; this process: %s", h.seccomp ? "filters supported" : "filters unavailable",
-	     !strcmp(status_field("Seccomp", val, sizeof(val)), "2") ? "already filtered (a runtime's profile)" : "unfiltered");
-	line(out, "no_new_privs", "%s on this process", !strcmp(status_field("NoNewPrivs", val, sizeof(val)), "1") ? "set" : "not set");
+		doctor_line(out, "LSMs", "%s", val);
+	doctor_line(out, "seccomp", "%s", h.seccomp ? "filters supported" : "filters unavailable");
 	userns_facts(out);
 	backend_facts(out);
 	cgroup_facts(out);
 	if (*sysval("/proc/sys/dev/tty/legacy_tiocsti", val, sizeof(val)))
-		line(out, "tiocsti", "dev.tty.legacy_tiocsti = %s (%s)", val,
+		doctor_line(out, "tiocsti", "dev.tty.legacy_tiocsti = %s (%s)", val,
 		     !strcmp(val, "0") ? "TIOCSTI needs CAP_SYS_ADMIN" : "any process can push input into its terminal");
 	else
-		line(out, "tiocsti", "no dev.tty.legacy_tiocsti (kernel < 6.2): TIOCSTI works for anyone; filter it");
+		doctor_line(out, "tiocsti", "no dev.tty.legacy_tiocsti (kernel < 6.2): TIOCSTI works for anyone; filter it");
 	if (*sysval("/proc/sys/kernel/io_uring_disabled", val, sizeof(val)))
-		line(out, "io_uring", "kernel.io_uring_disabled = %s (%s)", val,
+		doctor_line(out, "io_uring", "kernel.io_uring_disabled = %s (%s)", val,
 		     !strcmp(val, "2") ? "disabled" : !strcmp(val, "1") ? "only for kernel.io_uring_group" : "enabled: filter it");
 	else
-		line(out, "io_uring", "no kernel.io_uring_disabled (kernel < 6.6)");
-	line(out, "ptrace", "kernel.yama.ptrace_scope = %s",
+		doctor_line(out, "io_uring", "no kernel.io_uring_disabled (kernel < 6.6)");
+	doctor_line(out, "ptrace", "kernel.yama.ptrace_scope = %s",
 	     *sysval("/proc/sys/kernel/yama/ptrace_scope", val, sizeof(val)) ? val : "absent (no Yama: same-uid ptrace allowed)");
 	if (*sysval("/sys/module/apparmor/parameters/enabled", val, sizeof(val)))
-		line(out, "apparmor", "%s", !strcmp(val, "Y") ? "enabled" : "disabled");
+		doctor_line(out, "apparmor", "%s", !strcmp(val, "Y") ? "enabled" : "disabled");
+	return saved;
 }
 
 int doctor_backends(char *buf, size_t n)

@@ -12,8 +12,12 @@
  * must-work ones that catch overblocking. */
 extern const char doctor_probes[];
 
-/* Append the host facts, one "name  value" line each. */
-void doctor_facts(struct sbuf *out);
+/* One fact: "name" padded to a column, then the text (control bytes cleaned). */
+void doctor_line(struct sbuf *out, const char *name, const char *f, ...) __attribute__((format(printf, 3, 4)));
+/* Append the host facts, one "name  value" line each; with evidence_dir,
+ * also save the container evidence and call trials there (doctor_runtime.h).
+ * 0 or -errno from saving. */
+int doctor_facts(struct sbuf *out, const char *evidence_dir);
 /* Comma list of the available backends other than `none` (empty if none). */
 int doctor_backends(char *buf, size_t n);
 /* Comma list of the suite's confined modes. */

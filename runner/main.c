@@ -1,4 +1,6 @@
 /* The CLI edge: the only place that prints errors and picks exit codes. */
+#include "../lib/datadir.h"
+#include "../lib/jparse.h"
 #include "../lib/path.h"
 #include "../lib/util.h"
 #include "../platforms/adapter.h"
@@ -15,29 +17,22 @@
 #include "sentinel.h"
 #include "suite.h"
 
-#include <dirent.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <getopt.h>
 #include <string.h>
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_UNJUDGED = 3 };
 
-static const char usage_text[] =
-	"usage: cagetest COMMAND [OPTIONS]\n"
+static const char intro_text[] =
+	"usage: cagetest COMMAND [OPTIONS]     (cagetest COMMAND --help: that command)\n"
 	"\n"
 	"Run sandbox escape probes under each sandbox mode and backend, decide from\n"
 	"outside the sandbox what really happened, and report what was blocked.\n"
 	"\n"
-	"commands:\n"
-	"  run       run the battery (the default suite, every mode, the landlock backend)\n"
-	"  list      list probes, backends, modes or suites\n"
-	"  explain   print exactly what a backend applies for a mode (bwrap argv,\n"
-	"            SBPL profile, Landlock and seccomp rules)\n"
-	"  doctor    can a sandbox work here? host facts, then a short battery per backend\n"
-	"  merge     combine JSON reports of several hosts into one and render it\n"
-	"  diff      what changed between two JSON reports; exit 1 when NEW is worse\n"
-	"  bench     the harness's time against bare starts of landlock and bwrap\n"
-	"\n"
+	"commands:\n";
+
+static const char run_usage[] =
 	"cagetest run [-b BACKENDS] [-m MODES] [-s SUITE] [-p GLOB] [-j N]\n"
 	"             [--json F] [--junit F] [--tap F] [--markdown F] [--html F]\n"
 	"             [--baseline F] [--fail-on LIST] [--timeout SEC] [--scratch DIR]\n"
@@ -45,13 +40,14 @@ static const char usage_text[] =
 	"  -b, --backend LIST   comma list of backends or 'all' (default: landlock);\n"
 	"                       built in: none landlock bwrap seatbelt\n"
 	"  -m, --mode LIST      comma list of modes or 'all' (default: all)\n"
-	"  -s, --suite NAME     suite name or JSON file (default: default)\n"
+	"  -s, --suite NAME     suite name or JSON file (default: default); names are\n"
+	"                       looked up in the data dir, then built in\n"
 	"  -p, --probe GLOBS    only probes whose id matches, e.g. 'git.*,fs.write_*'\n"
 	"  -j, --jobs N         cases running probes in parallel (default: number of\n"
 	"                       CPUs); a mode's batch is split to keep N busy\n"
 	"      --json F         write the JSON report (schema 1); '-' is stdout\n"
 	"      --junit F        write JUnit XML; '-' is stdout; its schema: cagetest-junit.xsd\n"
-	"                       (docs/ in the source, " DATADIR " installed)\n"
+	"                       (docs/ in the source, share/cagetest/ installed)\n"
 	"      --tap F          write TAP version 14, one subtest per backend.mode\n"
 	"      --markdown F     write a Markdown summary (for a CI step summary)\n"
 	"      --html F         write one self-contained HTML page with the matrix\n"
@@ -59,7 +55,8 @@ static const char usage_text[] =
 	"                       overblocked rows) or {\"known\":[{\"backend\",\"mode\",\n"
 	"                       \"probe\" (globs), \"reason\"}]}; they become xfail, and\n"
 	"                       entries that pass now are listed so it can be tightened;\n"
-	"                       repeatable (platforms/baselines/*.json ship per backend)\n"
+	"                       repeatable; a bare name (landlock, bwrap) is a shipped\n"
+	"                       one, platforms/baselines/NAME.json\n"
 	"      --fail-on LIST   verdicts that make the exit status 1: a comma list of\n"
 	"                       escape, overblocked, error, skip, xfail\n"
 	"                       (default: escape,overblocked)\n"
@@ -77,37 +74,72 @@ static const char usage_text[] =
 	"      --adapter FILE   add a backend described by an adapter file (repeatable; also\n"
 	"                       for list, explain, doctor); platforms/adapters/*.json ship\n"
 	"                       codex, srt and firejail (see cagetest-adapter(5))\n"
-	"\n"
+	"  Data files (suites/, platforms/adapters/, platforms/baselines/) come from\n"
+	"  the data dir: $CAGETEST_DATADIR, else the source tree of build/cagetest,\n"
+	"  else share/cagetest beside the binary's bin/; else the copies built in.\n";
+
+static const char list_usage[] =
 	"cagetest list [probes|backends|modes|suites] [-s SUITE] [--markdown] [--adapter FILE]...\n"
 	"  probes: id, category (fs git net ipc dns priv proc meta ns), effect, summary;\n"
 	"  --markdown: the docs/probes.md table with what blocks each probe and the hint\n"
-	"  when it escapes\n"
+	"  when it escapes; suites: name and where it is read from (a path, or\n"
+	"  built-in:suites/NAME.json)\n";
+
+static const char explain_usage[] =
 	"cagetest explain -b BACKEND -m MODE [-s SUITE] [--adapter FILE]...\n"
-	"  for an adapter: the expanded command line, env, cwd and files\n"
+	"  for an adapter: the expanded command line, env, cwd and files\n";
+
+static const char doctor_usage[] =
 	"cagetest doctor [-b BACKENDS] [-m MODES] [-s SUITE] [-p GLOBS] [--no-battery]\n"
 	"                [--json F] [--junit F] [--tap F] [--markdown F] [--html F] [-q]\n"
-	"                [--adapter FILE]...\n"
+	"                [--adapter FILE]... [--evidence DIR]\n"
 	"  kernel, Landlock ABI and what it lacks, seccomp, user namespaces (and\n"
-	"  the sysctls that restrict them), whether bwrap works, container signs,\n"
+	"  the sysctls that restrict them), whether bwrap works; the container\n"
+	"  runtime named from evidence (each fact with the file it was read from);\n"
+	"  what the runtime does to unshare/clone(CLONE_NEWUSER), clone3, a proc\n"
+	"  mount, pivot_root, setns, landlock, io_uring and keyctl (measured in a\n"
+	"  throwaway child); seccomp, capabilities, no_new_privs, LSM label and the\n"
+	"  masked /proc paths of this process;\n"
 	"  cgroups and the containment a run gets, legacy_tiocsti, io_uring_disabled;\n"
 	"  then a short battery with every usable backend in every confined mode\n"
 	"  (-p '*' runs every probe) and one line per mode:\n"
 	"  'workspace-write with landlock: ENFORCED'.\n"
 	"      --no-battery     only the host facts (exit 0)\n"
+	"      --evidence DIR   also save the files the container facts were read\n"
+	"                       from (only the runtime's environment variables) and\n"
+	"                       the call results (DIR/trials.txt), for a bug report\n"
+	"  In a container: copy or bind-mount the one static file `make dist` writes\n"
+	"  (build/dist/cagetest; no libraries needed) and run `cagetest doctor` there.\n";
+
+static const char merge_usage[] =
 	"cagetest merge [LABEL=]REPORT.json... [--json F] [--junit F] [--tap F]\n"
 	"               [--markdown F] [--html F] [--fail-on LIST] [-q]\n"
 	"  rows keep their host: LABEL, else the report's host name (else its\n"
-	"  kernel), made unique; the summary goes to stderr unless -q\n"
+	"  kernel), made unique; the summary goes to stderr unless -q\n";
+
+static const char diff_usage[] =
 	"cagetest diff OLD.json NEW.json [--fail-on LIST]\n"
 	"  new escapes, new overblocks, new failures (--fail-on), fixed rows,\n"
 	"  changed verdicts, added and removed rows; xfail counts as the failure it\n"
-	"  hides. NEW is worse when a row newly has a verdict in --fail-on.\n"
+	"  hides. NEW is worse when a row newly has a verdict in --fail-on.\n";
+
+static const char bench_usage[] =
 	"cagetest bench [-m MODE] [-p GLOBS] [-j N] [-s SUITE]\n"
 	"  per backend (landlock, bwrap), at -j1 and -jN: the run's wall time for\n"
 	"  the selected probes against as many bare starts of the same sandbox\n"
-	"  around /bin/true (the floor), the ratio, and the runner's peak RSS\n"
-	"cagetest --help | --version\n"
-	"\n"
+	"  around /bin/true (the floor), the ratio, and the runner's peak RSS\n";
+
+static const char agent_usage[] =
+	"cagetest agent --env ENV [--timeout SEC] PROBE-ID@SLOT...\n"
+	"  internal: the in-sandbox side of a run, started by `cagetest run` inside\n"
+	"  each sandbox with the environment it armed (never run it by hand)\n";
+
+static const char sentinel_usage[] =
+	"cagetest sentinel [UID:GID]\n"
+	"  internal: the process a run's probes try to signal, trace and read,\n"
+	"  started by `cagetest run` outside the sandbox (never run it by hand)\n";
+
+static const char status_text[] =
 	"verdicts: pass, escape (blocked by policy but happened), overblocked (allowed\n"
 	"by policy but stopped), error (the sandbox did not start, hung or crashed),\n"
 	"skip (this host cannot do it even without a sandbox), xfail (known failure).\n"
@@ -118,11 +150,8 @@ static const char usage_text[] =
 	"backend asked for by name, an interrupted run, doctor with no usable backend).\n"
 	"run, doctor and merge follow the same rules.\n";
 
-static int usage(int code)
-{
-	fputs(usage_text, code ? stderr : stdout);
-	return code;
-}
+/* The command running, for "Try 'cagetest run --help'." */
+static const char *command_name;
 
 static int die_usage(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static int die_usage(const char *f, ...)
@@ -133,7 +162,7 @@ static int die_usage(const char *f, ...)
 	va_start(ap, f);
 	vfprintf(stderr, f, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'cagetest --help'.\n");
+	fprintf(stderr, "\nTry 'cagetest %s%s--help'.\n", command_name ? command_name : "", command_name ? " " : "");
 	return EXIT_USAGE;
 }
 
@@ -290,13 +319,28 @@ static void show_progress(size_t done, size_t total, size_t escapes, void *ctx)
 	sb_free(&s);
 }
 
+/* A shipped baseline by name (--baseline landlock): not a file here and no
+ * '/', so platforms/baselines/NAME.json from the data dir or built in. */
+static int read_shipped_baseline(const char *name, char **text, char *err, size_t n)
+{
+	char rel[PATH_MAX], where[PATH_MAX];
+	size_t len = strlen(name);
+
+	if (strchr(name, '/') || access(name, F_OK) == 0 ||
+	    fmt(rel, sizeof(rel), "platforms/baselines/%s%s", name,
+		len > 5 && !strcmp(name + len - 5, ".json") ? "" : ".json") < 0)
+		return -ENOENT;
+	return jp_read_data(rel, text, where, sizeof(where), err, n);
+}
+
 /* Read a JSON report (rep) or a baseline (bl); on failure prints
  * "cagetest: WHATPATH: problem". */
 static int load(const char *what, const char *path, struct report *rep, struct baseline *bl)
 {
 	_cleanup_free_ char *text = NULL;
 	char err[512];
-	int r = read_file(path, 256 << 20, &text, NULL);
+	int r = bl && read_shipped_baseline(path, &text, err, sizeof(err)) == 0 ? 0
+										  : read_file(path, 256 << 20, &text, NULL);
 
 	if (r < 0)
 		snprintf(err, sizeof(err), "%s", strerror(-r));
@@ -367,7 +411,7 @@ static int cmd_run(int argc, char **argv)
 		{"scratch", required_argument, 0, 'S'}, {"keep", no_argument, 0, 'k'},
 		{"user", required_argument, 0, 'u'},	{"fail-on", required_argument, 0, 'F'},
 		{"baseline", required_argument, 0, 'B'}, {"quiet", no_argument, 0, 'q'},
-		{"help", no_argument, 0, 'h'},		{"adapter", required_argument, 0, 'A'},
+		{"adapter", required_argument, 0, 'A'},
 		{"isolate", no_argument, 0, 'I'},
 		{0, 0, 0, 0},
 	};
@@ -385,7 +429,7 @@ static int cmd_run(int argc, char **argv)
 	char *end;
 	int c, code;
 
-	while ((c = getopt_long(argc, argv, "b:m:s:p:j:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:m:s:p:j:q", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': o.backends = optarg; break;
 		case 'm': o.modes = optarg; break;
@@ -416,7 +460,6 @@ static int cmd_run(int argc, char **argv)
 			if (add_adapter(optarg))
 				return EXIT_USAGE;
 			break;
-		case 'h': return usage(EXIT_OK);
 		default:
 			if (!report_option(c, out))
 				return die_usage("%s", "bad option");
@@ -638,20 +681,18 @@ static int list_modes(const char *suite_name)
 
 static int list_suites(void)
 {
-	char dir[4096];
-	DIR *d;
-	struct dirent *e;
+	char **names, rel[PATH_MAX], where[PATH_MAX];
+	const struct builtin_file *b;
+	size_t n;
 
-	if (datadir_find("suites", dir, sizeof(dir)) < 0 || !(d = opendir(dir))) {
-		fprintf(stderr, "cagetest: no suites directory found. Hint: set CAGETEST_DATADIR\n");
-		return EXIT_USAGE;
+	if (data_list("suites", ".json", &names, &n) < 0) {
+		fprintf(stderr, "cagetest: out of memory listing the suites\n");
+		return EXIT_UNJUDGED;
 	}
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (n > 5 && !strcmp(e->d_name + n - 5, ".json"))
-			printf("%.*s\t%s/%s\n", (int)(n - 5), e->d_name, dir, e->d_name);
-	}
-	closedir(d);
+	for (size_t i = 0; i < n; i++)
+		if (fmt(rel, sizeof(rel), "suites/%s", names[i]) == 0 && data_find(rel, where, sizeof(where), &b) == 0)
+			printf("%.*s\t%s\n", (int)(strlen(names[i]) - 5), names[i], where);
+	data_list_free(names, n);
 	return EXIT_OK;
 }
 
@@ -751,13 +792,13 @@ static int cmd_doctor(int argc, char **argv)
 		{"backend", required_argument, 0, 'b'}, {"mode", required_argument, 0, 'm'},
 		{"suite", required_argument, 0, 's'},	{"probe", required_argument, 0, 'p'},
 		{"no-battery", no_argument, 0, 'N'},	{"quiet", no_argument, 0, 'q'},
-		{"adapter", required_argument, 0, 'A'},
+		{"adapter", required_argument, 0, 'A'}, {"evidence", required_argument, 0, 'E'},
 		{0, 0, 0, 0},
 	};
 	struct option all[ARRAY_SIZE(own) + WRITERS_MAX];
 	const struct option *opts = with_writers(own, all);
 	struct run_opts o = {.probes = doctor_probes, .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), .timeout = 10};
-	const char *out[WRITERS_MAX] = {0}, *suite_name = "default";
+	const char *out[WRITERS_MAX] = {0}, *suite_name = "default", *evidence = NULL;
 	bool battery_on = true, quiet = false, fail[V__COUNT];
 	char backends[1024], modes[1024];
 	struct sbuf s = {0};
@@ -774,6 +815,7 @@ static int cmd_doctor(int argc, char **argv)
 		case 'p': o.probes = optarg; break;
 		case 'N': battery_on = false; break;
 		case 'q': quiet = true; break;
+		case 'E': evidence = optarg; break;
 		case 'A':
 			if (add_adapter(optarg))
 				return EXIT_USAGE;
@@ -787,9 +829,13 @@ static int cmd_doctor(int argc, char **argv)
 		return die_usage("doctor: unexpected argument '%s'", argv[optind]);
 	if (load_adapters() < 0)
 		return EXIT_USAGE;
-	doctor_facts(&s);
+	int saved = doctor_facts(&s, evidence);
 	fputs(s.s ? s.s : "", stdout);
 	sb_free(&s);
+	if (saved < 0) {
+		fprintf(stderr, "cagetest: doctor --evidence %s: %s\n", evidence, strerror(-saved));
+		return EXIT_USAGE;
+	}
 	printf("backends:\n");
 	list_backends();
 	if (!battery_on)
@@ -867,38 +913,97 @@ static int cmd_bench(int argc, char **argv)
 	return r < 0 ? EXIT_UNJUDGED : EXIT_OK;
 }
 
+static int cmd_sentinel(int argc, char **argv)
+{
+	return sentinel_main(argc > 1 ? argv[1] : NULL);
+}
+
+/* Every command; `cagetest --help` and `cagetest NAME --help` come from here. */
 static const struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
+	const char *summary; /* NULL: internal, started by run itself */
+	const char *usage;
 } commands[] = {
-	{"run", cmd_run},
-	{"list", cmd_list},
-	{"explain", cmd_explain},
-	{"doctor", cmd_doctor},
-	{"merge", cmd_merge},
-	{"diff", cmd_diff},
-	{"bench", cmd_bench},
-	{"agent", agent_main},
+	{"run", cmd_run, "run the battery (the default suite, every mode, the landlock backend)", run_usage},
+	{"list", cmd_list, "list probes, backends, modes or suites", list_usage},
+	{"explain", cmd_explain,
+	 "print exactly what a backend applies for a mode (bwrap argv,\n"
+	 "            SBPL profile, Landlock and seccomp rules)",
+	 explain_usage},
+	{"doctor", cmd_doctor, "can a sandbox work here? host facts, then a short battery per backend", doctor_usage},
+	{"merge", cmd_merge, "combine JSON reports of several hosts into one and render it", merge_usage},
+	{"diff", cmd_diff, "what changed between two JSON reports; exit 1 when NEW is worse", diff_usage},
+	{"bench", cmd_bench, "the harness's time against bare starts of landlock and bwrap", bench_usage},
+	{"agent", agent_main, NULL, agent_usage},
+	{"sentinel", cmd_sentinel, NULL, sentinel_usage},
 };
+
+/* The whole help: every command's summary, then each one's usage. */
+static int usage(int code)
+{
+	FILE *f = code ? stderr : stdout;
+
+	fputs(intro_text, f);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (commands[i].summary)
+			fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fputs("  (agent and sentinel are internal: run starts them)\n\n", f);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (commands[i].summary)
+			fputs(commands[i].usage, f);
+	fprintf(f, "cagetest --help | --version | help COMMAND\n\n%s", status_text);
+	return code;
+}
+
+/* --help or -h anywhere before "--": that command's usage, on stdout. */
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	return false;
+}
+
+static int command_usage(const struct command *c)
+{
+	printf("usage: %s", c->usage);
+	if (c->summary)
+		printf("\n%s", status_text);
+	return EXIT_OK;
+}
+
+static const struct command *command_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
 
 int main(int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "sentinel"))
-		return sentinel_main(argc > 2 ? argv[2] : NULL);
+	const struct command *c;
+	int code;
+
+	datadir_builtin(builtin_files, builtin_count);
 	if (argc < 2)
 		return usage(EXIT_USAGE);
+	if (!strcmp(argv[1], "help") && argc > 2)
+		return (c = command_find(argv[2])) ? command_usage(c) : die_usage("help %s: no such command", argv[2]);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
 		return usage(EXIT_OK);
 	if (!strcmp(argv[1], "--version")) {
 		printf("cagetest %s\n", CAGETEST_VERSION);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(argv[1], commands[i].name)) {
-			optind = 1;
-			int code = commands[i].fn(argc - 1, argv + 1);
-			adapters_unregister();
-			return code;
-		}
-	return die_usage("unknown command '%s'", argv[1]);
+	if (!(c = command_find(argv[1])))
+		return die_usage("unknown command '%s'", argv[1]);
+	if (wants_help(argc - 1, argv + 1))
+		return command_usage(c);
+	command_name = c->name;
+	optind = 1;
+	code = c->fn(argc - 1, argv + 1);
+	adapters_unregister();
+	return code;
 }

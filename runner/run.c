@@ -1,6 +1,7 @@
 #include "run.h"
 
 #include "../lib/proc.h"
+#include "../lib/datadir.h"
 #include "../lib/util.h"
 #include "../platforms/backend.h"
 #include "../platforms/detect.h"
@@ -312,10 +313,11 @@ static int to_report(struct run *R, struct report *rep)
 	return 0;
 }
 
-/* Plant the privilege helpers when root, copies of build/cagetest-suid in
- * run/priv/ (root-owned, 0555: only CAP_DAC_OVERRIDE can create a file there,
- * so a helper's proof means its exec granted privilege): suid-helper
- * (setuid root) and fcap-helper (file capability cap_dac_override+ep). */
+/* Plant the privilege helpers when root, copies of cagetest-suid (built
+ * into the binary: runner/suid_helper.c) in run/priv/ (root-owned, 0555:
+ * only CAP_DAC_OVERRIDE can create a file there, so a helper's proof means
+ * its exec granted privilege): suid-helper (setuid root) and fcap-helper
+ * (file capability cap_dac_override+ep). */
 static void plant_priv_helpers(const struct run *R)
 {
 	/* vfs_cap_data revision 2, written by hand: no libcap */
@@ -323,14 +325,15 @@ static void plant_priv_helpers(const struct run *R)
 		.magic_etc = htole32(VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE),
 		.data = {{.permitted = htole32(1u << CAP_DAC_OVERRIDE)}},
 	};
-	char src[PATH_MAX], dir[PATH_MAX], dst[PATH_MAX];
-	_cleanup_free_ char *data = NULL;
+	const struct builtin_file *helper = builtin_find("cagetest-suid");
+	char dir[PATH_MAX], dst[PATH_MAX];
+	const char *data;
 	size_t len;
 
-	if (geteuid() != 0 || fmt(src, sizeof(src), "%s-suid", R->c.self) < 0 ||
-	    fmt(dir, sizeof(dir), "%s/priv", R->c.sc.run) < 0 || read_file(src, 8 << 20, &data, &len) < 0 ||
-	    mkdir(dir, 0755) < 0)
+	if (geteuid() != 0 || !helper || fmt(dir, sizeof(dir), "%s/priv", R->c.sc.run) < 0 || mkdir(dir, 0755) < 0)
 		return;
+	data = (const char *)helper->data;
+	len = helper->len;
 	if (fmt(dst, sizeof(dst), "%s/suid-helper", dir) == 0 && write_file(dst, data, len, 0700) == 0 &&
 	    chown(dst, 0, 0) == 0)
 		chmod(dst, 04755);

@@ -5,8 +5,8 @@
 #include "../lib/util.h"
 
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static int parse_mode(const cJSON *o, struct mode *m, struct jperr *e)
 {
@@ -162,11 +162,12 @@ int suite_load(const char *name_or_path, struct suite *s, char *err, size_t n)
 	if (strchr(name_or_path, '/') || strstr(name_or_path, ".json")) {
 		if (fmt(path, sizeof(path), "%s", name_or_path) < 0)
 			return -ENAMETOOLONG;
-	} else if (fmt(rel, sizeof(rel), "suites/%s.json", name_or_path) < 0 || datadir_find(rel, path, sizeof(path)) < 0) {
-		snprintf(err, n, "%s: no such suite (looked for %s in the data dirs)", name_or_path, rel);
-		return -ENOENT;
-	}
-	if ((r = jp_read(path, &text, err, n)) < 0)
+		r = jp_read(path, &text, err, n);
+	} else if ((r = fmt(rel, sizeof(rel), "suites/%s.json", name_or_path)) == 0 &&
+		   (r = jp_read_data(rel, &text, path, sizeof(path), err, n)) == -ENOENT)
+		snprintf(err, n, "%s: no such suite (no %s in the data dir or built in; see `cagetest list suites`)",
+			 name_or_path, rel);
+	if (r < 0)
 		return r;
 	return suite_parse(text, path, s, err, n);
 }

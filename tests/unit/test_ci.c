@@ -77,33 +77,72 @@ static void test_tests_stay_in_the_repository(void **state)
 }
 
 /* make install puts the binaries, the data (suites, adapters, baselines,
- * the JUnit schema) and the man pages where the installed binary finds them. */
-static void test_install(void **state)
+ * the JUnit schema) and the man pages in PREFIX, and the installed binary
+ * finds its data there wherever PREFIX is, staged under DESTDIR or not:
+ * nothing of the build's own PREFIX is baked into it. */
+static void install_and_run(const char *prefix, const char *destdir)
 {
-	static const char dest[] = BUILDDIR "/tests/install-root";
 	static const char *const files[] = {
-		"/usr/local/bin/cagetest", "/usr/local/bin/cagetest-agent",
-		"/usr/local/share/cagetest/cagetest-junit.xsd", "/usr/local/share/cagetest/suites/default.json",
-		"/usr/local/share/cagetest/platforms/adapters/codex.json",
-		"/usr/local/share/cagetest/platforms/baselines/bwrap.json", "/usr/local/share/man/man1/cagetest.1",
-		"/usr/local/share/man/man5/cagetest-adapter.5",
+		"/bin/cagetest",
+		"/bin/cagetest-agent",
+		"/share/cagetest/cagetest-junit.xsd",
+		"/share/cagetest/suites/default.json",
+		"/share/cagetest/platforms/adapters/codex.json",
+		"/share/cagetest/platforms/baselines/bwrap.json",
+		"/share/man/man1/cagetest.1",
+		"/share/man/man5/cagetest-adapter.5",
 	};
-	char *argv[] = {"/usr/bin/make", "-s", "-C", SRCDIR, "install", "PREFIX=/usr/local", "DESTDIR=" BUILDDIR "/tests/install-root",
-			"BUILD=" BUILDDIR, NULL};
+	char root[2048], pre[4096], dest[4096], bin[4096], want[4096];
+	char *make[] = {"/usr/bin/make", "-s", "-C", SRCDIR, "install", pre, dest, "BUILD=" BUILDDIR, NULL};
 	char *out = NULL, *err = NULL;
 
-	(void)state;
-	rm_rf(dest);
-	if (run_cmd(argv, &out, &err) != 0)
-		fail_msg("make install: %s%s", out, err);
+	snprintf(root, sizeof(root), "%s%s", destdir, prefix);
+	snprintf(pre, sizeof(pre), "PREFIX=%s", prefix);
+	snprintf(dest, sizeof(dest), "DESTDIR=%s", destdir);
+	rm_rf(root);
+	if (run_cmd(make, &out, &err) != 0)
+		fail_msg("make install %s %s: %s%s", pre, dest, out, err);
 	free(out), free(err);
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		char p[4096];
-		snprintf(p, sizeof(p), "%s%s", dest, files[i]);
+		char p[8192];
+		snprintf(p, sizeof(p), "%s%s", root, files[i]);
 		if (access(p, R_OK) != 0)
-			fail_msg("make install did not install %s", files[i]);
+			fail_msg("make install %s did not install %s", pre, files[i]);
 	}
-	rm_rf(dest);
+	snprintf(bin, sizeof(bin), "%s/bin/cagetest", root);
+	/* its suites are the installed ones, not the source tree's, not the built-in copies */
+	char *list[] = {bin, "list", "suites", NULL};
+	assert_int_equal(run_cmd(list, &out, &err), 0);
+	snprintf(want, sizeof(want), "default\t%s/share/cagetest/suites/default.json\n", root);
+	if (!strstr(out, want))
+		fail_msg("installed in %s, `cagetest list suites` says:\n%s%s", root, out, err);
+	free(out), free(err);
+	char *backends[] = {bin, "list", "backends", NULL};
+	assert_int_equal(run_cmd(backends, &out, &err), 0);
+	assert_non_null(strstr(out, "\nfirejail ")); /* a shipped adapter */
+	free(out), free(err);
+	/* a battery runs with them: the default suite and a baseline by name */
+	char *run[] = {bin, "run", "-q", "-b", "none", "-m", "workspace-write", "-p", "fs.write_workspace",
+		       "--baseline", "landlock", "--json", "-", NULL};
+	struct report rep;
+	char perr[256];
+	int code = run_cmd(run, &out, &err);
+	if (code != 0 || report_from_json(out, &rep, perr, sizeof(perr)) < 0)
+		fail_msg("installed in %s, `cagetest run` exit %d: %s", root, code, err);
+	assert_int_equal(rep.nresults, 1);
+	assert_int_equal(rep.results[0].verdict, V_PASS);
+	report_free(&rep);
+	free(out), free(err);
+	rm_rf(root);
+}
+
+static void test_install(void **state)
+{
+	(void)state;
+	install_and_run("/usr/local", BUILDDIR "/tests/install-root");
+	install_and_run("/opt/cagetest-elsewhere", BUILDDIR "/tests/install-root");
+	install_and_run(BUILDDIR "/tests/install-prefix", ""); /* no DESTDIR: PREFIX=/opt/x */
+	rm_rf(BUILDDIR "/tests/install-root");
 }
 
 int main(void)

@@ -57,6 +57,86 @@ static void test_help_version(void **state)
 	free(out), free(err);
 }
 
+/* The commands of runner/main.c's table, read from the source: a command
+ * added there is checked here without anyone listing it. */
+static size_t table_commands(char names[][32], size_t max)
+{
+	_cleanup_free_ char *src = NULL;
+	const char *p, *end;
+	size_t n = 0;
+
+	assert_int_equal(read_file(SRCDIR "/runner/main.c", 1 << 20, &src, NULL), 0);
+	assert_non_null(p = strstr(src, "} commands[] = {"));
+	assert_non_null(end = strstr(p, "\n};"));
+	for (; (p = strstr(p, "\n\t{\"")) && p < end && n < max; p++)
+		snprintf(names[n++], 32, "%.*s", (int)strcspn(p + 4, "\""), p + 4);
+	return n;
+}
+
+/* Every command answers --help (and -h, and `help NAME`) with its own
+ * usage on stdout, exit 0; the whole help names every public command. */
+static void test_every_command_has_help(void **state)
+{
+	char names[32][32], *full = NULL, *err = NULL;
+	size_t n = table_commands(names, 32);
+
+	(void)state;
+	assert_true(n >= 9); /* run list explain doctor merge diff bench agent sentinel */
+	assert_int_equal(cli("--help", &full, &err), 0);
+	free(err);
+	for (size_t i = 0; i < n; i++) {
+		static const char *const forms[][2] = {{"", " --help"}, {"", " -h"}, {"help ", ""}, {"", " --bogus --help"}};
+		char want[64];
+		snprintf(want, sizeof(want), "usage: cagetest %s", names[i]);
+		for (size_t f = 0; f < ARRAY_SIZE(forms); f++) {
+			char args[128], *out = NULL;
+			snprintf(args, sizeof(args), "%s%s%s", forms[f][0], names[i], forms[f][1]);
+			int code = cli(args, &out, &err);
+			if (code != 0 || strncmp(out, want, strlen(want)) || *err)
+				fail_msg("`cagetest %s`: exit %d, stdout '%.80s', stderr '%s'", args, code, out, err);
+			assert_true(strlen(out) < strlen(full)); /* its own, not the whole help */
+			free(out), free(err);
+		}
+		if (strcmp(names[i], "agent") && strcmp(names[i], "sentinel")) {
+			snprintf(want, sizeof(want), "\n  %s ", names[i]);
+			if (!strstr(full, want))
+				fail_msg("`cagetest --help` does not list %s", names[i]);
+		}
+	}
+	free(full);
+	expect_usage_error("help nosuchcommand", "help nosuchcommand: no such command");
+}
+
+/* A data dir's file wins over the built-in copy of the same name; the
+ * others still come built in. */
+static void test_data_dir_overrides_builtin(void **state)
+{
+	static const char dir[] = BUILDDIR "/tests/datadir-override";
+	char *out = NULL, *err = NULL;
+
+	(void)state;
+	rm_rf(dir);
+	assert_int_equal(mkdir_p(dir, 0755), 0);
+	assert_int_equal(mkdir_p(BUILDDIR "/tests/datadir-override/suites", 0755), 0);
+	assert_int_equal(write_str(BUILDDIR "/tests/datadir-override/suites/default.json",
+				   "{\"name\":\"mine\",\"modes\":{\"only-mode\":{\"writable\":[]}}}"),
+			 0);
+	setenv("CAGETEST_DATADIR", dir, 1);
+	assert_int_equal(cli("list modes", &out, &err), 0);
+	assert_non_null(strstr(out, "only-mode"));
+	assert_null(strstr(out, "workspace-write"));
+	free(out), free(err);
+	assert_int_equal(cli("list suites", &out, &err), 0);
+	assert_non_null(strstr(out, "default\t" BUILDDIR "/tests/datadir-override/suites/default.json\n"));
+	assert_non_null(strstr(out, "strict\tbuilt-in:suites/strict.json\n"));
+	free(out), free(err);
+	assert_int_equal(cli("list backends", &out, &err), 0);
+	assert_non_null(strstr(out, "\nfirejail ")); /* the built-in adapters */
+	free(out), free(err);
+	unsetenv("CAGETEST_DATADIR");
+	rm_rf(dir);
+}
+
 static void test_list(void **state)
 {
 	char *out = NULL, *err = NULL;
@@ -100,7 +180,7 @@ static void test_explain(void **state)
  * and the man page; so is every command. */
 static void test_docs_cover_options(void **state)
 {
-	static const char *const commands[] = {"run", "list", "explain", "doctor", "merge", "diff"};
+	static const char *const commands[] = {"run", "list", "explain", "doctor", "merge", "diff", "bench"};
 	_cleanup_free_ char *src = NULL, *readme = NULL, *man = NULL;
 	char *help = NULL, *err = NULL;
 	size_t checked = 0;
@@ -210,6 +290,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_help_version),
+		cmocka_unit_test(test_every_command_has_help),
+		cmocka_unit_test(test_data_dir_overrides_builtin),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_explain),
 		cmocka_unit_test(test_docs_cover_options),
