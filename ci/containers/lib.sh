@@ -15,6 +15,53 @@ CBOX_DOCKER_CLI=${CAGETEST_DOCKER_CLI:-$( [ -x /usr/bin/docker ] && echo /usr/bi
 
 cbox_log() { printf '%s\n' "containers: $*" >&2; }
 
+# --- the runtime configurations (runtimes.json) ---------------------------------
+
+# The runtimes a configuration may name, and the tag the host configuration
+# gives the image in the private stores (the container adapters run it).
+CBOX_ENGINES="host docker podman nspawn lxc"
+CBOX_BOX_TAG=cagetest-box
+
+# cbox_runtimes_check FILE: nothing when FILE is a valid list of
+# configurations, else the first problem ("FILE: WHERE: WHAT") and failure.
+cbox_runtimes_check() {
+	local why
+	command -v jq >/dev/null || { echo "$1: jq is needed to read it (Debian: jq)"; return 1; }
+	why=$(jq -r --arg engines "$CBOX_ENGINES" '
+		def strs: type == "array" and all(.[]; type == "string");
+		($engines | split(" ")) as $known |
+		if type != "object" then "expected a JSON object"
+		elif (.runtimes | type) != "array" or (.runtimes | length) == 0 then "runtimes: expected a non-empty array"
+		else [.runtimes | to_entries[] | .key as $i | .value as $v | "runtimes[\($i)]" as $w |
+			if ($v | type) != "object" then "\($w): expected an object"
+			elif ($v | keys - ["name", "runtime", "requires", "engine_flags", "flags", "description"] | length) > 0
+			then "\($w): unknown key \($v | keys - ["name", "runtime", "requires", "engine_flags", "flags", "description"] | .[0])"
+			elif ($v.name | type) != "string" or ($v.name | test("^[a-z0-9][a-z0-9-]{0,39}$") | not)
+			then "\($w).name: required, [a-z0-9-], at most 40 bytes"
+			elif ($known | index($v.runtime)) == null then "\($w).runtime: one of \($engines)"
+			elif ($v.description | type) != "string" or $v.description == "" then "\($w).description: required"
+			elif ($v.flags // [] | strs | not) then "\($w).flags: expected an array of strings"
+			elif ($v.requires // [] | strs | not) then "\($w).requires: expected an array of strings"
+			elif ($v.engine_flags // [] | strs | not) then "\($w).engine_flags: expected an array of strings"
+			elif ($v.engine_flags // [] | length) > 0 and $v.runtime != "podman" then "\($w).engine_flags: only for podman"
+			else empty end] +
+			[.runtimes | group_by(.name)[] | select(length > 1) | "runtimes: \(.[0].name) is given twice"] | .[0] // empty
+		end' "$1" 2>&1) || { echo "$1: not JSON: $(echo "$why" | tail -1)"; return 1; }
+	[ -z "$why" ] || { echo "$1: $why"; return 1; }
+}
+
+cbox_rt_names() { jq -r '.runtimes[].name' "$1"; }
+# cbox_rt_field FILE NAME KEY: a string key, or an array key one item a line
+cbox_rt_field() {
+	jq -r --arg n "$2" --arg k "$3" '.runtimes[] | select(.name == $n) | .[$k] // empty | if type == "array" then .[] else . end' "$1"
+}
+# cbox_rt_words FILE NAME KEY: an array key as shell words (for eval)
+cbox_rt_words() { jq -r --arg n "$2" --arg k "$3" '.runtimes[] | select(.name == $n) | .[$k] // [] | @sh' "$1"; }
+# NAME<TAB>RUNTIME<TAB>FLAGS (engine flags, then run flags)<TAB>DESCRIPTION
+cbox_runtimes_list() {
+	jq -r '.runtimes[] | [.name, .runtime, ((.engine_flags // []) + (.flags // []) | join(" ")), .description] | join("\t")' "$1"
+}
+
 # A command prefix: run inside new mount (private) and PID namespaces that
 # die with it. (Paths in the cache must not hold spaces: options are words.)
 CBOX_CONTAIN="setpriv --pdeathsig KILL unshare --mount --propagation private --pid --fork --mount-proc --kill-child=SIGKILL --"
@@ -145,6 +192,9 @@ cbox_dockerd_stop() {
 	CBOX_DOCKERD_PID=
 }
 
+# cbox_docker_tag TAG NAME: NAME also names the image TAG.
+cbox_docker_tag() { $CBOX_DOCKER tag "$1" "$2" >/dev/null; }
+
 # Import an image's rootfs into the private dockerd once (tagged by build);
 # earlier builds of it are removed.
 cbox_docker_import() {
@@ -163,7 +213,7 @@ cbox_docker_import() {
 # Podman with its own storage, run root and tmp dir in the cache (the
 # session lock makes them this session's alone), cgroupfs, no journald,
 # contained like everything else.
-CBOX_PODMAN="podman --root $CBOX_CACHE/podman/root --runroot $CBOX_CACHE/podman/run --tmpdir $CBOX_CACHE/podman/tmp --cgroup-manager cgroupfs --events-backend file"
+CBOX_PODMAN="$(command -v podman || echo podman) --root $CBOX_CACHE/podman/root --runroot $CBOX_CACHE/podman/run --tmpdir $CBOX_CACHE/podman/tmp --cgroup-manager cgroupfs --events-backend file"
 cbox_podman() { $CBOX_CONTAIN $CBOX_PODMAN "$@"; }
 
 # Import an image's rootfs into the private podman store once (tagged by

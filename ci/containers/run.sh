@@ -3,42 +3,52 @@
 # image built from Debian packages; start what they need, stop it all after.
 #
 #   ci/containers/run.sh [options] RUNTIMES -- CMD [ARG...]
+#   ci/containers/run.sh [--runtimes FILE] --list
 #
-# RUNTIMES: a comma list, or `all`:
-#   docker             Docker's defaults (its seccomp profile, capabilities, masks)
-#   docker-user        as uid 1000, --cap-drop ALL, --security-opt no-new-privileges
-#   docker-unconfined  --security-opt seccomp=unconfined
-#   docker-privileged  --privileged
-#   podman             Podman's defaults, with runc
-#   gvisor             Podman with runsc (gVisor), its network off
-#   nspawn             systemd-nspawn on the unpacked root (a volatile overlay)
-#   lxc                lxc-execute on the unpacked root (an overlay)
-# Every runtime gets no network of its own but loopback (nspawn shares the
+# RUNTIMES: a comma list of configuration names, or `all`. The configurations
+# are ci/containers/runtimes.json (one object each: name, runtime, requires,
+# engine_flags, flags, description); `--list` prints them, one a line:
+# NAME<TAB>RUNTIME<TAB>FLAGS<TAB>DESCRIPTION. The runtimes (engines):
+#   host    no container: the command on the host in a private pid and mount
+#           namespace, with `docker` and `podman` on PATH talking to the
+#           session's private dockerd and podman store, where the image is
+#           also tagged cagetest-box (what the docker, podman and gvisor
+#           adapters run); binds are not applied (bind SRC:SRC to use one
+#           command everywhere)
+#   docker  the private dockerd: `docker run FLAGS`
+#   podman  `podman ENGINE_FLAGS run FLAGS` on a private store
+#   nspawn  systemd-nspawn on the unpacked root (a volatile overlay)
+#   lxc     lxc-execute on the unpacked root (an overlay)
+# Every container gets no network of its own but loopback (nspawn shares the
 # host's, its default), and explicit nofile/nproc limits where runc needs them.
 #
 # Options:
+#   --runtimes FILE     the configurations (default: runtimes.json beside this script)
 #   --image NAME        image in $CAGETEST_IMAGES (/var/tmp/cagetest-images); default minbase
 #   --packages "P ..."  Debian packages to add to it (e.g. "bubblewrap firejail git socat ripgrep")
 #   --with-libs         keep apt and libseccomp2 (default: the image lacks every
 #                       library cagetest links: the drop-in binary's test bed)
 #   --bind SRC:DST[:ro] bind SRC from the host at DST (repeatable)
-#   --out DIR           per runtime: DIR/RT.out, RT.err, RT.rc; or RT.skip with the reason
+#   --out DIR           per configuration: DIR/NAME.out, .err, .rc, .secs; or NAME.skip with the reason
 #   --timeout SEC       for each command (default 120); the runtime's start is bounded too
-# In CMD, {runtime} stands for the runtime's name (e.g. --evidence /out/{runtime}).
+# In CMD, {runtime} stands for the configuration's name (e.g. --evidence /out/{runtime}).
 #
-# A runtime that cannot start here (a missing tool, a daemon that fails, a
-# failed trial `true`) is skipped with its reason, never counted as run.
-# Only one session runs at a time (a lock in the image cache). Exit 0 when
-# the session ran (whatever the runtimes did), 2 on a usage error.
+# A configuration that cannot start here (a missing tool, a daemon that
+# fails, a failed trial `true`) is skipped with its reason, never counted as
+# run. Only one session runs at a time (a lock in the image cache). Exit 0
+# when the session ran (whatever the runtimes did), 2 on a usage error or a
+# bad runtimes file.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 usage() { sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 
-image=minbase packages="" withlibs=no out="" timeout=120 binds=""
+rtfile=$here/runtimes.json image=minbase packages="" withlibs=no out="" timeout=120 binds="" list=no
 while [ $# -gt 0 ]; do
 	case $1 in
+	--runtimes) rtfile=$2; shift 2 ;;
+	--list) list=yes; shift ;;
 	--image) image=$2; shift 2 ;;
 	--packages) packages=$2; shift 2 ;;
 	--with-libs) withlibs=yes; shift ;;
@@ -51,8 +61,13 @@ while [ $# -gt 0 ]; do
 	*) runtimes=$1; shift ;;
 	esac
 done
+why=$(cbox_runtimes_check "$rtfile") || { echo "run.sh: $why" >&2; exit 2; }
+if [ "$list" = yes ]; then
+	cbox_runtimes_list "$rtfile"
+	exit 0
+fi
 [ -n "${runtimes:-}" ] && [ $# -gt 0 ] || usage
-all="docker docker-user docker-unconfined docker-privileged podman gvisor nspawn lxc"
+all=$(cbox_rt_names "$rtfile" | xargs)
 [ "$runtimes" = all ] && runtimes=$all
 runtimes=$(echo "$runtimes" | tr ',' ' ')
 for rt in $runtimes; do
@@ -84,7 +99,7 @@ dir=$(cbox_image "$image" "$withlibs" "$packages" 2>"$state/image.err") ||
 	skip_all "$(tail -1 "$state/image.err" | sed 's/^containers: //')"
 root=$dir/root
 
-# Per runtime: the bind options in its own syntax.
+# Per engine: the bind options in its own syntax.
 bind_args() {
 	local b src rest dst ro kind
 	for b in $binds; do
@@ -100,30 +115,54 @@ bind_args() {
 	done
 }
 
-# Start what a runtime needs (once per session); print the reason and fail
+# Start what an engine needs (once per session); print the reason and fail
 # when it cannot. Runs in this shell (never in $(...)): it starts dockerd.
-docker_tag="" docker_failed="" podman_tag="" lxc_conf=""
+docker_tag="" docker_failed="" podman_tag="" podman_failed="" lxc_conf="" host_path=""
+prepare_docker() {
+	[ -n "$docker_tag" ] && return 0
+	[ -n "$docker_failed" ] && { echo "$docker_failed"; return 1; }
+	if ! cbox_dockerd_start "$state/docker" >"$state/dockerd.why"; then
+		docker_failed=$(cat "$state/dockerd.why")
+		echo "$docker_failed"
+		return 1
+	fi
+	docker_tag=$(cbox_docker_import "$dir" 2>&1) || { docker_failed="docker import: $docker_tag"; docker_tag=""; echo "$docker_failed"; return 1; }
+}
+prepare_podman() {
+	command -v podman >/dev/null || { echo "podman is not installed"; return 1; }
+	[ -n "$podman_tag" ] && return 0
+	[ -n "$podman_failed" ] && { echo "$podman_failed"; return 1; }
+	podman_tag=$(cbox_podman_import "$dir") || { podman_failed="podman import: $podman_tag"; podman_tag=""; echo "$podman_failed"; return 1; }
+}
 prepare() {
-	case $1 in
-	docker*)
-		[ -n "$docker_tag" ] && return 0
-		[ -n "$docker_failed" ] && { echo "$docker_failed"; return 1; }
-		if ! cbox_dockerd_start "$state/docker" >"$state/dockerd.why"; then
-			docker_failed=$(cat "$state/dockerd.why")
-			echo "$docker_failed"
-			return 1
+	local need
+	for need in $(cbox_rt_field "$rtfile" "$1" requires); do
+		command -v "$need" >/dev/null || { echo "$need is not installed"; return 1; }
+	done
+	case $(cbox_rt_field "$rtfile" "$1" runtime) in
+	host)
+		[ -n "$host_path" ] && return 0
+		# the engines the adapters find on PATH: the session's own, when they start
+		mkdir -p "$state/bin" || return 1
+		if prepare_docker >/dev/null; then
+			cbox_docker_tag "$docker_tag" "$CBOX_BOX_TAG" || { echo "docker tag failed"; return 1; }
+			printf '#!/bin/sh\nexec %s "$@"\n' "$CBOX_DOCKER" >"$state/bin/docker"
 		fi
-		docker_tag=$(cbox_docker_import "$dir" 2>&1) || { docker_failed="docker import: $docker_tag"; echo "$docker_failed"; return 1; } ;;
-	podman|gvisor)
-		command -v podman >/dev/null || { echo "podman is not installed"; return 1; }
-		[ "$1" = gvisor ] && ! command -v runsc >/dev/null && { echo "runsc (gVisor) is not installed"; return 1; }
-		command -v runc >/dev/null || { echo "runc is not installed (crun refuses hybrid cgroups)"; return 1; }
-		[ -n "$podman_tag" ] && return 0
-		podman_tag=$(cbox_podman_import "$dir") || { echo "podman import: $podman_tag"; podman_tag=""; return 1; } ;;
+		if prepare_podman >/dev/null; then
+			cbox_podman tag "$podman_tag" "localhost/$CBOX_BOX_TAG" || { echo "podman tag failed"; return 1; }
+			printf '#!/bin/sh\nexec %s "$@"\n' "$CBOX_PODMAN" >"$state/bin/podman"
+		fi
+		chmod 0755 "$state/bin/"* 2>/dev/null
+		host_path=$state/bin:$PATH ;;
+	docker)
+		prepare_docker ;;
+	podman)
+		prepare_podman ;;
 	nspawn)
 		command -v systemd-nspawn >/dev/null || { echo "systemd-nspawn is not installed (Debian: systemd-container)"; return 1; } ;;
 	lxc)
 		command -v lxc-execute >/dev/null || { echo "lxc-execute is not installed (Debian: lxc)"; return 1; }
+		[ -n "$lxc_conf" ] && return 0
 		mkdir -p "$state/lxc/upper" "$state/lxc/path" || return 1
 		lxc_conf=$state/lxc/config
 		{
@@ -136,37 +175,36 @@ prepare() {
 	esac
 }
 
-# Run "$@" in runtime $1 with stdout/stderr to files $2.out/.err; the exit
-# status in $rc. Runs in this shell, so that the traps can kill it.
+# Run "$@" in configuration $1 with stdout/stderr to files $2.out/.err; the
+# exit status in $rc. Runs in this shell, so that the traps can kill it.
 in_runtime() {
-	local rt=$1 base=$2 n a; shift 2
+	local rt=$1 base=$2 n a flags engine_flags; shift 2
 	n=$#
-	while [ "$n" -gt 0 ]; do # {runtime} in an argument becomes the runtime's name
+	while [ "$n" -gt 0 ]; do # {runtime} in an argument becomes the configuration's name
 		a=$1; shift; n=$((n - 1))
 		set -- "$@" "$(printf '%s' "$a" | sed "s/{runtime}/$rt/g")"
 	done
-	case $rt in
-	docker*)
-		set -- $CBOX_DOCKER run --rm --network none $(bind_args docker) \
-			$(case $rt in
-			docker-user) echo --user 1000:1000 --cap-drop ALL --security-opt no-new-privileges ;;
-			docker-unconfined) echo --security-opt seccomp=unconfined ;;
-			docker-privileged) echo --privileged ;;
-			esac) "$docker_tag" "$@" ;;
-	podman|gvisor)
-		set -- $(for l in $(cbox_ulimits); do echo --ulimit "$l"; done) $(bind_args podman) "$podman_tag" "$@"
-		if [ "$rt" = gvisor ]; then
-			set -- --runtime "$(command -v runsc)" --runtime-flag network=none run --rm --network none "$@"
-		else
-			set -- --runtime "$(command -v runc)" run --rm --network none "$@"
-		fi
+	flags=$(cbox_rt_words "$rtfile" "$rt" flags)
+	engine_flags=$(cbox_rt_words "$rtfile" "$rt" engine_flags)
+	case $(cbox_rt_field "$rtfile" "$rt" runtime) in
+	host)
+		set -- $CBOX_CONTAIN env PATH="$host_path" "$@" ;;
+	docker)
+		eval "set -- $flags \"\$docker_tag\" \"\$@\""
+		set -- $CBOX_DOCKER run --rm --network none $(bind_args docker) "$@" ;;
+	podman)
+		eval "set -- $flags \"\$podman_tag\" \"\$@\""
+		set -- $(for l in $(cbox_ulimits); do echo --ulimit "$l"; done) $(bind_args podman) "$@"
+		eval "set -- $engine_flags run --rm --network none \"\$@\""
 		set -- $CBOX_CONTAIN $CBOX_PODMAN "$@" ;;
 	nspawn)
+		eval "set -- $flags -- \"\$@\""
 		set -- $CBOX_CONTAIN systemd-nspawn -q --register=no --keep-unit -M "cagetest-$$" -D "$root" \
-			--volatile=overlay --pipe $(bind_args nspawn) -- "$@" ;;
+			--volatile=overlay --pipe $(bind_args nspawn) "$@" ;;
 	lxc)
+		eval "set -- $flags -- /bin/sh -c 'exec \"\$@\"' sh \"\$@\"" # lxc-init does not search PATH
 		set -- $CBOX_CONTAIN env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin lxc-execute -n "cagetest-$$" \
-			-P "$state/lxc/path" -f "$lxc_conf" -- /bin/sh -c 'exec "$@"' sh "$@" ;; # lxc-init does not search PATH
+			-P "$state/lxc/path" -f "$lxc_conf" "$@" ;;
 	esac
 	# bounded; timeout leads a process group of its own and dies with this
 	# shell, and the namespaces go down with the command; the session lock
@@ -181,7 +219,7 @@ in_runtime() {
 secs() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 for rt in $runtimes; do
 	t0=$(date +%s.%N)
-	rm -f "$out/$rt.out" "$out/$rt.err" "$out/$rt.rc" "$out/$rt.skip"
+	rm -f "$out/$rt.out" "$out/$rt.err" "$out/$rt.rc" "$out/$rt.skip" "$out/$rt.secs"
 	prepare "$rt" >"$state/why" || { skip "$rt" "$(cat "$state/why")"; continue; }
 	# the runtime must run a plain `true` before its result means anything
 	in_runtime "$rt" "$state/probe" true
@@ -191,6 +229,7 @@ for rt in $runtimes; do
 	fi
 	in_runtime "$rt" "$out/$rt" "$@"
 	echo "$rc" >"$out/$rt.rc"
-	printf '%-18s ran: exit %s (%s s with its start)\n' "$rt" "$rc" "$(secs "$t0")"
+	secs "$t0" >"$out/$rt.secs"
+	printf '%-18s ran: exit %s (%s s with its start)\n' "$rt" "$rc" "$(cat "$out/$rt.secs")"
 done
 exit 0
