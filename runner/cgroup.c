@@ -197,17 +197,30 @@ static void destroy_tree(const char *dir, int depth)
 }
 
 /* Stale runs (their runner is gone) in one hierarchy: kill, remove. */
+/* The pid namespace a runner's pid is a pid in: part of its run's name. */
+static unsigned long pid_ns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long)st.st_ino : 0;
+}
+
 static int collect_in(const char *base)
 {
 	DIR *d = opendir(base);
 	struct dirent *e;
+	unsigned long own_ns = pid_ns();
 	int n = 0;
 
 	while (d && (e = readdir(d))) {
 		int pid;
 		unsigned long long t;
+		unsigned long ns;
 		char p[PATH_MAX];
-		if (sscanf(e->d_name, "cagetest-%d-%llu", &pid, &t) != 2 || start_time(pid) == t)
+		/* a runner in another pid namespace (a container, an unshare) shares
+		 * the hierarchy but not its pids: only its own namespace can judge */
+		if (sscanf(e->d_name, "cagetest-%d-%llu-%lu", &pid, &t, &ns) != 3 || ns != own_ns ||
+		    start_time(pid) == t)
 			continue; /* not ours, or its runner is alive */
 		if (fmt(p, sizeof(p), "%s/%s", base, e->d_name) == 0) {
 			destroy_tree(p, 0);
@@ -249,7 +262,7 @@ int cg_run_create(struct cg_run *cg)
 
 	memset(cg, 0, sizeof(*cg));
 	cg_collect_stale();
-	snprintf(name, sizeof(name), "cagetest-%d-%llu", (int)getpid(), start_time(getpid()));
+	snprintf(name, sizeof(name), "cagetest-%d-%llu-%lu", (int)getpid(), start_time(getpid()), pid_ns());
 	if (run_dir(&hiers[H_V2], name)) {
 		/* limits need the controllers enabled for our children */
 		write_to(hiers[H_V2].run, "cgroup.subtree_control", "+pids +memory");

@@ -355,6 +355,44 @@ static void test_stale_collected(void **state)
 		fail_msg("processes of the killed run survive: %s", names);
 }
 
+/* A run in another pid namespace (a container, an unshare) shares the
+ * cgroup hierarchy but not the pids: a run here must not take its cgroups
+ * for a dead runner's and kill its cases. */
+static void test_other_namespace_kept(void **state)
+{
+	char a_dir[128], b_dir[128], a_json[128];
+	char *a_argv[] = {"/usr/bin/unshare", "--pid",	 "--fork", "--mount-proc", CAGETEST, "run",   "-q",
+			  "-b",		      "none,landlock", "-m", "all", "--scratch", a_dir, "--json",
+			  a_json,	      "-j", "2",	 NULL};
+	char *b_argv[] = {CAGETEST, "run", "-q", "-b", "none", "-p", "fs.write_workspace", "--scratch", b_dir, NULL};
+	_cleanup_free_ char *json = NULL;
+	struct report rep = {0};
+	char err[256];
+	int st;
+
+	(void)state;
+	if (access(a_argv[0], X_OK) < 0)
+		skip();
+	snprintf(a_dir, sizeof(a_dir), "%s/a", scratch_dir);
+	snprintf(b_dir, sizeof(b_dir), "%s/b", scratch_dir);
+	snprintf(a_json, sizeof(a_json), "%s/a.json", T);
+	mkdir_p(a_dir, 0755), mkdir_p(b_dir, 0755);
+	pid_t a = start(a_argv);
+	assert_true(wait_running(a_dir, 60));
+	pid_t b = start(b_argv);
+	assert_int_equal(waitpid(b, &st, 0), b);
+	assert_int_equal(waitpid(a, &st, 0), a);
+	assert_int_equal(read_file(a_json, 16 << 20, &json, NULL), 0);
+	if (report_from_json(json, &rep, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	for (size_t i = 0; i < rep.nresults; i++)
+		if (rep.results[i].verdict == V_ERROR)
+			fail_msg("the run in its own pid namespace lost a case: %s/%s %s: %s", rep.results[i].backend,
+				 rep.results[i].mode, rep.results[i].probe, rep.results[i].detail);
+	report_free(&rep);
+	rm_rf(a_dir), rm_rf(b_dir);
+}
+
 /* The same battery twice (three times) gives the same verdicts. */
 static void test_stable(void **state)
 {
@@ -385,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_sigint),
 		cmocka_unit_test(test_sigterm),
 		cmocka_unit_test(test_stale_collected),
+		cmocka_unit_test(test_other_namespace_kept),
 		cmocka_unit_test(test_stable),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
