@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #define VERSION_TIMEOUT_MS 5000
+#define CHECK_TIMEOUT_MS 10000
 #define MAX_ADAPTERS 64
 
 struct kv {
@@ -35,16 +36,18 @@ struct adapter {
 	struct backend b; /* first: the registry hands out &a->b */
 	char *path, *here;
 	char *name, *description, *hint, *cwd;
-	char **requires, **modes, **command, **version_argv;
-	size_t nrequires, nmodes, ncommand, nversion;
+	char **requires, **modes, **command, **version_argv, **check_argv, **pass_env;
+	size_t nrequires, nmodes, ncommand, nversion, ncheck, npass;
 	bool all_modes, has_version;
 	struct kv *env, *files;
 	size_t nenv, nfiles;
 	struct mode_vars *vars;
 	size_t nvars;
-	/* version() runs the tool once per process */
-	bool version_done;
+	/* version() and the check run the tool once per process */
+	bool version_done, check_done;
 	char version[128];
+	int check_rc;
+	char check_why[300];
 };
 
 /* ---------- placeholders ---------- */
@@ -55,7 +58,8 @@ enum {
 	P_VARS = 1 << 2, /* per-mode vars */
 };
 
-static const char *const box_names[] = {"mode", "workspace", "scratch", "home", "network", "tmp", "run", "listener"};
+static const char *const box_names[] = {"mode", "workspace", "scratch", "home", "network",
+					"tmp",	"run",	     "listener", "agent"};
 
 static const char *box_value(const struct box *x, size_t i)
 {
@@ -67,7 +71,8 @@ static const char *box_value(const struct box *x, size_t i)
 	case 4: return x->mode->network ? "on" : "off";
 	case 5: return x->tmp;
 	case 6: return x->run;
-	default: return x->listener;
+	case 7: return x->listener;
+	default: return x->self;
 	}
 }
 
@@ -198,6 +203,8 @@ void adapter_free(struct backend *b)
 	jp_free_strv(a->modes, a->nmodes);
 	jp_free_strv(a->command, a->ncommand);
 	jp_free_strv(a->version_argv, a->nversion);
+	jp_free_strv(a->check_argv, a->ncheck);
+	jp_free_strv(a->pass_env, a->npass);
 	free_kv(a->env, a->nenv);
 	free_kv(a->files, a->nfiles);
 	for (size_t i = 0; i < a->nvars; i++) {
@@ -334,8 +341,9 @@ static bool in_case_root(const char *tmpl)
 
 static int parse_root(struct adapter *a, const cJSON *root, struct jperr *e)
 {
-	static const char *const keys[] = {"name",  "description", "requires", "modes", "command", "cwd", "env",
-					   "vars",  "files",	   "batch",    "version", "hint",    NULL};
+	static const char *const keys[] = {"name",  "description", "requires", "modes",	"command", "cwd",
+					   "env",   "vars",	   "files",    "batch",	"version", "hint",
+					   "check", "pass_env",	   "daemon",   NULL};
 	const cJSON *v;
 	int r;
 
@@ -345,7 +353,8 @@ static int parse_root(struct adapter *a, const cJSON *root, struct jperr *e)
 	    (r = jp_opt_str(root, "description", &a->description, "adapter", e)) < 0 ||
 	    (r = jp_opt_str(root, "hint", &a->hint, "adapter", e)) < 0 ||
 	    (r = jp_opt_str(root, "cwd", &a->cwd, "adapter", e)) < 0 ||
-	    (r = jp_opt_bool(root, "batch", &a->b.batch, "adapter", e)) < 0)
+	    (r = jp_opt_bool(root, "batch", &a->b.batch, "adapter", e)) < 0 ||
+	    (r = jp_opt_bool(root, "daemon", &a->b.daemon, "adapter", e)) < 0)
 		return r;
 	if (!a->name)
 		return jp_fail(e, "name", "required");
@@ -424,6 +433,32 @@ static int parse_root(struct adapter *a, const cJSON *root, struct jperr *e)
 	for (size_t i = 0; i < a->nversion; i++)
 		if ((r = check_tmpl(a, a->version_argv[i], P_HERE, "version", e)) < 0)
 			return r;
+
+	if ((r = jp_str_array(cJSON_GetObjectItemCaseSensitive(root, "check"), &a->check_argv, &a->ncheck, "check", e)) <
+	    0)
+		return r;
+	if (cJSON_GetObjectItemCaseSensitive(root, "check") && !a->ncheck)
+		return jp_fail(e, "check", "is empty: leave it out when there is nothing to check");
+	for (size_t i = 0; i < a->ncheck; i++)
+		if ((r = check_tmpl(a, a->check_argv[i], P_HERE, "check", e)) < 0)
+			return r;
+
+	if ((r = jp_str_array(cJSON_GetObjectItemCaseSensitive(root, "pass_env"), &a->pass_env, &a->npass, "pass_env",
+			      e)) < 0)
+		return r;
+	for (size_t i = 0; i < a->npass; i++) {
+		char w[160];
+		snprintf(w, sizeof(w), "pass_env.%s", a->pass_env[i]);
+		if (!env_name(a->pass_env[i]))
+			return jp_fail(e, w, "not a variable name ([A-Za-z_][A-Za-z0-9_]*)");
+		if (harness_env(a->pass_env[i]))
+			return jp_fail(e, w, "set by the harness itself (PATH, HOME, TMPDIR, LANG, USER and the seeded secrets)");
+		if (in_strv(a->pass_env, i, a->pass_env[i]))
+			return jp_fail(e, w, "given twice");
+		for (size_t k = 0; k < a->nenv; k++)
+			if (!strcmp(a->env[k].key, a->pass_env[i]))
+				return jp_fail(e, w, "also set in env");
+	}
 	return 0;
 }
 
@@ -491,54 +526,65 @@ static int resolve_fixed(const struct adapter *a, const char *tmpl, char *out, s
 	return s ? find_exec(s, out, n) : -EINVAL;
 }
 
-static int ad_available(const struct backend *b, char *why, size_t n)
+/* The pass_env variables this process has, as NAME=VALUE, appended to envp
+ * from *k on (room for a->npass). */
+static int add_passed_env(const struct adapter *a, char **envp, size_t *k)
 {
-	const struct adapter *a = A(b);
-	char path[PATH_MAX];
-
-	for (size_t i = 0; i <= a->nrequires; i++) {
-		const char *need = i < a->nrequires ? a->requires[i] : a->command[0];
-		if (resolve_fixed(a, need, path, sizeof(path)) < 0) {
-			snprintf(why, n, "needs %s: not found%s%s%s", need, strchr(need, '/') ? "" : " on PATH",
-				 a->hint ? ". Hint: " : "", a->hint ? a->hint : "");
-			return -ENOENT;
+	for (size_t i = 0; i < a->npass; i++) {
+		const char *v = getenv(a->pass_env[i]);
+		if (v && asprintf(&envp[(*k)++], "%s=%s", a->pass_env[i], v) < 0) {
+			envp[--*k] = NULL;
+			return -ENOMEM;
 		}
 	}
 	return 0;
 }
 
-/* First line of `TOOL --version` (or the file's version argv), with a
- * timeout; once per process. */
-static int run_version(const struct adapter *a, char *buf, size_t n)
+/* Run a fixed argv ({here} only) once, in /, with PATH, no HOME of the
+ * user's (`codex --version` writes under $HOME), LANG and the pass_env
+ * variables; its output in buf. 0 when it exited 0 in time, else -errno
+ * (-ECHILD: it ran and failed, *wstatus says how). */
+static int run_fixed(const struct adapter *a, char *const *tmpl, size_t ntmpl, double timeout, bool stderr_too,
+		     char *buf, size_t n, int *wstatus)
 {
-	char why[160], *argv[18] = {0};
-	_cleanup_free_ char *path_env = NULL;
-	int st, r = -EIO;
-	size_t argc = 0;
+	char why[160], *argv[18] = {0}, **envp = calloc(a->npass + 4, sizeof(char *));
+	size_t argc = 0, k = 0;
+	int r = -ENOMEM;
 
-	if (a->nversion) {
-		for (size_t i = 0; i < a->nversion && argc < ARRAY_SIZE(argv) - 1; i++)
-			if (!(argv[argc++] = expand_str(a, a->version_argv[i], P_HERE, NULL, why, sizeof(why))))
-				goto out;
-	} else {
-		argv[argc++] = expand_str(a, a->nrequires ? a->requires[0] : a->command[0], P_HERE, NULL, why, sizeof(why));
-		argv[argc++] = strdup("--version");
-		if (!argv[0] || !argv[1])
+	*wstatus = 0;
+	if (n)
+		buf[0] = 0;
+	if (!envp)
+		return -ENOMEM;
+	for (size_t i = 0; i < ntmpl && argc < ARRAY_SIZE(argv) - 1; i++)
+		if (!(argv[argc++] = expand_str(a, tmpl[i], P_HERE, NULL, why, sizeof(why))))
 			goto out;
-	}
-	if (asprintf(&path_env, "PATH=%s", proc_path()) < 0)
+	if (asprintf(&envp[k++], "PATH=%s", proc_path()) < 0 || !(envp[k++] = strdup("HOME=/nonexistent")) ||
+	    !(envp[k++] = strdup("LANG=C.UTF-8")) || add_passed_env(a, envp, &k) < 0)
 		goto out;
-	/* `codex --version` writes under $HOME: give it none, and no cwd of ours */
-	char *envp[] = {path_env, "HOME=/nonexistent", "LANG=C.UTF-8", NULL};
-	struct proc_cmd c = {.argv = argv, .envp = envp, .cwd = "/", .timeout = VERSION_TIMEOUT_MS / 1000.0};
-	if (proc_run(&c, buf, n, &st) == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && buf[0])
-		r = 0;
-	buf[strcspn(buf, "\r\n")] = 0;
-	if (!buf[0])
-		r = -EIO;
+	struct proc_cmd c = {.argv = argv, .envp = envp, .cwd = "/", .timeout = timeout, .stderr_too = stderr_too};
+	r = proc_run(&c, buf, n, wstatus);
+	if (r == 0 && !(WIFEXITED(*wstatus) && WEXITSTATUS(*wstatus) == 0))
+		r = -ECHILD;
 out:
 	for (size_t i = 0; i < argc; i++)
 		free(argv[i]);
+	for (size_t i = 0; envp[i]; i++)
+		free(envp[i]);
+	free(envp);
+	return r;
+}
+
+/* First line of `TOOL --version` (or the file's version argv). */
+static int run_version(const struct adapter *a, char *buf, size_t n)
+{
+	char *dflt[] = {a->nrequires ? a->requires[0] : a->command[0], "--version"};
+	int st, r = a->nversion ? run_fixed(a, a->version_argv, a->nversion, VERSION_TIMEOUT_MS / 1000.0, false, buf, n, &st)
+				: run_fixed(a, dflt, 2, VERSION_TIMEOUT_MS / 1000.0, false, buf, n, &st);
+
+	buf[strcspn(buf, "\r\n")] = 0;
+	if (r == 0 && !buf[0])
+		r = -EIO;
 	if (r < 0 && n)
 		buf[0] = 0;
 	return r;
@@ -556,6 +602,59 @@ static int ad_version(const struct backend *b, char *buf, size_t n)
 		a->version_done = true;
 	}
 	return a->version[0] ? fmt(buf, n, "%s", a->version) : -EIO;
+}
+
+/* The file's check (a daemon that answers, an image that exists): once per
+ * process; a failure gives its command and the last line it printed. */
+static int run_check(struct adapter *a)
+{
+	char out[4096], *last = out, cmd[160] = "";
+	struct sbuf words = {0};
+	int st, r = run_fixed(a, a->check_argv, a->ncheck, CHECK_TIMEOUT_MS / 1000.0, true, out, sizeof(out), &st);
+
+	if (r == 0)
+		return 0;
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"))
+		if (line[strspn(line, " \t\r")])
+			last = line;
+	last[strcspn(last, "\r")] = 0;
+	for (size_t i = 0; i < a->ncheck; i++)
+		sb_printf(&words, "%s%s", i ? " " : "", a->check_argv[i]);
+	snprintf(cmd, sizeof(cmd), "%s", words.s ? words.s : "");
+	sb_free(&words);
+	if (r == -ECHILD && WIFEXITED(st))
+		snprintf(a->check_why, sizeof(a->check_why), "its check `%s` failed (exit %d)%s%.160s", cmd, WEXITSTATUS(st),
+			 *last ? ": " : "", last);
+	else if (r == -ETIMEDOUT)
+		snprintf(a->check_why, sizeof(a->check_why), "its check `%s` did not answer in %d s", cmd,
+			 CHECK_TIMEOUT_MS / 1000);
+	else
+		snprintf(a->check_why, sizeof(a->check_why), "its check `%s` could not run: %s", cmd, strerror(-r));
+	return r == -ECHILD || r == -ETIMEDOUT ? -EHOSTDOWN : r;
+}
+
+static int ad_available(const struct backend *b, char *why, size_t n)
+{
+	struct adapter *a = (struct adapter *)A(b); /* the check's result is cached */
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i <= a->nrequires; i++) {
+		const char *need = i < a->nrequires ? a->requires[i] : a->command[0];
+		if (resolve_fixed(a, need, path, sizeof(path)) < 0) {
+			snprintf(why, n, "needs %s: not found%s%s%s", need, strchr(need, '/') ? "" : " on PATH",
+				 a->hint ? ". Hint: " : "", a->hint ? a->hint : "");
+			return -ENOENT;
+		}
+	}
+	if (!a->ncheck)
+		return 0;
+	if (!a->check_done) {
+		a->check_rc = run_check(a);
+		a->check_done = true;
+	}
+	if (a->check_rc < 0)
+		snprintf(why, n, "%s%s%s", a->check_why, a->hint ? ". Hint: " : "", a->hint ? a->hint : "");
+	return a->check_rc;
 }
 
 static int ad_supports(const struct backend *b, const struct mode *m, char *why, size_t n)
@@ -637,6 +736,12 @@ static int build_launch(const struct adapter *a, const struct box *x, struct lau
 		if ((r = launch_env(l, kv)) < 0)
 			return r;
 	}
+	for (size_t i = 0; i < a->npass; i++) {
+		const char *v = getenv(a->pass_env[i]);
+		_cleanup_free_ char *kv = NULL;
+		if (v && (asprintf(&kv, "%s=%s", a->pass_env[i], v) < 0 || (r = launch_env(l, kv)) < 0))
+			return kv ? r : -ENOMEM;
+	}
 	if (a->cwd) {
 		_cleanup_free_ char *s = fill(a, a->cwd, x);
 		if (!s)
@@ -691,7 +796,22 @@ static int ad_explain(const struct backend *b, const struct box *x, struct sbuf 
 		sb_shell_word(out, l.env[i] + k + 1);
 		sb_putc(out, '\n');
 	}
+	for (size_t i = 0; i < a->npass; i++)
+		if (!getenv(a->pass_env[i]))
+			sb_printf(out, "env: %s (passed on when cagetest has it; unset now)\n", a->pass_env[i]);
 	sb_printf(out, "cwd: %s\n", l.cwd[0] ? l.cwd : x->ws);
+	if (a->ncheck) {
+		sb_puts(out, "available when this succeeds:");
+		for (size_t i = 0; i < a->ncheck; i++) {
+			_cleanup_free_ char *w = fill(a, a->check_argv[i], x);
+			sb_putc(out, ' ');
+			sb_shell_word(out, w ? w : "");
+		}
+		sb_putc(out, '\n');
+	}
+	if (a->b.daemon)
+		sb_puts(out, "daemon: the case's paths are opened by a daemon in its own mount namespace, so the run keeps "
+			     "its cases on disk\n");
 	launch_free(&l);
 	for (size_t i = 0; i < a->nfiles; i++) {
 		_cleanup_free_ char *p = fill(a, a->files[i].key, x);

@@ -64,6 +64,9 @@ struct backend {
 	const char *name;
 	const char *description;
 	bool batch; /* one invocation may run many probes */
+	/* its sandbox is made by a daemon (dockerd) that opens the case's paths
+	 * in its own mount namespace: the run keeps its cases on disk */
+	bool daemon;
 	/* 0 if usable here, else -errno and a one-line reason (with a Hint). */
 	int (*available)(const struct backend *b, char *why, size_t n);
 	/* Optional: version string of the tool. */

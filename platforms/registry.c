@@ -83,7 +83,7 @@ struct box box_placeholders(const struct mode *m)
 		.tmp = "{tmp}",
 		.home = "{home}",
 		.run = "{run}",
-		.self = "{cagetest}",
+		.self = "{agent}",
 		.listener = "{listener}",
 	};
 }

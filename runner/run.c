@@ -344,6 +344,14 @@ static void plant_priv_helpers(const struct run *R)
 	chmod(dir, 0555);
 }
 
+static bool any_daemon(const struct plan_backend *bs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (bs[i].b->daemon && !bs[i].unavailable)
+			return true;
+	return false;
+}
+
 /* The box runs the agent from a copy in the run dir: the scratch root is
  * never under /tmp, a checkout may well be, and a sandbox (bwrap, a private
  * /tmp, firejail) gives the box a /tmp of its own that would hide it. */
@@ -419,8 +427,9 @@ int run_battery(const struct run_opts *o, struct report *rep, struct run_outcome
 	}
 	if ((r = scratch_create(&R.c.sc, o->scratch, err, n)) < 0)
 		goto done;
-	/* kept cases must stay visible after the run: those stay on disk */
-	if (R.c.can_tmpns && !o->keep)
+	/* kept cases must stay visible after the run, and a daemon's sandbox
+	 * (dockerd) opens them in its own mount namespace: those stay on disk */
+	if (R.c.can_tmpns && !o->keep && !any_daemon(bs, nbs))
 		scratch_cases_on_tmpfs(&R.c.sc);
 	random_hex(runid, sizeof(runid), 8);
 	if ((r = observers_start(&R.c.obs, R.c.sc.run, runid, err, n)) < 0)

@@ -216,6 +216,26 @@ cbox_docker_import() {
 CBOX_PODMAN="$(command -v podman || echo podman) --root $CBOX_CACHE/podman/root --runroot $CBOX_CACHE/podman/run --tmpdir $CBOX_CACHE/podman/tmp --cgroup-manager cgroupfs --events-backend file"
 cbox_podman() { $CBOX_CONTAIN $CBOX_PODMAN "$@"; }
 
+# cbox_podman_wrapper STATE: STATE/bin/podman, the private podman as a
+# command other tools find on PATH (the container adapters): the session's
+# store, cgroupfs, file events, runc (crun refuses hybrid cgroups; a later
+# --runtime wins), and the nofile/nproc limits runc needs (a containers.conf
+# of its own in STATE: only podman's built-in defaults besides).
+cbox_podman_wrapper() {
+	local l
+	mkdir -p "$1/bin" || return 1
+	{
+		echo "[containers]"
+		printf 'default_ulimits = ['
+		for l in $(cbox_ulimits); do printf '"%s", ' "$l"; done | sed 's/, $//'
+		echo "]"
+	} >"$1/containers.conf" || return 1
+	printf '#!/bin/sh
+CONTAINERS_CONF=%s exec %s --runtime runc "$@"
+' "$1/containers.conf" "$CBOX_PODMAN" >"$1/bin/podman" &&
+		chmod 0755 "$1/bin/podman"
+}
+
 # Import an image's rootfs into the private podman store once (tagged by
 # build); earlier builds of it are removed.
 cbox_podman_import() {

@@ -9,12 +9,11 @@
 # are ci/containers/runtimes.json (one object each: name, runtime, requires,
 # engine_flags, flags, description); `--list` prints them, one a line:
 # NAME<TAB>RUNTIME<TAB>FLAGS<TAB>DESCRIPTION. The runtimes (engines):
-#   host    no container: the command on the host in a private pid and mount
-#           namespace, with `docker` and `podman` on PATH talking to the
-#           session's private dockerd and podman store, where the image is
-#           also tagged cagetest-box (what the docker, podman and gvisor
-#           adapters run); binds are not applied (bind SRC:SRC to use one
-#           command everywhere)
+#   host    no container: the command on the host, with `docker` and `podman`
+#           first on PATH talking to the session's private dockerd and podman
+#           store, where the image is also tagged cagetest-box (what the
+#           docker, podman and gvisor adapters run); binds are not applied
+#           (bind SRC:SRC to use one command everywhere)
 #   docker  the private dockerd: `docker run FLAGS`
 #   podman  `podman ENGINE_FLAGS run FLAGS` on a private store
 #   nspawn  systemd-nspawn on the unpacked root (a volatile overlay)
@@ -146,13 +145,12 @@ prepare() {
 		mkdir -p "$state/bin" || return 1
 		if prepare_docker >/dev/null; then
 			cbox_docker_tag "$docker_tag" "$CBOX_BOX_TAG" || { echo "docker tag failed"; return 1; }
-			printf '#!/bin/sh\nexec %s "$@"\n' "$CBOX_DOCKER" >"$state/bin/docker"
+			printf '#!/bin/sh\nexec %s "$@"\n' "$CBOX_DOCKER" >"$state/bin/docker" && chmod 0755 "$state/bin/docker"
 		fi
 		if prepare_podman >/dev/null; then
 			cbox_podman tag "$podman_tag" "localhost/$CBOX_BOX_TAG" || { echo "podman tag failed"; return 1; }
-			printf '#!/bin/sh\nexec %s "$@"\n' "$CBOX_PODMAN" >"$state/bin/podman"
+			cbox_podman_wrapper "$state" || { echo "cannot write the podman wrapper"; return 1; }
 		fi
-		chmod 0755 "$state/bin/"* 2>/dev/null
 		host_path=$state/bin:$PATH ;;
 	docker)
 		prepare_docker ;;
@@ -187,8 +185,8 @@ in_runtime() {
 	flags=$(cbox_rt_words "$rtfile" "$rt" flags)
 	engine_flags=$(cbox_rt_words "$rtfile" "$rt" engine_flags)
 	case $(cbox_rt_field "$rtfile" "$rt" runtime) in
-	host)
-		set -- $CBOX_CONTAIN env PATH="$host_path" "$@" ;;
+	host) # no pid namespace: the host's /proc must show dockerd's containers (cagetest inspects its probes there)
+		set -- env PATH="$host_path" "$@" ;;
 	docker)
 		eval "set -- $flags \"\$docker_tag\" \"\$@\""
 		set -- $CBOX_DOCKER run --rm --network none $(bind_args docker) "$@" ;;

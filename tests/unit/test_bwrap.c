@@ -328,7 +328,7 @@ static void test_explain(void **state)
 	assert_non_null(strstr(out.s, "--bind {workspace} {workspace} \\\n"));
 	assert_non_null(strstr(out.s, "--bind {tmp} /tmp \\\n"));
 	assert_non_null(strstr(out.s, "--seccomp {seccomp-fd}"));
-	assert_non_null(strstr(out.s, "-- {cagetest} agent"));
+	assert_non_null(strstr(out.s, "-- {agent} agent"));
 	assert_non_null(strstr(out.s, "--tmpfs R/N --remount-ro R/N"));
 	assert_non_null(strstr(out.s, "ptrace")); /* the seccomp rules */
 	sb_free(&out);

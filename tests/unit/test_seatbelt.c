@@ -379,7 +379,7 @@ static void test_backend(void **state)
 #endif
 	/* explain prints the command and the profile, on any OS */
 	assert_int_equal(backend_seatbelt.explain(&backend_seatbelt, &x, &e), 0);
-	assert_non_null(strstr(e.s, SANDBOX_EXEC " -p PROFILE -- {cagetest} agent"));
+	assert_non_null(strstr(e.s, SANDBOX_EXEC " -p PROFILE -- {agent} agent"));
 	assert_non_null(strstr(e.s, "PROFILE:\n(version 1)\n"));
 	sb_free(&e);
 	/* prepare: sandbox-exec -p PROFILE --, the roots resolved */
