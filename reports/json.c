@@ -39,6 +39,8 @@ static cJSON *host_json(const struct host_facts *h)
 	cJSON_AddBoolToObject(o, "seccomp", h->seccomp);
 	cJSON_AddBoolToObject(o, "userns", h->userns);
 	add_str(o, "container", h->container ? h->container : "none");
+	if (h->like)
+		add_str(o, "like", h->like);
 	return o;
 }
 
@@ -206,7 +208,8 @@ static int parse_host(const cJSON *h, struct host_facts *f, const char *w, struc
 		return fail(e, w, "expected an object");
 	if ((r = get_str(h, "name", false, &f->name, w, e)) || (r = get_str(h, "kernel", true, &f->kernel, w, e)) ||
 	    (r = get_str(h, "arch", true, &f->arch, w, e)) || (r = get_str(h, "user", false, &f->user, w, e)) ||
-	    (r = get_str(h, "container", false, &f->container, w, e)) || (r = get_num(h, "uid", false, &uid, w, e)) ||
+	    (r = get_str(h, "container", false, &f->container, w, e)) || (r = get_str(h, "like", false, &f->like, w, e)) ||
+	    (r = get_num(h, "uid", false, &uid, w, e)) ||
 	    (r = get_num(h, "landlock_abi", false, &abi, w, e)) || (r = get_bool(h, "seccomp", &f->seccomp, w, e)) ||
 	    (r = get_bool(h, "userns", &f->userns, w, e)))
 		return r;
@@ -214,6 +217,22 @@ static int parse_host(const cJSON *h, struct host_facts *f, const char *w, struc
 		return fail(e, w, "uid or landlock_abi out of range");
 	f->uid = (unsigned)uid;
 	f->landlock_abi = (int)abi;
+	return 0;
+}
+
+/* A folded host is like one host of the report that is not folded itself. */
+static int check_likes(const struct report *rep, struct jerr *e)
+{
+	for (size_t i = 0; i < rep->nhosts; i++) {
+		const struct host_facts *to;
+		char where[48];
+		if (!rep->hosts[i].like)
+			continue;
+		to = report_host(rep, rep->hosts[i].like);
+		snprintf(where, sizeof(where), "hosts[%zu].like", i);
+		if (to == &rep->host || to->like || to == &rep->hosts[i])
+			return fail(e, where, "names no host of this report that has its own rows");
+	}
 	return 0;
 }
 
@@ -295,6 +314,8 @@ static int parse_root(const cJSON *root, struct report *rep, struct jerr *e)
 		if (r)
 			return r;
 	}
+	if ((r = check_likes(rep, e)))
+		return r;
 
 	a = cJSON_GetObjectItemCaseSensitive(root, "backends");
 	if (a && !cJSON_IsArray(a))

@@ -93,6 +93,8 @@ int matrix_build(const struct report *r, struct matrix *m)
 			}
 	for (size_t i = 0; i < r->nresults; i++)
 		pprobe[i] = find_probe(m, r->results[i].probe);
+	for (size_t c = 0; c < m->ncols; c++)
+		m->cols[c].hosts = report_hosts_like(r, m->cols[c].host);
 	m->cell = calloc(m->nprobes * m->ncols + 1, sizeof(*m->cell));
 	if (!m->cell)
 		goto oom;
@@ -152,7 +154,11 @@ const char *column_state_name(enum column_state s)
 
 void column_label(const struct column *c, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s/%s%s%s", c->backend, c->mode, c->host ? "@" : "", c->host ? c->host : "");
+	char more[32] = "";
+
+	if (c->hosts > 1)
+		snprintf(more, sizeof(more), " (+%zu)", c->hosts - 1);
+	snprintf(buf, n, "%s/%s%s%s%s", c->backend, c->mode, c->host ? "@" : "", c->host ? c->host : "", more);
 }
 
 static const char *plural(size_t n, const char *one, const char *many)

@@ -50,7 +50,7 @@ static void free_fields(char **fields[], size_t n)
 	{&(x)->backend, &(x)->mode, &(x)->probe, &(x)->category, &(x)->effect, &(x)->observed,             \
 	 &(x)->control, &(x)->errno_name, &(x)->detail, &(x)->host}
 #define BACKEND_FIELDS(x) {&(x)->name, &(x)->version, &(x)->reason, &(x)->notes, &(x)->host}
-#define HOST_FIELDS(x) {&(x)->name, &(x)->kernel, &(x)->arch, &(x)->user, &(x)->container}
+#define HOST_FIELDS(x) {&(x)->name, &(x)->kernel, &(x)->arch, &(x)->user, &(x)->container, &(x)->like}
 #define EXPLAIN_FIELDS(x) {&(x)->backend, &(x)->mode, &(x)->text, &(x)->host}
 
 int report_add(struct report *r, const struct result *res)
@@ -209,11 +209,27 @@ void host_facts_free(struct host_facts *h)
 	free_fields(f, ARRAY_SIZE(f));
 }
 
+size_t report_hosts_like(const struct report *r, const char *host)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; host && i < r->nhosts; i++)
+		n += r->hosts[i].like ? !strcmp(r->hosts[i].like, host) : r->hosts[i].name && !strcmp(r->hosts[i].name, host);
+	return n ? n : 1;
+}
+
 void report_summarize(struct report *r)
 {
+	const char *host = NULL;
+	size_t weight = 1;
+
 	memset(r->summary, 0, sizeof(r->summary));
-	for (size_t i = 0; i < r->nresults; i++)
-		r->summary[r->results[i].verdict]++;
+	for (size_t i = 0; i < r->nresults; i++) {
+		const struct result *x = &r->results[i];
+		if (r->nhosts && (i == 0 || !same_host(x->host, host))) /* a host's rows are usually adjacent */
+			weight = report_hosts_like(r, host = x->host);
+		r->summary[x->verdict] += weight;
+	}
 }
 
 void report_free(struct report *r)

@@ -27,6 +27,10 @@ struct host_facts {
 	bool seccomp;
 	bool userns;
 	char *container; /* "none", "docker", "podman", "kubernetes", "lxc", "wsl", "gvisor", ... */
+	/* merged reports: the label of the host whose rows, backends and
+	 * explain texts stand for this one's (the same outcome, merge.h);
+	 * NULL when its own are in the report */
+	char *like;
 };
 
 struct backend_info {
@@ -96,6 +100,10 @@ const struct backend_info *report_backend(const struct report *r, const char *na
 const char *report_explain_at(const struct report *r, const char *host, const char *backend, const char *mode);
 const struct backend_info *report_backend_at(const struct report *r, const char *host, const char *name);
 const struct host_facts *report_host(const struct report *r, const char *host);
+/* Merged reports: how many hosts the rows labelled host stand for (itself
+ * and every host like it); 1 for anything else. */
+size_t report_hosts_like(const struct report *r, const char *host);
+/* summary[]: every host's rows, those of a folded group once per member. */
 void report_summarize(struct report *r);
 void report_free(struct report *r);
 int host_facts_copy(struct host_facts *dst, const struct host_facts *src);
@@ -106,6 +114,7 @@ void host_facts_free(struct host_facts *h);
  * first-seen order). Pointers borrow from the report. */
 struct column {
 	const char *host, *backend, *mode; /* host NULL in a single run */
+	size_t hosts; /* hosts whose rows these are (report_hosts_like) */
 	size_t n[V__COUNT];
 	size_t known_escapes; /* xfail rows that expected blocked */
 	size_t judged_blocked; /* pass/escape/xfail rows that expected blocked */
@@ -136,7 +145,8 @@ enum column_state matrix_state(const struct matrix *m);
 const char *column_state_name(enum column_state s);
 /* "ENFORCED", "NOT ENFORCED: 8 escapes, 2 overblocked", ... */
 void column_summary(const struct column *c, struct sbuf *out);
-/* "landlock/workspace-write" or "landlock/workspace-write@host" */
+/* "landlock/workspace-write", "landlock/workspace-write@host" or, for
+ * rows that stand for 187 hosts, "landlock/workspace-write@host (+186)" */
 void column_label(const struct column *c, char *buf, size_t n);
 /* The one line a person reads first, like chrome://sandbox (no newline):
  * "Sandbox: landlock/workspace-write ENFORCED", "Sandbox: NOT ENFORCED: 3 escapes in ...". */

@@ -36,7 +36,8 @@ static const char run_usage[] =
 	"cagetest run [-b BACKENDS] [-m MODES] [-s SUITE] [-p GLOB] [-j N]\n"
 	"             [--json F] [--junit F] [--tap F] [--markdown F] [--html F]\n"
 	"             [--baseline F] [--fail-on LIST] [--timeout SEC] [--scratch DIR]\n"
-	"             [--keep] [--isolate] [--user NAME] [--quiet] [--adapter FILE]...\n"
+	"             [--keep] [--isolate] [--user NAME] [--label NAME] [--quiet]\n"
+	"             [--adapter FILE]...\n"
 	"  -b, --backend LIST   comma list of backends or 'all' (default: landlock);\n"
 	"                       built in: none landlock bwrap seatbelt\n"
 	"  -m, --mode LIST      comma list of modes or 'all' (default: all)\n"
@@ -67,6 +68,8 @@ static const char run_usage[] =
 	"                       many probes of a mode, each in its own process, judged\n"
 	"                       by its own token (probes that need a case alone keep it)\n"
 	"      --user NAME      as root: run the sandboxed side as this user\n"
+	"      --label NAME     the report's host name (default: the hostname), the\n"
+	"                       label `merge` gives its rows: docker-default, node-0042\n"
 	"  -q, --quiet          no progress line, no summary\n"
 	"  On a terminal: a live progress line, then the matrix (colour unless\n"
 	"  NO_COLOR is set); otherwise plain lines. Both end with one verdict line:\n"
@@ -113,9 +116,19 @@ static const char doctor_usage[] =
 
 static const char merge_usage[] =
 	"cagetest merge [LABEL=]REPORT.json... [--json F] [--junit F] [--tap F]\n"
-	"               [--markdown F] [--html F] [--fail-on LIST] [-q]\n"
-	"  rows keep their host: LABEL, else the report's host name (else its\n"
-	"  kernel), made unique; the summary goes to stderr unless -q\n";
+	"               [--markdown F] [--html F] [--fail-on LIST] [--no-fold] [-q]\n"
+	"  rows keep their host: LABEL (docker-default=docker.json), else the\n"
+	"  report's host name (run --label), else its kernel; made unique.\n"
+	"  Hosts with the same outcome (every row's verdict, observed, control and\n"
+	"  errno, and their backends' versions) are folded: their rows are kept\n"
+	"  once, under the first such host, and each host's facts name it (JSON:\n"
+	"  hosts[].like); one input is read at a time, so a fleet of agreeing\n"
+	"  hosts costs one copy of the rows. HTML, Markdown and the summary open\n"
+	"  with a grid of host x backend: the verdict and worst mode per cell,\n"
+	"  agreeing hosts on one line ('187 hosts like node-0001').\n"
+	"      --no-fold        every host keeps its own rows and evidence\n"
+	"                       (memory and reports grow with the inputs)\n"
+	"  The summary goes to stderr unless -q.\n";
 
 static const char diff_usage[] =
 	"cagetest diff OLD.json NEW.json [--fail-on LIST]\n"
@@ -412,14 +425,14 @@ static int cmd_run(int argc, char **argv)
 		{"user", required_argument, 0, 'u'},	{"fail-on", required_argument, 0, 'F'},
 		{"baseline", required_argument, 0, 'B'}, {"quiet", no_argument, 0, 'q'},
 		{"adapter", required_argument, 0, 'A'},
-		{"isolate", no_argument, 0, 'I'},
+		{"isolate", no_argument, 0, 'I'},	{"label", required_argument, 0, 'L'},
 		{0, 0, 0, 0},
 	};
 	struct option all[ARRAY_SIZE(own) + WRITERS_MAX];
 	const struct option *opts = with_writers(own, all);
 	struct run_opts o = {.backends = "landlock", .modes = "all", .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), .timeout = 10};
 	const char *out[WRITERS_MAX] = {0};
-	const char *suite_name = "default", *fail_on = "escape,overblocked", *baseline_paths[16];
+	const char *suite_name = "default", *fail_on = "escape,overblocked", *baseline_paths[16], *label = NULL;
 	size_t nbaselines = 0;
 	bool quiet = false, fail[V__COUNT];
 	struct suite suite;
@@ -448,6 +461,12 @@ static int cmd_run(int argc, char **argv)
 		case 'S': o.scratch = optarg; break;
 		case 'k': o.keep = true; break;
 		case 'I': o.isolate = true; break;
+		case 'L':
+			if (!host_label_ok(optarg))
+				return die_usage("--label %s: 1 to %d bytes without '/' or control characters", optarg,
+						 HOST_LABEL_MAX);
+			label = optarg;
+			break;
 		case 'u': o.user = optarg; break;
 		case 'F': fail_on = optarg; break;
 		case 'B':
@@ -497,6 +516,15 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (baseline_fixed(&bl, &rep) < 0)
 		fprintf(stderr, "cagetest: out of memory listing fixed baseline entries\n");
+	if (label) { /* the name merge gives this report's rows */
+		free(rep.host.name);
+		if (!(rep.host.name = strdup(label))) {
+			fprintf(stderr, "cagetest: out of memory\n");
+			baseline_free(&bl);
+			report_free(&rep);
+			return EXIT_UNJUDGED;
+		}
+	}
 	baseline_free(&bl);
 	code = run_status(&rep, fail, oc.named_unavailable);
 	struct render_opts ro = render_opts_for(2);
@@ -513,14 +541,15 @@ static int cmd_run(int argc, char **argv)
 
 /* --- merge, diff --- */
 
-/* LABEL=FILE names the host; a plain FILE (or one that exists as named) does not. */
+/* LABEL=FILE names the host; a plain FILE (or one that exists as named)
+ * does not. A label longer than HOST_LABEL_MAX is cut to one byte more, so
+ * host_label_ok refuses it. */
 static const char *split_label(const char *arg, char *label, size_t n)
 {
 	const char *eq = strchr(arg, '=');
 
 	label[0] = 0;
-	if (!eq || eq == arg || memchr(arg, '/', (size_t)(eq - arg)) || access(arg, F_OK) == 0 ||
-	    (size_t)(eq - arg) >= n)
+	if (!eq || eq == arg || memchr(arg, '/', (size_t)(eq - arg)) || access(arg, F_OK) == 0)
 		return arg;
 	snprintf(label, n, "%.*s", (int)(eq - arg), arg);
 	return eq + 1;
@@ -529,13 +558,17 @@ static const char *split_label(const char *arg, char *label, size_t n)
 static int cmd_merge(int argc, char **argv)
 {
 	static const struct option own[] = {
-		{"fail-on", required_argument, 0, 'F'}, {"quiet", no_argument, 0, 'q'}, {0, 0, 0, 0},
+		{"fail-on", required_argument, 0, 'F'},
+		{"quiet", no_argument, 0, 'q'},
+		{"no-fold", no_argument, 0, 'N'},
+		{0, 0, 0, 0},
 	};
 	struct option all[ARRAY_SIZE(own) + WRITERS_MAX];
 	const struct option *opts = with_writers(own, all);
 	const char *out[WRITERS_MAX] = {0}, *fail_on = "escape,overblocked";
-	bool quiet = false, fail[V__COUNT];
+	bool quiet = false, fold = true, fail[V__COUNT];
 	struct report merged = {0};
+	struct merge m;
 	int c, code;
 
 	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
@@ -543,6 +576,8 @@ static int cmd_merge(int argc, char **argv)
 			fail_on = optarg;
 		else if (c == 'q')
 			quiet = true;
+		else if (c == 'N')
+			fold = false;
 		else if (!report_option(c, out))
 			return die_usage("%s", "merge: bad option");
 	}
@@ -551,21 +586,34 @@ static int cmd_merge(int argc, char **argv)
 	if ((code = parse_fail_on(fail_on, fail)))
 		return code;
 	for (int i = optind; i < argc; i++) {
+		char label[HOST_LABEL_MAX + 2];
+		split_label(argv[i], label, sizeof(label));
+		if (label[0] && !host_label_ok(label))
+			return die_usage("%s: a label is 1 to %d bytes without '/' or control characters", argv[i],
+					 HOST_LABEL_MAX);
+	}
+	if (merge_begin(&m, &merged, fold) < 0)
+		return EXIT_UNJUDGED;
+	/* one input at a time: read, fold into the model, free */
+	for (int i = optind; i < argc; i++) {
 		struct report one;
-		char label[256];
+		char label[HOST_LABEL_MAX + 2];
 		const char *path = split_label(argv[i], label, sizeof(label));
 		if (load("", path, &one, NULL) < 0) {
+			merge_end(&m);
 			report_free(&merged);
 			return EXIT_USAGE;
 		}
-		int r = report_merge(&merged, &one, label[0] ? label : NULL);
+		int r = merge_add(&m, &one, label[0] ? label : NULL);
 		report_free(&one);
 		if (r < 0) {
 			fprintf(stderr, "cagetest: merging %s: %s\n", path, strerror(-r));
+			merge_end(&m);
 			report_free(&merged);
 			return EXIT_UNJUDGED;
 		}
 	}
+	merge_end(&m);
 	code = run_status(&merged, fail, false);
 	struct render_opts ro = render_opts_for(2);
 	if (write_reports(&merged, out, &ro) < 0)
