@@ -48,7 +48,11 @@ static const char css[] =
 	".fail-list li{margin:.3em 0}.fail-list .ev{font-family:ui-monospace,monospace;font-size:.92em;word-break:break-word}\n"
 	".hint{color:#57606a}\n"
 	"pre{background:#f6f8fa;padding:.6em;overflow:auto;font-size:.9em}\n"
-	"[hidden]{display:none!important}\n";
+	"[hidden]{display:none!important}\n"
+	".grid th,.grid td{border:1px solid #d0d7de;padding:.3em .6em;text-align:left;vertical-align:top}\n"
+	".grid td.cell{font-weight:600;white-space:nowrap}\n"
+	".grid th.line{font-weight:normal;max-width:28em}.grid th.line a{font-weight:600}\n"
+	".grid details{font-size:.9em;color:#57606a}.grid td.rows{color:#57606a}\n";
 
 /* Filters: only failing rows, one category; category headers follow. */
 static const char js[] =
@@ -146,11 +150,29 @@ static void cell(struct sbuf *out, const struct result *x, const struct column *
 	sb_puts(out, "</dl></div></details></td>");
 }
 
+#define HOSTS_OPEN 20 /* more hosts than this: their facts table starts closed */
+
+/* "h-3": the anchor of the matrix columns of r->hosts[3]. */
+static void host_anchor(struct sbuf *out, const struct report *r, const char *host)
+{
+	const struct host_facts *h = report_host(r, host);
+
+	sb_printf(out, "h-%td", h == &r->host ? (ptrdiff_t)-1 : h - r->hosts);
+}
+
 static void facts(struct sbuf *out, const struct report *r)
 {
-	sb_puts(out, "<h2>Hosts</h2>\n<table class=\"facts\"><tr><th>host</th><th>kernel</th><th>arch</th>"
-		     "<th>Landlock ABI</th><th>seccomp</th><th>user ns</th><th>container</th><th>uid</th><th>user</th></tr>\n");
-	for (size_t i = 0; i < (r->nhosts ? r->nhosts : 1); i++) {
+	size_t n = r->nhosts ? r->nhosts : 1;
+
+	sb_puts(out, "<h2>Hosts</h2>\n");
+	if (n > HOSTS_OPEN)
+		sb_printf(out, "<details><summary>the facts of %zu hosts</summary>\n", n);
+	sb_puts(out, "<table class=\"facts\"><tr><th>host</th><th>kernel</th><th>arch</th>"
+		     "<th>Landlock ABI</th><th>seccomp</th><th>user ns</th><th>container</th><th>uid</th><th>user</th>");
+	if (r->nhosts)
+		sb_puts(out, "<th>rows</th>");
+	sb_puts(out, "</tr>\n");
+	for (size_t i = 0; i < n; i++) {
 		const struct host_facts *h = r->nhosts ? &r->hosts[i] : &r->host;
 		sb_puts(out, "<tr><td>");
 		esc(out, h->name);
@@ -163,9 +185,21 @@ static void facts(struct sbuf *out, const struct report *r)
 		esc(out, h->container ? h->container : "none");
 		sb_printf(out, "</td><td>%u</td><td>", h->uid);
 		esc(out, h->user);
+		if (r->nhosts) {
+			sb_puts(out, "</td><td><a href=\"#");
+			host_anchor(out, r, h->like ? h->like : h->name);
+			sb_puts(out, "\">");
+			if (h->like) {
+				sb_puts(out, "like ");
+				esc(out, h->like);
+			} else
+				sb_puts(out, "its own");
+			sb_puts(out, "</a>");
+		}
 		sb_puts(out, "</td></tr>\n");
 	}
-	sb_puts(out, "</table>\n<h2>Backends</h2>\n<table class=\"facts\"><tr><th>backend</th>");
+	sb_puts(out, n > HOSTS_OPEN ? "</table></details>\n" : "</table>\n");
+	sb_puts(out, "<h2>Backends</h2>\n<table class=\"facts\"><tr><th>backend</th>");
 	if (r->nhosts)
 		sb_puts(out, "<th>host</th>");
 	sb_puts(out, "<th>available</th><th>version</th><th>notes</th></tr>\n");
@@ -181,6 +215,72 @@ static void facts(struct sbuf *out, const struct report *r)
 		esc(out, b->version);
 		sb_puts(out, "</td><td class=\"notes\">");
 		esc(out, b->available ? b->notes : b->reason);
+		sb_puts(out, "</td></tr>\n");
+	}
+	sb_puts(out, "</table>\n");
+}
+
+#define MEMBERS_OPEN 12 /* hosts named before the list folds */
+
+/* The hosts like host, named. */
+static void members(struct sbuf *out, const struct report *r, const char *host, size_t n)
+{
+	sb_printf(out, "<details%s><summary>the %zu hosts</summary>", n <= MEMBERS_OPEN ? " open" : "", n);
+	esc(out, host);
+	for (size_t i = 0; i < r->nhosts; i++)
+		if (r->hosts[i].like && !strcmp(r->hosts[i].like, host)) {
+			sb_puts(out, ", ");
+			esc(out, r->hosts[i].name);
+		}
+	sb_puts(out, "</details>");
+}
+
+/* Merged reports open with it: host x backend, agreeing hosts on one line. */
+static void fleet_grid(struct sbuf *out, const struct report *r, const struct grid *g)
+{
+	struct sbuf t = {0};
+
+	sb_printf(out, "<h2>Hosts x backends</h2>\n<p class=\"meta\">%zu hosts, %zu distinct %s; a cell is the verdict "
+		       "of the backend's worst mode (and its count); a line links to its columns in the matrix</p>\n"
+		       "<table class=\"grid\"><tr><th>hosts</th>",
+		  r->nhosts, g->nlines, g->nlines == 1 ? "outcome" : "outcomes");
+	for (size_t b = 0; b < g->nbackends; b++) {
+		sb_puts(out, "<th>");
+		esc(out, g->backends[b]);
+		sb_puts(out, "</th>");
+	}
+	sb_puts(out, "<th>rows</th></tr>\n");
+	for (size_t l = 0; l < g->nlines; l++) {
+		const struct grid_line *line = &g->lines[l];
+		sb_puts(out, "<tr><th class=\"line\"><a href=\"#");
+		host_anchor(out, r, line->host);
+		sb_puts(out, "\">");
+		grid_line_text(line, &t);
+		esc(out, t.s);
+		sb_free(&t);
+		sb_puts(out, "</a>");
+		if (line->hosts > 1)
+			members(out, r, line->host, line->hosts);
+		sb_puts(out, "</th>");
+		for (size_t b = 0; b < g->nbackends; b++) {
+			const struct grid_cell *c = &g->cells[l * g->nbackends + b];
+			sb_printf(out, "<td class=\"cell st-%d\">", c->worst ? (int)column_state(c->worst) : (int)COL_UNTESTED);
+			grid_cell_text(c, &t);
+			esc(out, t.s);
+			sb_free(&t);
+			sb_puts(out, "</td>");
+		}
+		sb_puts(out, "<td class=\"rows\">");
+		if (l == 0)
+			sb_puts(out, g->nlines > 1 ? "the most hosts' outcome" : "every host's outcome");
+		else if (line->differs) {
+			sb_printf(out, "%zu %s differ from ", line->differs, line->differs == 1 ? "verdict" : "verdicts");
+			esc(out, g->lines[0].host);
+		} else {
+			sb_puts(out, "the verdicts of ");
+			esc(out, g->lines[0].host);
+			sb_puts(out, "; its backends differ");
+		}
 		sb_puts(out, "</td></tr>\n");
 	}
 	sb_puts(out, "</table>\n");
@@ -211,7 +311,7 @@ static bool same_group(const struct column *a, const struct column *b)
 	return !strcmp(a->backend, b->backend) && (a->host && b->host ? !strcmp(a->host, b->host) : a->host == b->host);
 }
 
-static void matrix_table(struct sbuf *out, const struct matrix *m, const struct render_opts *o)
+static void matrix_table(struct sbuf *out, const struct report *r, const struct matrix *m, const struct render_opts *o)
 {
 	const char *cat = NULL;
 
@@ -235,11 +335,19 @@ static void matrix_table(struct sbuf *out, const struct matrix *m, const struct 
 		size_t span = 1;
 		while (c + span < m->ncols && same_group(&m->cols[c], &m->cols[c + span]))
 			span++;
-		sb_printf(out, "<th colspan=\"%zu\">", span);
+		sb_printf(out, "<th colspan=\"%zu\"", span);
+		if (m->cols[c].host && (c == 0 || strcmp(m->cols[c - 1].host, m->cols[c].host))) {
+			sb_puts(out, " id=\""); /* the grid's lines link here */
+			host_anchor(out, r, m->cols[c].host);
+			sb_puts(out, "\"");
+		}
+		sb_puts(out, ">");
 		esc(out, m->cols[c].backend);
 		if (m->cols[c].host) {
 			sb_puts(out, " @ ");
 			esc(out, m->cols[c].host);
+			if (m->cols[c].hosts > 1)
+				sb_printf(out, " <small>and %zu like it</small>", m->cols[c].hosts - 1);
 		}
 		sb_puts(out, "</th>");
 		c += span;
@@ -329,11 +437,16 @@ int report_html(const struct report *r, const struct render_opts *opts, char **o
 	static const struct render_opts none;
 	const struct render_opts *o = opts ? opts : &none;
 	struct matrix m;
+	struct grid g = {0};
 	struct sbuf s = {0}, line = {0};
 	int rc;
 
 	if ((rc = matrix_build(r, &m)) < 0)
 		return rc;
+	if (r->nhosts && (rc = grid_build(&m, &g)) < 0) {
+		matrix_free(&m);
+		return rc;
+	}
 	report_verdict_line(&m, &line);
 	sb_puts(&s, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -346,7 +459,12 @@ int report_html(const struct report *r, const struct render_opts *opts, char **o
 	esc(&s, r->version ? r->version : CAGETEST_VERSION);
 	sb_puts(&s, ", started ");
 	esc(&s, r->started ? r->started : "?");
-	sb_printf(&s, ", %.1f s, %zu rows%s</p>\n", r->duration_s, r->nresults, r->interrupted ? " (interrupted)" : "");
+	sb_printf(&s, ", %.1f s, %zu rows", r->duration_s, report_rows(r));
+	if (r->nhosts)
+		sb_printf(&s, " of %zu hosts (%zu kept: one copy per distinct outcome)", r->nhosts, r->nresults);
+	sb_printf(&s, "%s</p>\n", r->interrupted ? " (interrupted)" : "");
+	if (r->nhosts)
+		fleet_grid(&s, r, &g);
 	facts(&s, r);
 	summary(&s, r, &m);
 	sb_puts(&s, "<h2>Matrix</h2>\n<p>");
@@ -354,7 +472,7 @@ int report_html(const struct report *r, const struct render_opts *opts, char **o
 		sb_printf(&s, "<span class=\"badge %s\">%s %s</span>", verdict_name((enum verdict)v), glyph[v],
 			  verdict_name((enum verdict)v));
 	sb_puts(&s, " click a cell for its evidence</p>\n");
-	matrix_table(&s, &m, o);
+	matrix_table(&s, r, &m, o);
 	failure_list(&s, r, &m, o);
 	if (r->nfixed_known) {
 		sb_puts(&s, "<h2>Known failures that pass now</h2>\n<p>Tighten the baseline: these entries are no longer "
@@ -385,6 +503,7 @@ int report_html(const struct report *r, const struct render_opts *opts, char **o
 	}
 	sb_printf(&s, "<script>\n%s</script>\n</body></html>\n", js);
 	sb_free(&line);
+	grid_free(&g);
 	matrix_free(&m);
 	*out = sb_take(&s);
 	return *out ? 0 : -ENOMEM;

@@ -153,20 +153,25 @@ static int fail(struct jerr *e, const char *where, const char *what)
 	return -EINVAL;
 }
 
+/* where.key, for a message: only made when something is wrong (readers
+ * of a fleet's reports pass here a million times). */
+static int fail_key(struct jerr *e, const char *where, const char *key, const char *what)
+{
+	char w[128];
+
+	snprintf(w, sizeof(w), "%s.%s", where, key);
+	return fail(e, w, what);
+}
+
 /* Copy a string member; required ones must exist and be strings. */
 static int get_str(const cJSON *o, const char *key, bool required, char **dst, const char *where, struct jerr *e)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-	char w[128];
 
-	snprintf(w, sizeof(w), "%s.%s", where, key);
-	if (!it) {
-		if (required)
-			return fail(e, w, "missing");
-		return 0;
-	}
+	if (!it)
+		return required ? fail_key(e, where, key, "missing") : 0;
 	if (!cJSON_IsString(it))
-		return fail(e, w, "expected a string");
+		return fail_key(e, where, key, "expected a string");
 	*dst = strdup(it->valuestring);
 	return *dst ? 0 : -ENOMEM;
 }
@@ -174,13 +179,11 @@ static int get_str(const cJSON *o, const char *key, bool required, char **dst, c
 static int get_num(const cJSON *o, const char *key, bool required, double *dst, const char *where, struct jerr *e)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-	char w[128];
 
-	snprintf(w, sizeof(w), "%s.%s", where, key);
 	if (!it)
-		return required ? fail(e, w, "missing") : 0;
+		return required ? fail_key(e, where, key, "missing") : 0;
 	if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
-		return fail(e, w, "expected a number");
+		return fail_key(e, where, key, "expected a number");
 	*dst = it->valuedouble;
 	return 0;
 }
@@ -188,13 +191,11 @@ static int get_num(const cJSON *o, const char *key, bool required, double *dst, 
 static int get_bool(const cJSON *o, const char *key, bool *dst, const char *where, struct jerr *e)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-	char w[128];
 
 	if (!it)
 		return 0;
-	snprintf(w, sizeof(w), "%s.%s", where, key);
 	if (!cJSON_IsBool(it))
-		return fail(e, w, "expected true or false");
+		return fail_key(e, where, key, "expected true or false");
 	*dst = cJSON_IsTrue(it);
 	return 0;
 }
@@ -362,15 +363,15 @@ static int parse_root(const cJSON *root, struct report *rep, struct jerr *e)
 	{
 		struct result res = {0};
 		r = parse_result(it, i++, &res, e);
-		if (!r) {
-			if (!res.observed)
-				res.observed = strdup("unknown");
-			if (!res.control)
-				res.control = strdup("unknown");
-			r = report_add(rep, &res);
+		if (!r && !res.observed && !(res.observed = strdup("unknown")))
+			r = -ENOMEM;
+		if (!r && !res.control && !(res.control = strdup("unknown")))
+			r = -ENOMEM;
+		if (r) {
+			free_result(&res);
+			return r;
 		}
-		free_result(&res);
-		if (r)
+		if ((r = report_take(rep, &res)))
 			return r;
 	}
 	a = cJSON_GetObjectItemCaseSensitive(root, "fixed_known");

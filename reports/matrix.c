@@ -182,6 +182,13 @@ static size_t state_n(const struct column *c, enum column_state s)
 	return s == COL_NOT_ENFORCED ? c->n[V_ESCAPE] : s == COL_UNJUDGED ? c->n[V_ERROR] : c->known_escapes;
 }
 
+size_t column_state_n(const struct column *c)
+{
+	enum column_state s = column_state(c);
+
+	return s <= COL_KNOWN_GAPS ? state_n(c, s) : 0;
+}
+
 void report_verdict_line(const struct matrix *m, struct sbuf *out)
 {
 	enum column_state worst = matrix_state(m);

@@ -53,25 +53,46 @@ static void free_fields(char **fields[], size_t n)
 #define HOST_FIELDS(x) {&(x)->name, &(x)->kernel, &(x)->arch, &(x)->user, &(x)->container, &(x)->like}
 #define EXPLAIN_FIELDS(x) {&(x)->backend, &(x)->mode, &(x)->text, &(x)->host}
 
-int report_add(struct report *r, const struct result *res)
+/* Room for one more result: its slot, or NULL. */
+static struct result *result_slot(struct report *r)
 {
-	struct result *nr;
-
 	if (r->nresults == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 64;
-		nr = realloc(r->results, cap * sizeof(*nr));
+		struct result *nr = realloc(r->results, cap * sizeof(*nr));
 		if (!nr)
-			return -ENOMEM;
+			return NULL;
 		r->results = nr;
 		r->cap = cap;
 	}
-	nr = &r->results[r->nresults];
+	return &r->results[r->nresults];
+}
+
+int report_add(struct report *r, const struct result *res)
+{
+	struct result *nr = result_slot(r);
+
+	if (!nr)
+		return -ENOMEM;
 	*nr = *res;
 	char **f[] = RESULT_FIELDS(nr);
 	if (!dup_fields(f, ARRAY_SIZE(f))) {
 		free_fields(f, ARRAY_SIZE(f));
 		return -ENOMEM;
 	}
+	r->nresults++;
+	return 0;
+}
+
+int report_take(struct report *r, struct result *res)
+{
+	struct result *nr = result_slot(r);
+
+	if (!nr) {
+		char **f[] = RESULT_FIELDS(res);
+		free_fields(f, ARRAY_SIZE(f));
+		return -ENOMEM;
+	}
+	*nr = *res;
 	r->nresults++;
 	return 0;
 }
@@ -230,6 +251,15 @@ void report_summarize(struct report *r)
 			weight = report_hosts_like(r, host = x->host);
 		r->summary[x->verdict] += weight;
 	}
+}
+
+size_t report_rows(const struct report *r)
+{
+	size_t n = 0;
+
+	for (int v = 0; v < V__COUNT; v++)
+		n += r->summary[v];
+	return n;
 }
 
 void report_free(struct report *r)

@@ -88,6 +88,9 @@ int verdict_from_name(const char *name);
 
 /* Append a result (strings are copied). 0 or -ENOMEM. */
 int report_add(struct report *r, const struct result *res);
+/* Append a result whose malloc'd strings the report takes (freed on
+ * failure too). 0 or -ENOMEM. */
+int report_take(struct report *r, struct result *res);
 int report_add_backend(struct report *r, const struct backend_info *b);
 int report_add_explain(struct report *r, const char *backend, const char *mode, const char *text);
 int report_add_explain_at(struct report *r, const char *host, const char *backend, const char *mode, const char *text);
@@ -105,6 +108,8 @@ const struct host_facts *report_host(const struct report *r, const char *host);
 size_t report_hosts_like(const struct report *r, const char *host);
 /* summary[]: every host's rows, those of a folded group once per member. */
 void report_summarize(struct report *r);
+/* How many rows summary[] counts: every host's. */
+size_t report_rows(const struct report *r);
 void report_free(struct report *r);
 int host_facts_copy(struct host_facts *dst, const struct host_facts *src);
 void host_facts_free(struct host_facts *h);
@@ -143,6 +148,9 @@ enum column_state column_state(const struct column *c);
 enum column_state matrix_state(const struct matrix *m);
 /* "ENFORCED", "NOT ENFORCED", ... */
 const char *column_state_name(enum column_state s);
+/* The count that makes a column's state what it is: its escapes when NOT
+ * ENFORCED, errors when NOT JUDGED, known escapes for KNOWN GAPS; else 0. */
+size_t column_state_n(const struct column *c);
 /* "ENFORCED", "NOT ENFORCED: 8 escapes, 2 overblocked", ... */
 void column_summary(const struct column *c, struct sbuf *out);
 /* "landlock/workspace-write", "landlock/workspace-write@host" or, for
@@ -151,6 +159,35 @@ void column_label(const struct column *c, char *buf, size_t n);
 /* The one line a person reads first, like chrome://sandbox (no newline):
  * "Sandbox: landlock/workspace-write ENFORCED", "Sandbox: NOT ENFORCED: 3 escapes in ...". */
 void report_verdict_line(const struct matrix *m, struct sbuf *out);
+
+/* The fleet grid merged reports open with: one line per host whose rows
+ * are in the report (a folded group is one line: "187 hosts like
+ * node-0001"), most hosts first; one cell per backend, with the state of
+ * its worst mode. Pointers borrow from the matrix. */
+struct grid_cell {
+	const struct column *worst; /* NULL: the backend has no rows on this line */
+	size_t others;		    /* other modes in the same state */
+};
+struct grid_line {
+	const char *host; /* NULL in a single run */
+	size_t hosts;	  /* hosts whose rows these are */
+	size_t differs;	  /* rows whose verdict differs from the first line's */
+	size_t order;	  /* first-seen order, for ties */
+};
+struct grid {
+	const char **backends;
+	size_t nbackends;
+	struct grid_line *lines;
+	size_t nlines;
+	struct grid_cell *cells; /* [line * nbackends + backend] */
+};
+int grid_build(const struct matrix *m, struct grid *g);
+void grid_free(struct grid *g);
+/* "NOT ENFORCED (workspace-write: 30)", "ENFORCED", "not run" (no newline,
+ * safe for a terminal) */
+void grid_cell_text(const struct grid_cell *c, struct sbuf *out);
+/* "187 hosts like node-0001" or "node-0001" */
+void grid_line_text(const struct grid_line *l, struct sbuf *out);
 
 /* Parse a JSON report (schema 1). err gets "where: what". */
 int report_from_json(const char *text, struct report *r, char *err, size_t n);

@@ -137,10 +137,16 @@ static const char diff_usage[] =
 	"  hides. NEW is worse when a row newly has a verdict in --fail-on.\n";
 
 static const char bench_usage[] =
-	"cagetest bench [-m MODE] [-p GLOBS] [-j N] [-s SUITE]\n"
+	"cagetest bench [-m MODE] [-p GLOBS] [-j N] [-s SUITE] [--fleet N[,N]...]\n"
 	"  per backend (landlock, bwrap), at -j1 and -jN: the run's wall time for\n"
 	"  the selected probes against as many bare starts of the same sandbox\n"
-	"  around /bin/true (the floor), the ratio, and the runner's peak RSS\n";
+	"  around /bin/true (the floor), the ratio, and the runner's peak RSS\n"
+	"      --fleet N[,N]    instead: one real run (-b landlock,bwrap -m all) as N\n"
+	"                       single-host reports (node-0001...), four outcomes among\n"
+	"                       them, and `cagetest merge` of them all: its time, peak\n"
+	"                       RSS and report sizes; exit 1 when 1000 hosts take 10 s,\n"
+	"                       200 MB or an HTML page of 5 MB, or when an outcome is\n"
+	"                       not a line of the grid (make bench: --fleet 200,1000)\n";
 
 static const char agent_usage[] =
 	"cagetest agent --env ENV [--timeout SEC] PROBE-ID@SLOT...\n"
@@ -918,15 +924,34 @@ static int cmd_doctor(int argc, char **argv)
 	return code;
 }
 
+/* --fleet LIST: host counts; 0, or EXIT_USAGE after the message. */
+static int parse_fleet(const char *list, size_t *sizes, size_t max, size_t *n)
+{
+	char *end;
+	const char *p = list;
+
+	for (*n = 0; *p && *n < max; p = *end == ',' ? end + 1 : end) {
+		unsigned long v = strtoul(p, &end, 10);
+		if (end == p || (*end && *end != ',') || v < BENCH_FLEET_MIN || v > 9999)
+			break;
+		sizes[(*n)++] = v;
+	}
+	return *p || !*n ? die_usage("--fleet %s: expected a comma list of host counts from %d to 9999", list,
+				    BENCH_FLEET_MIN)
+			 : 0;
+}
+
 static int cmd_bench(int argc, char **argv)
 {
 	static const struct option opts[] = {{"mode", required_argument, 0, 'm'},
 					     {"probe", required_argument, 0, 'p'},
 					     {"jobs", required_argument, 0, 'j'},
 					     {"suite", required_argument, 0, 's'},
+					     {"fleet", required_argument, 0, 'f'},
 					     {0, 0, 0, 0}};
 	struct bench_opts bo = {.mode = "workspace-write", .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN)};
 	const char *suite_name = "default";
+	size_t fleet[8], nfleet = 0;
 	struct suite suite;
 	struct sbuf out = {0};
 	char *end;
@@ -942,6 +967,10 @@ static int cmd_bench(int argc, char **argv)
 			if (*end || bo.jobs < 1 || bo.jobs > 256)
 				return die_usage("-j %s: expected a number from 1 to 256", optarg);
 			break;
+		case 'f':
+			if ((r = parse_fleet(optarg, fleet, ARRAY_SIZE(fleet), &nfleet)))
+				return r;
+			break;
 		default: return die_usage("%s", "bench: bad option");
 		}
 	}
@@ -952,13 +981,13 @@ static int cmd_bench(int argc, char **argv)
 		suite_free(&suite);
 		return die_usage("-m %s: no such mode", bo.mode);
 	}
-	r = bench_run(&bo, &out);
+	r = nfleet ? bench_fleet(&bo, fleet, nfleet, &out) : bench_run(&bo, &out);
 	fputs(out.s ? out.s : "", stdout);
 	sb_free(&out);
 	suite_free(&suite);
 	if (r < 0)
 		fprintf(stderr, "cagetest: bench: %s\n", strerror(-r));
-	return r < 0 ? EXIT_UNJUDGED : EXIT_OK;
+	return r < 0 ? EXIT_UNJUDGED : r ? EXIT_FAIL : EXIT_OK;
 }
 
 static int cmd_sentinel(int argc, char **argv)
