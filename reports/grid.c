@@ -148,3 +148,33 @@ void grid_line_text(const struct grid_line *l, struct sbuf *out)
 		sb_printf(out, "%zu hosts like ", l->hosts);
 	text_clean(out, l->host ? l->host : "this host");
 }
+
+void grid_rows_text(const struct grid *g, size_t l, struct sbuf *out)
+{
+	const struct grid_line *line = &g->lines[l];
+
+	if (l == 0) {
+		sb_puts(out, g->nlines > 1 ? "the most hosts' outcome" : "every host's outcome");
+		return;
+	}
+	if (line->differs)
+		sb_printf(out, "%zu %s from ", line->differs, line->differs == 1 ? "verdict differs" : "verdicts differ");
+	else
+		sb_puts(out, "the verdicts of ");
+	text_clean(out, g->lines[0].host ? g->lines[0].host : "this host");
+	if (!line->differs)
+		sb_puts(out, "; the backends differ");
+}
+
+void grid_members_text(const struct report *r, const struct grid_line *l, size_t max, struct sbuf *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; l->host && i < r->nhosts; i++)
+		if (r->hosts[i].like && !strcmp(r->hosts[i].like, l->host) && n++ < max) {
+			sb_puts(out, n > 1 ? ", " : "");
+			text_clean(out, r->hosts[i].name);
+		}
+	if (n > max)
+		sb_printf(out, " and %zu more", n - max);
+}

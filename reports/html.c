@@ -222,19 +222,6 @@ static void facts(struct sbuf *out, const struct report *r)
 
 #define MEMBERS_OPEN 12 /* hosts named before the list folds */
 
-/* The hosts like host, named. */
-static void members(struct sbuf *out, const struct report *r, const char *host, size_t n)
-{
-	sb_printf(out, "<details%s><summary>the %zu hosts</summary>", n <= MEMBERS_OPEN ? " open" : "", n);
-	esc(out, host);
-	for (size_t i = 0; i < r->nhosts; i++)
-		if (r->hosts[i].like && !strcmp(r->hosts[i].like, host)) {
-			sb_puts(out, ", ");
-			esc(out, r->hosts[i].name);
-		}
-	sb_puts(out, "</details>");
-}
-
 /* Merged reports open with it: host x backend, agreeing hosts on one line. */
 static void fleet_grid(struct sbuf *out, const struct report *r, const struct grid *g)
 {
@@ -259,8 +246,14 @@ static void fleet_grid(struct sbuf *out, const struct report *r, const struct gr
 		esc(out, t.s);
 		sb_free(&t);
 		sb_puts(out, "</a>");
-		if (line->hosts > 1)
-			members(out, r, line->host, line->hosts);
+		if (line->hosts > 1) {
+			sb_printf(out, "<details%s><summary>and the %zu like it</summary>",
+				  line->hosts <= MEMBERS_OPEN ? " open" : "", line->hosts - 1);
+			grid_members_text(r, line, line->hosts, &t);
+			esc(out, t.s);
+			sb_free(&t);
+			sb_puts(out, "</details>");
+		}
 		sb_puts(out, "</th>");
 		for (size_t b = 0; b < g->nbackends; b++) {
 			const struct grid_cell *c = &g->cells[l * g->nbackends + b];
@@ -271,16 +264,9 @@ static void fleet_grid(struct sbuf *out, const struct report *r, const struct gr
 			sb_puts(out, "</td>");
 		}
 		sb_puts(out, "<td class=\"rows\">");
-		if (l == 0)
-			sb_puts(out, g->nlines > 1 ? "the most hosts' outcome" : "every host's outcome");
-		else if (line->differs) {
-			sb_printf(out, "%zu %s differ from ", line->differs, line->differs == 1 ? "verdict" : "verdicts");
-			esc(out, g->lines[0].host);
-		} else {
-			sb_puts(out, "the verdicts of ");
-			esc(out, g->lines[0].host);
-			sb_puts(out, "; its backends differ");
-		}
+		grid_rows_text(g, l, &t);
+		esc(out, t.s);
+		sb_free(&t);
 		sb_puts(out, "</td></tr>\n");
 	}
 	sb_puts(out, "</table>\n");

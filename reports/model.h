@@ -188,6 +188,12 @@ void grid_free(struct grid *g);
 void grid_cell_text(const struct grid_cell *c, struct sbuf *out);
 /* "187 hosts like node-0001" or "node-0001" */
 void grid_line_text(const struct grid_line *l, struct sbuf *out);
+/* How line l's rows compare with the first line's: "the most hosts'
+ * outcome", "3 verdicts differ from node-0001", ... */
+void grid_rows_text(const struct grid *g, size_t l, struct sbuf *out);
+/* The hosts folded into the line, at most max named: "node-0002,
+ * node-0003 and 184 more". */
+void grid_members_text(const struct report *r, const struct grid_line *l, size_t max, struct sbuf *out);
 
 /* Parse a JSON report (schema 1). err gets "where: what". */
 int report_from_json(const char *text, struct report *r, char *err, size_t n);
