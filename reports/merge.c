@@ -1,6 +1,7 @@
 /* merge: several runs (hosts, containers, CI jobs) as one model. Every row,
- * backend and explain text keeps the label of the host it came from, and
- * report.hosts holds each host's facts under that label. */
+ * backend, explain text and wrapper's words keeps the label of the host it
+ * came from, and report.hosts holds each host's facts under that label; the
+ * sandbox verdicts follow from them per host (verdicts.c). */
 #include "merge.h"
 
 #include "../lib/util.h"
@@ -101,6 +102,10 @@ int report_merge(struct report *dst, const struct report *src, const char *label
 	for (size_t i = 0; i < src->nexplains && r == 0; i++) {
 		const struct explain_text *e = &src->explains[i];
 		r = report_add_explain_at(dst, map(&m, e->host), e->backend, e->mode, e->text);
+	}
+	for (size_t i = 0; i < src->nsaid && r == 0; i++) {
+		const struct explain_text *e = &src->said[i];
+		r = report_add_said_at(dst, map(&m, e->host), e->backend, e->mode, e->text);
 	}
 	for (size_t i = 0; i < src->nresults && r == 0; i++) {
 		struct result x = src->results[i];

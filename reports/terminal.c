@@ -118,9 +118,16 @@ static void counts(const struct term *t, const struct column *c)
 		}
 }
 
-static int state_paint(enum column_state s)
+static int word_paint(enum sandbox_word w)
 {
-	return s == COL_NOT_ENFORCED ? RED : s == COL_ENFORCED ? GREEN : s == COL_UNJUDGED ? MAGENTA : YELLOW;
+	switch (w) {
+	case SW_FAILS_OPEN:
+	case SW_NOT_ENFORCED: return RED;
+	case SW_ENFORCED: return GREEN;
+	case SW_FAILS_CLOSED:
+	case SW_NOT_JUDGED: return MAGENTA;
+	default: return YELLOW;
+	}
 }
 
 /* One line per column: its key on a TTY, its state and counts. */
@@ -143,7 +150,7 @@ static void column_lines(const struct term *t)
 			sb_printf(t->out, "  %-3s", key);
 		text_clean(t->out, label);
 		sb_printf(t->out, ":%*s ", (int)(w - strlen(label)), "");
-		paint(t, state_paint(column_state(c)), s.s ? s.s : "");
+		paint(t, word_paint(c->verdict.word), s.s ? s.s : "");
 		sb_puts(t->out, " (");
 		counts(t, c);
 		sb_puts(t->out, ")\n");
@@ -287,7 +294,7 @@ int report_terminal(const struct report *r, const struct render_opts *o, char **
 		  r->summary[V_SKIP], r->summary[V_XFAIL]);
 	struct sbuf line = {0};
 	report_verdict_line(&t.m, &line);
-	paint(&t, state_paint(matrix_state(&t.m)), line.s ? line.s : "");
+	paint(&t, word_paint(matrix_word(&t.m)), line.s ? line.s : "");
 	sb_puts(&s, "\n");
 	sb_free(&line);
 	matrix_free(&t.m);
