@@ -95,12 +95,13 @@ int grid_build(const struct matrix *m, struct grid *g)
 		const struct column *col = &m->cols[c];
 		struct grid_cell *cell = &g->cells[find(hosts, g->nlines, col->host) * g->nbackends +
 						   find(g->backends, g->nbackends, col->backend)];
-		if (!cell->worst || column_state(col) < column_state(cell->worst)) {
+		enum sandbox_word w = col->verdict.word;
+		if (!cell->worst || w < cell->worst->verdict.word) {
 			cell->worst = col;
 			cell->others = 0;
-		} else if (column_state(col) == column_state(cell->worst)) {
+		} else if (w == cell->worst->verdict.word) {
 			cell->others++;
-			if (column_state_n(col) > column_state_n(cell->worst))
+			if (col->verdict.n > cell->worst->verdict.n)
 				cell->worst = col;
 		}
 	}
@@ -122,24 +123,40 @@ void grid_free(struct grid *g)
 	memset(g, 0, sizeof(*g));
 }
 
+/* Words whose count says how bad it is (escapes, or rows not judged). */
+static bool counted(enum sandbox_word w)
+{
+	return w == SW_FAILS_OPEN || w == SW_NOT_ENFORCED || w == SW_FAILS_CLOSED || w == SW_NOT_JUDGED;
+}
+
 void grid_cell_text(const struct grid_cell *c, struct sbuf *out)
 {
-	enum column_state s;
+	enum sandbox_word w;
 
 	if (!c->worst) {
 		sb_puts(out, "not run");
 		return;
 	}
-	s = column_state(c->worst);
-	sb_puts(out, column_state_name(s));
-	if (s > COL_KNOWN_GAPS)
+	w = c->worst->verdict.word;
+	sb_puts(out, sandbox_word_name(w));
+	if (!counted(w))
 		return;
 	sb_puts(out, " (");
 	text_clean(out, c->worst->mode);
-	sb_printf(out, ": %zu", column_state_n(c->worst));
+	sb_printf(out, ": %zu", c->worst->verdict.n);
 	if (c->others)
 		sb_printf(out, "; %zu more %s", c->others, c->others == 1 ? "mode" : "modes");
 	sb_puts(out, ")");
+}
+
+const char *grid_cell_cause(const struct grid_cell *c)
+{
+	enum sandbox_word w = c->worst ? c->worst->verdict.word : SW_ENFORCED;
+
+	return w == SW_FAILS_OPEN || w == SW_FAILS_CLOSED || w == SW_NOT_JUDGED || w == SW_UNAVAILABLE ||
+			       w == SW_NOT_TESTED
+		       ? c->worst->verdict.reason
+		       : NULL;
 }
 
 void grid_line_text(const struct grid_line *l, struct sbuf *out)

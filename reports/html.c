@@ -22,9 +22,10 @@ static const char css[] =
 	".facts td,.facts th{border:1px solid #d0d7de;padding:.2em .5em;text-align:left;vertical-align:top}\n"
 	".facts th{background:#f6f8fa}\n"
 	".notes{max-width:60em;color:#57606a;font-size:.92em}\n"
-	".st-0{background:var(--escape-bg);color:#fff}.st-1{background:var(--error-bg);color:#fff}"
-	".st-2{background:var(--xfail-bg);color:var(--xfail)}.st-3{background:var(--pass-bg);color:var(--pass)}"
-	".st-4,.st-5{background:var(--skip-bg);color:var(--skip)}\n"
+	/* st-N: a sandbox verdict (enum sandbox_word, worst first) */
+	".st-0,.st-1{background:var(--escape-bg);color:#fff}.st-2,.st-3{background:var(--error-bg);color:#fff}"
+	".st-4{background:var(--pass-bg);color:var(--pass)}"
+	".st-5,.st-6,.st-7{background:var(--skip-bg);color:var(--skip)}\n"
 	".badge{display:inline-block;padding:.1em .6em;margin:0 .3em .3em 0;border-radius:1em;font-weight:600}\n"
 	".filters{position:sticky;top:0;background:#fff;padding:.5em 0;border-bottom:1px solid #d0d7de;z-index:5}\n"
 	".filters label{margin-right:1.2em}\n"
@@ -50,7 +51,8 @@ static const char css[] =
 	"pre{background:#f6f8fa;padding:.6em;overflow:auto;font-size:.9em}\n"
 	"[hidden]{display:none!important}\n"
 	".grid th,.grid td{border:1px solid #d0d7de;padding:.3em .6em;text-align:left;vertical-align:top}\n"
-	".grid td.cell{font-weight:600;white-space:nowrap}\n"
+	".grid td.cell{font-weight:600;min-width:12em;max-width:24em}"
+	".grid td.cell small{display:block;font-weight:normal}\n"
 	".grid th.line{font-weight:normal;max-width:28em}.grid th.line a{font-weight:600}\n"
 	".grid details{font-size:.9em;color:#57606a}.grid td.rows{color:#57606a}\n";
 
@@ -257,10 +259,16 @@ static void fleet_grid(struct sbuf *out, const struct report *r, const struct gr
 		sb_puts(out, "</th>");
 		for (size_t b = 0; b < g->nbackends; b++) {
 			const struct grid_cell *c = &g->cells[l * g->nbackends + b];
-			sb_printf(out, "<td class=\"cell st-%d\">", c->worst ? (int)column_state(c->worst) : (int)COL_UNTESTED);
+			const char *cause = grid_cell_cause(c);
+			sb_printf(out, "<td class=\"cell st-%d\">", c->worst ? (int)c->worst->verdict.word : (int)SW_NOT_TESTED);
 			grid_cell_text(c, &t);
 			esc(out, t.s);
 			sb_free(&t);
+			if (cause) {
+				sb_puts(out, "<small>");
+				esc(out, cause);
+				sb_puts(out, "</small>");
+			}
 			sb_puts(out, "</td>");
 		}
 		sb_puts(out, "<td class=\"rows\">");
@@ -284,7 +292,7 @@ static void summary(struct sbuf *out, const struct report *r, const struct matri
 		column_summary(&m->cols[c], &s);
 		sb_puts(out, "<tr><td>");
 		label(out, &m->cols[c]);
-		sb_printf(out, "</td><td class=\"st-%d\">", (int)column_state(&m->cols[c]));
+		sb_printf(out, "</td><td class=\"st-%d\">", (int)m->cols[c].verdict.word);
 		esc(out, s.s);
 		sb_puts(out, "</td></tr>\n");
 		sb_free(&s);
@@ -342,8 +350,8 @@ static void matrix_table(struct sbuf *out, const struct report *r, const struct 
 	for (size_t c = 0; c < m->ncols; c++) {
 		sb_puts(out, "<th>");
 		esc(out, m->cols[c].mode);
-		sb_printf(out, "<small class=\"st-%d\">%s</small></th>", (int)column_state(&m->cols[c]),
-			  column_state_name(column_state(&m->cols[c])));
+		sb_printf(out, "<small class=\"st-%d\">%s</small></th>", (int)m->cols[c].verdict.word,
+			  sandbox_word_name(m->cols[c].verdict.word));
 	}
 	sb_puts(out, "</tr></thead>\n<tbody>\n");
 	cat = NULL;
@@ -439,7 +447,7 @@ int report_html(const struct report *r, const struct render_opts *opts, char **o
 		    "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>cagetest: ");
 	esc(&s, line.s);
-	sb_printf(&s, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1 class=\"st-%d\">", css, (int)matrix_state(&m));
+	sb_printf(&s, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1 class=\"st-%d\">", css, (int)matrix_word(&m));
 	esc(&s, line.s);
 	sb_puts(&s, "</h1>\n<p class=\"meta\">cagetest ");
 	esc(&s, r->version ? r->version : CAGETEST_VERSION);

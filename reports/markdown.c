@@ -90,11 +90,16 @@ static void fleet_grid(struct sbuf *out, const struct report *r, const struct gr
 		md(out, t.s, 2000);
 		sb_free(&t);
 		for (size_t b = 0; b < g->nbackends; b++) {
+			const char *cause = grid_cell_cause(&g->cells[l * g->nbackends + b]);
 			grid_cell_text(&g->cells[l * g->nbackends + b], &t);
 			sb_puts(out, " | **");
 			md(out, t.s, 200);
 			sb_puts(out, "**");
 			sb_free(&t);
+			if (cause) {
+				sb_puts(out, ": ");
+				md(out, cause, MAX_DETAIL);
+			}
 		}
 		sb_puts(out, " | ");
 		grid_rows_text(g, l, &t);

@@ -100,12 +100,21 @@ int matrix_build(const struct report *r, struct matrix *m)
 		goto oom;
 	for (size_t i = 0; i < r->nresults; i++)
 		m->cell[pprobe[i] * m->ncols + pcol[i]] = &r->results[i];
+	for (size_t c = 0; c < m->ncols; c++)
+		column_verdict(r, m, c, &m->cols[c].verdict);
 	free(probes), free(cats), free(catorder), free(pcol), free(pprobe);
 	return 0;
 oom:
 	free(probes), free(cats), free(catorder), free(pcol), free(pprobe);
 	matrix_free(m);
 	return -ENOMEM;
+}
+
+const struct column *matrix_column(const struct matrix *m, const struct result *x)
+{
+	size_t c = find_column(m, x);
+
+	return c < m->ncols ? &m->cols[c] : NULL;
 }
 
 void matrix_free(struct matrix *m)
@@ -117,39 +126,13 @@ void matrix_free(struct matrix *m)
 	memset(m, 0, sizeof(*m));
 }
 
-enum column_state column_state(const struct column *c)
+enum sandbox_word matrix_word(const struct matrix *m)
 {
-	if (c->n[V_ESCAPE])
-		return COL_NOT_ENFORCED;
-	if (c->n[V_ERROR])
-		return COL_UNJUDGED;
-	if (c->known_escapes)
-		return COL_KNOWN_GAPS;
-	if (c->judged_blocked)
-		return COL_ENFORCED;
-	if (c->n[V_PASS] || c->n[V_OVERBLOCKED] || c->n[V_XFAIL])
-		return COL_UNCONFINED;
-	return COL_UNTESTED;
-}
+	enum sandbox_word worst = SW_NOT_TESTED;
 
-enum column_state matrix_state(const struct matrix *m)
-{
-	enum column_state worst = COL_UNTESTED;
-
-	for (size_t i = 0; i < m->ncols; i++) {
-		enum column_state s = column_state(&m->cols[i]);
-		worst = s < worst ? s : worst;
-	}
+	for (size_t i = 0; i < m->ncols; i++)
+		worst = m->cols[i].verdict.word < worst ? m->cols[i].verdict.word : worst;
 	return worst;
-}
-
-const char *column_state_name(enum column_state s)
-{
-	static const char *const names[] = {
-		[COL_NOT_ENFORCED] = "NOT ENFORCED", [COL_UNJUDGED] = "NOT JUDGED", [COL_KNOWN_GAPS] = "KNOWN GAPS",
-		[COL_ENFORCED] = "ENFORCED",	     [COL_UNCONFINED] = "UNCONFINED", [COL_UNTESTED] = "NOT TESTED",
-	};
-	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
 }
 
 void column_label(const struct column *c, char *buf, size_t n)
@@ -166,33 +149,21 @@ static const char *plural(size_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-/* "8 escapes" for the count that makes a state what it is. */
-static void state_count(enum column_state s, size_t n, struct sbuf *out)
+/* Words whose count the verdict line adds up, and what it counts. */
+static const char *counted(enum sandbox_word w, size_t n)
 {
-	switch (s) {
-	case COL_NOT_ENFORCED: sb_printf(out, "%zu %s", n, plural(n, "escape", "escapes")); break;
-	case COL_UNJUDGED: sb_printf(out, "%zu %s", n, plural(n, "error", "errors")); break;
-	case COL_KNOWN_GAPS: sb_printf(out, "%zu known %s", n, plural(n, "escape", "escapes")); break;
-	default: break;
+	switch (w) {
+	case SW_FAILS_OPEN:
+	case SW_NOT_ENFORCED: return plural(n, "escape", "escapes");
+	case SW_NOT_JUDGED: return plural(n, "error", "errors");
+	default: return NULL;
 	}
-}
-
-static size_t state_n(const struct column *c, enum column_state s)
-{
-	return s == COL_NOT_ENFORCED ? c->n[V_ESCAPE] : s == COL_UNJUDGED ? c->n[V_ERROR] : c->known_escapes;
-}
-
-size_t column_state_n(const struct column *c)
-{
-	enum column_state s = column_state(c);
-
-	return s <= COL_KNOWN_GAPS ? state_n(c, s) : 0;
 }
 
 void report_verdict_line(const struct matrix *m, struct sbuf *out)
 {
-	enum column_state worst = matrix_state(m);
-	size_t total = 0, over = 0;
+	enum sandbox_word worst = matrix_word(m);
+	size_t total = 0, over = 0, listed = 0, more = 0;
 	char label[512];
 
 	for (size_t i = 0; i < m->ncols; i++)
@@ -203,26 +174,25 @@ void report_verdict_line(const struct matrix *m, struct sbuf *out)
 		return;
 	}
 	if (m->ncols == 1) {
+		const char *what = counted(worst, m->cols[0].verdict.n);
 		column_label(&m->cols[0], label, sizeof(label));
 		text_clean(out, label);
-		sb_printf(out, " %s", column_state_name(worst));
-		if (worst <= COL_KNOWN_GAPS) {
-			sb_puts(out, ": ");
-			state_count(worst, state_n(&m->cols[0], worst), out);
-		}
+		sb_printf(out, " %s", sandbox_word_name(worst));
+		if (what)
+			sb_printf(out, ": %zu %s", m->cols[0].verdict.n, what);
 	} else {
 		for (size_t i = 0; i < m->ncols; i++)
-			if (column_state(&m->cols[i]) == worst)
-				total += state_n(&m->cols[i], worst);
-		sb_printf(out, "%s", column_state_name(worst));
-		if (worst <= COL_KNOWN_GAPS) {
-			sb_puts(out, ": ");
-			state_count(worst, total, out);
-		}
-		sb_puts(out, worst == COL_UNCONFINED || worst == COL_UNTESTED ? " (" : " in ");
-		size_t listed = 0, more = 0;
+			if (m->cols[i].verdict.word == worst)
+				total += m->cols[i].verdict.n;
+		const char *what = counted(worst, total);
+		/* a state of the sandbox "in" columns; nothing to enforce "(of)" them */
+		bool of = worst == SW_UNCONFINED || worst == SW_UNAVAILABLE || worst == SW_NOT_TESTED;
+		sb_puts(out, sandbox_word_name(worst));
+		if (what)
+			sb_printf(out, ": %zu %s", total, what);
+		sb_puts(out, of ? " (" : " in ");
 		for (size_t i = 0; i < m->ncols; i++) {
-			if (column_state(&m->cols[i]) != worst)
+			if (m->cols[i].verdict.word != worst)
 				continue;
 			if (listed == MAX_LISTED) { /* one line, even for a merge of many hosts */
 				more++;
@@ -231,12 +201,12 @@ void report_verdict_line(const struct matrix *m, struct sbuf *out)
 			column_label(&m->cols[i], label, sizeof(label));
 			sb_puts(out, listed++ ? ", " : "");
 			text_clean(out, label);
-			if (worst <= COL_KNOWN_GAPS)
-				sb_printf(out, " (%zu)", state_n(&m->cols[i], worst));
+			if (what)
+				sb_printf(out, " (%zu)", m->cols[i].verdict.n);
 		}
 		if (more)
 			sb_printf(out, " and %zu more", more);
-		if (worst == COL_UNCONFINED || worst == COL_UNTESTED)
+		if (of)
 			sb_puts(out, ")");
 	}
 	if (over)
@@ -245,17 +215,9 @@ void report_verdict_line(const struct matrix *m, struct sbuf *out)
 
 void column_summary(const struct column *c, struct sbuf *out)
 {
-	enum column_state s = column_state(c);
-
-	sb_puts(out, column_state_name(s));
-	if (s <= COL_KNOWN_GAPS) {
+	sb_puts(out, sandbox_word_name(c->verdict.word));
+	if (c->verdict.word != SW_UNAVAILABLE) {
 		sb_puts(out, ": ");
-		state_count(s, state_n(c, s), out);
+		text_clean(out, c->verdict.reason);
 	}
-	if (s == COL_UNCONFINED)
-		sb_puts(out, ": the mode blocks nothing");
-	if (s == COL_UNTESTED)
-		sb_puts(out, ": every row skipped");
-	if (c->n[V_OVERBLOCKED])
-		sb_printf(out, ", %zu overblocked", c->n[V_OVERBLOCKED]);
 }

@@ -1,6 +1,7 @@
 /* merge: several runs (hosts, containers, CI jobs) as one model. Every row,
- * backend and explain text keeps the label of the host it came from, and
- * report.hosts holds each host's facts under that label. A host whose
+ * backend, explain text and wrapper's words keeps the label of the host it
+ * came from, and report.hosts holds each host's facts under that label; the
+ * sandbox verdicts follow from them per host (verdicts.c). A host whose
  * outcome the model has already (merge.h) is folded: it keeps its facts and
  * `like` names the host whose rows are its rows, so a fleet of agreeing
  * hosts costs one copy of the rows, not one per host. */
@@ -11,12 +12,17 @@
 #include <errno.h>
 #include <string.h>
 
-/* One distinct outcome in dst: its host and where its rows and backends are. */
+/* One group of a report: the rows and backends of one host (all of them in
+ * a single run) as indexes; what its sandbox verdicts say and its wrapper
+ * said, as text; the hash of all of it. In a merge, dst's distinct outcomes. */
+struct group {
+	size_t *rows, nrows, *backends, nbackends;
+	char *said; /* "backend mode word reason" per column, then "backend mode said", each line */
+	uint64_t hash;
+};
 struct merge_outcome {
 	size_t host; /* dst->hosts index */
-	uint64_t hash;
-	size_t *rows, nrows;	     /* dst->results indexes, in order */
-	size_t *backends, nbackends; /* dst->backends indexes */
+	struct group g;
 };
 
 static const char *nz(const char *s)
@@ -66,17 +72,11 @@ static uint64_t hash_backend(uint64_t h, const struct backend_info *b)
 	return fnv1a(&b->available, sizeof(b->available), h);
 }
 
-/* One group of a report: the rows and backends of one host (all of them in
- * a single run) as indexes, and the hash of that outcome. */
-struct group {
-	size_t *rows, nrows, *backends, nbackends;
-	uint64_t hash;
-};
-
 static void group_free(struct group *g)
 {
 	free(g->rows);
 	free(g->backends);
+	free(g->said);
 }
 
 static bool labelled(const char *have, const char *label)
@@ -84,13 +84,36 @@ static bool labelled(const char *have, const char *label)
 	return label ? have && !strcmp(have, label) : !have;
 }
 
-/* The rows and backends of r labelled `label` (every one when all). */
-static int group_of(const struct report *r, const char *label, bool all, struct group *g)
+static size_t owner(const struct report *r, const char *name);
+
+/* The verdicts of r's columns (m) owned by host `rep` (every one when all),
+ * and what the wrapper said: the text the verdicts draw from besides the
+ * rows (a cause, a wrapper's words), so hosts that differ there do not fold. */
+static char *said_of(const struct report *r, const struct matrix *m, size_t rep, bool all)
 {
+	struct sbuf s = {0};
+
+	sb_puts(&s, "");
+	for (size_t c = 0; c < m->ncols; c++)
+		if (all || owner(r, m->cols[c].host) == rep)
+			sb_printf(&s, "%s %s %s %s\n", m->cols[c].backend, m->cols[c].mode,
+				  sandbox_word_name(m->cols[c].verdict.word), m->cols[c].verdict.reason);
+	for (size_t i = 0; i < r->nsaid; i++)
+		if (all || owner(r, r->said[i].host) == rep)
+			sb_printf(&s, "%s %s said %s\n", r->said[i].backend, r->said[i].mode, r->said[i].text);
+	return sb_take(&s);
+}
+
+/* The group of host rep of r (every row when all). */
+static int group_of(const struct report *r, const struct matrix *m, size_t rep, bool all, struct group *g)
+{
+	const char *label = all ? NULL : r->hosts[rep].name;
+
 	memset(g, 0, sizeof(*g));
 	g->rows = calloc(r->nresults + 1, sizeof(*g->rows));
 	g->backends = calloc(r->nbackends + 1, sizeof(*g->backends));
-	if (!g->rows || !g->backends) {
+	g->said = said_of(r, m, rep, all);
+	if (!g->rows || !g->backends || !g->said) {
 		group_free(g);
 		return -ENOMEM;
 	}
@@ -105,14 +128,15 @@ static int group_of(const struct report *r, const char *label, bool all, struct 
 			g->backends[g->nbackends++] = i;
 			g->hash = hash_backend(g->hash, &r->backends[i]);
 		}
+	g->hash = hash_str(g->hash, g->said);
 	return 0;
 }
 
 /* Does src's group have the outcome o of dst? */
-static bool same_outcome(const struct report *dst, const struct merge_outcome *o, const struct report *src,
+static bool same_outcome(const struct report *dst, const struct group *o, const struct report *src,
 			 const struct group *g)
 {
-	if (o->hash != g->hash || o->nrows != g->nrows || o->nbackends != g->nbackends)
+	if (o->hash != g->hash || o->nrows != g->nrows || o->nbackends != g->nbackends || strcmp(o->said, g->said))
 		return false;
 	for (size_t i = 0; i < g->nrows; i++)
 		if (!same_row(&dst->results[o->rows[i]], &src->results[g->rows[i]]))
@@ -130,8 +154,7 @@ static int add_outcome(struct merge *m, size_t host, const struct group *g)
 	if (!v)
 		return -ENOMEM;
 	m->v = v;
-	v[m->n++] = (struct merge_outcome){.host = host, .hash = g->hash, .rows = g->rows, .nrows = g->nrows,
-					    .backends = g->backends, .nbackends = g->nbackends};
+	v[m->n++] = (struct merge_outcome){.host = host, .g = *g};
 	return 0;
 }
 
@@ -152,16 +175,22 @@ static size_t owner(const struct report *r, const char *name)
 
 int merge_begin(struct merge *m, struct report *dst, bool fold)
 {
+	struct matrix dm;
 	int r = 0;
 
 	*m = (struct merge){.dst = dst, .fold = fold};
+	if (!dst->nhosts)
+		return 0;
+	if ((r = matrix_build(dst, &dm)) < 0)
+		return r;
 	for (size_t i = 0; i < dst->nhosts && r == 0; i++) {
 		struct group g;
 		if (dst->hosts[i].like || owner(dst, dst->hosts[i].name) != i)
 			continue;
-		if ((r = group_of(dst, dst->hosts[i].name, false, &g)) == 0 && (r = add_outcome(m, i, &g)) < 0)
+		if ((r = group_of(dst, &dm, i, false, &g)) == 0 && (r = add_outcome(m, i, &g)) < 0)
 			group_free(&g);
 	}
+	matrix_free(&dm);
 	if (r < 0)
 		merge_end(m);
 	return r;
@@ -170,7 +199,7 @@ int merge_begin(struct merge *m, struct report *dst, bool fold)
 void merge_end(struct merge *m)
 {
 	for (size_t i = 0; i < m->n; i++)
-		free(m->v[i].rows), free(m->v[i].backends);
+		group_free(&m->v[i].g);
 	free(m->v);
 	*m = (struct merge){0};
 }
@@ -266,6 +295,11 @@ static int add_rows(struct report *dst, size_t host, const struct report *src, c
 		if (!src->nhosts || owner(src, e->host) == owner(src, src_label))
 			r = report_add_explain_at(dst, label, e->backend, e->mode, e->text);
 	}
+	for (size_t i = 0; i < src->nsaid && r == 0; i++) {
+		const struct explain_text *e = &src->said[i];
+		if (!src->nhosts || owner(src, e->host) == owner(src, src_label))
+			r = report_add_said_at(dst, label, e->backend, e->mode, e->text);
+	}
 	for (size_t i = 0; i < g->nrows && r == 0; i++) {
 		struct result x = src->results[g->rows[i]];
 		x.host = (char *)label;
@@ -293,7 +327,7 @@ static int set_like(struct report *dst, size_t first, const struct report *src, 
 
 /* src's group of host rep (every row of a single run): folded into an
  * outcome dst has, or added with its rows. */
-static int merge_group(struct merge *m, size_t first, const struct report *src, size_t rep)
+static int merge_group(struct merge *m, size_t first, const struct report *src, const struct matrix *sm, size_t rep)
 {
 	struct report *dst = m->dst;
 	const char *src_label = src->nhosts ? src->hosts[rep].name : NULL;
@@ -301,10 +335,10 @@ static int merge_group(struct merge *m, size_t first, const struct report *src, 
 	size_t target = first + rep, base_rows = dst->nresults, base_backends = dst->nbackends;
 	int r;
 
-	if ((r = group_of(src, src_label, !src->nhosts, &g)) < 0)
+	if ((r = group_of(src, sm, rep, !src->nhosts, &g)) < 0)
 		return r;
 	for (size_t i = 0; m->fold && i < m->n; i++)
-		if (same_outcome(dst, &m->v[i], src, &g)) {
+		if (same_outcome(dst, &m->v[i].g, src, &g)) {
 			group_free(&g);
 			return set_like(dst, first, src, rep, m->v[i].host);
 		}
@@ -327,15 +361,19 @@ int merge_add(struct merge *m, const struct report *src, const char *label)
 	struct report *dst = m->dst;
 	bool first = dst->nhosts == 0;
 	size_t at, n = src->nhosts ? src->nhosts : 1;
+	struct matrix sm;
 	int r;
 
 	if (label && !host_label_ok(label))
 		return -EINVAL;
 	if ((r = add_hosts(dst, src, label, &at)) < 0 || (first && (r = first_input(dst, src)) < 0))
 		return r;
+	if ((r = matrix_build(src, &sm)) < 0)
+		return r;
 	for (size_t i = 0; i < n && r == 0; i++)
 		if (!src->nhosts || owner(src, src->hosts[i].name) == i)
-			r = merge_group(m, at, src, i);
+			r = merge_group(m, at, src, &sm, i);
+	matrix_free(&sm);
 	for (size_t i = 0; i < src->nfixed_known && r == 0; i++) {
 		struct sbuf s = {0};
 		if (!src->nhosts) /* a merged input's entries carry their host already */

@@ -120,22 +120,34 @@ int report_add_explain(struct report *r, const char *backend, const char *mode, 
 	return report_add_explain_at(r, NULL, backend, mode, text);
 }
 
-int report_add_explain_at(struct report *r, const char *host, const char *backend, const char *mode, const char *text)
+/* Append {backend, mode, text, host} to one of the report's text lists. */
+static int add_text(struct explain_text **v, size_t *n, const char *host, const char *backend, const char *mode,
+		    const char *text)
 {
-	struct explain_text *ne = realloc(r->explains, (r->nexplains + 1) * sizeof(*ne));
+	struct explain_text *ne = realloc(*v, (*n + 1) * sizeof(*ne));
 
 	if (!ne)
 		return -ENOMEM;
-	r->explains = ne;
-	ne = &ne[r->nexplains];
+	*v = ne;
+	ne = &ne[*n];
 	*ne = (struct explain_text){(char *)backend, (char *)mode, (char *)text, (char *)host};
 	char **f[] = EXPLAIN_FIELDS(ne);
 	if (!dup_fields(f, ARRAY_SIZE(f))) {
 		free_fields(f, ARRAY_SIZE(f));
 		return -ENOMEM;
 	}
-	r->nexplains++;
+	++*n;
 	return 0;
+}
+
+int report_add_explain_at(struct report *r, const char *host, const char *backend, const char *mode, const char *text)
+{
+	return add_text(&r->explains, &r->nexplains, host, backend, mode, text);
+}
+
+int report_add_said_at(struct report *r, const char *host, const char *backend, const char *mode, const char *text)
+{
+	return add_text(&r->said, &r->nsaid, host, backend, mode, text);
 }
 
 int host_facts_copy(struct host_facts *dst, const struct host_facts *src)
@@ -188,14 +200,23 @@ static bool same_host(const char *a, const char *b)
 	return a && b ? !strcmp(a, b) : a == b;
 }
 
+static const char *text_at(const struct explain_text *v, size_t n, const char *host, const char *backend,
+			   const char *mode)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_host(v[i].host, host) && !strcmp(v[i].backend, backend) && !strcmp(v[i].mode, mode))
+			return v[i].text;
+	return NULL;
+}
+
 const char *report_explain_at(const struct report *r, const char *host, const char *backend, const char *mode)
 {
-	for (size_t i = 0; i < r->nexplains; i++) {
-		const struct explain_text *e = &r->explains[i];
-		if (same_host(e->host, host) && !strcmp(e->backend, backend) && !strcmp(e->mode, mode))
-			return e->text;
-	}
-	return NULL;
+	return text_at(r->explains, r->nexplains, host, backend, mode);
+}
+
+const char *report_said_at(const struct report *r, const char *host, const char *backend, const char *mode)
+{
+	return text_at(r->said, r->nsaid, host, backend, mode);
 }
 
 const struct backend_info *report_backend_at(const struct report *r, const char *host, const char *name)
@@ -276,6 +297,10 @@ void report_free(struct report *r)
 		char **f[] = EXPLAIN_FIELDS(&r->explains[i]);
 		free_fields(f, ARRAY_SIZE(f));
 	}
+	for (size_t i = 0; i < r->nsaid; i++) {
+		char **f[] = EXPLAIN_FIELDS(&r->said[i]);
+		free_fields(f, ARRAY_SIZE(f));
+	}
 	for (size_t i = 0; i < r->nfixed_known; i++)
 		free(r->fixed_known[i]);
 	for (size_t i = 0; i < r->nhosts; i++)
@@ -288,6 +313,7 @@ void report_free(struct report *r)
 	free(r->results);
 	free(r->backends);
 	free(r->explains);
+	free(r->said);
 	free(r->fixed_known);
 	memset(r, 0, sizeof(*r));
 }

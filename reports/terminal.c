@@ -106,9 +106,16 @@ static void header(const struct term *t)
 	}
 }
 
-static int state_paint(enum column_state s)
+static int word_paint(enum sandbox_word w)
 {
-	return s == COL_NOT_ENFORCED ? RED : s == COL_ENFORCED ? GREEN : s == COL_UNJUDGED ? MAGENTA : YELLOW;
+	switch (w) {
+	case SW_FAILS_OPEN:
+	case SW_NOT_ENFORCED: return RED;
+	case SW_ENFORCED: return GREEN;
+	case SW_FAILS_CLOSED:
+	case SW_NOT_JUDGED: return MAGENTA;
+	default: return YELLOW;
+	}
 }
 
 #define MAX_MEMBERS 10 /* hosts named under a line of the grid */
@@ -159,7 +166,7 @@ static void grid(const struct term *t)
 			const struct grid_cell *gc = l && c ? &g.cells[(l - 1) * g.nbackends + c - 1] : NULL;
 			sb_puts(t->out, c ? "   " : "  ");
 			if (gc && gc->worst)
-				paint(t, state_paint(column_state(gc->worst)), s);
+				paint(t, word_paint(gc->worst->verdict.word), s);
 			else
 				paint(t, l ? DIM : BOLD, s);
 			sb_printf(t->out, "%*s", (int)(w[c] - text_width(s)), "");
@@ -219,7 +226,7 @@ static void column_lines(const struct term *t)
 			sb_printf(t->out, "  %-3s", key);
 		text_clean(t->out, label);
 		sb_printf(t->out, ":%*s ", (int)(w - strlen(label)), "");
-		paint(t, state_paint(column_state(c)), s.s ? s.s : "");
+		paint(t, word_paint(c->verdict.word), s.s ? s.s : "");
 		sb_puts(t->out, " (");
 		counts(t, c);
 		sb_puts(t->out, ")\n");
@@ -365,7 +372,7 @@ int report_terminal(const struct report *r, const struct render_opts *o, char **
 		  r->summary[V_SKIP], r->summary[V_XFAIL]);
 	struct sbuf line = {0};
 	report_verdict_line(&t.m, &line);
-	paint(&t, state_paint(matrix_state(&t.m)), line.s ? line.s : "");
+	paint(&t, word_paint(matrix_word(&t.m)), line.s ? line.s : "");
 	sb_puts(&s, "\n");
 	sb_free(&line);
 	matrix_free(&t.m);
