@@ -182,16 +182,3 @@ void grid_rows_text(const struct grid *g, size_t l, struct sbuf *out)
 	if (!line->differs)
 		sb_puts(out, "; the backends differ");
 }
-
-void grid_members_text(const struct report *r, const struct grid_line *l, size_t max, struct sbuf *out)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; l->host && i < r->nhosts; i++)
-		if (r->hosts[i].like && !strcmp(r->hosts[i].like, l->host) && n++ < max) {
-			sb_puts(out, n > 1 ? ", " : "");
-			text_clean(out, r->hosts[i].name);
-		}
-	if (n > max)
-		sb_printf(out, " and %zu more", n - max);
-}

@@ -251,7 +251,7 @@ static void fleet_grid(struct sbuf *out, const struct report *r, const struct gr
 		if (line->hosts > 1) {
 			sb_printf(out, "<details%s><summary>and the %zu like it</summary>",
 				  line->hosts <= MEMBERS_OPEN ? " open" : "", line->hosts - 1);
-			grid_members_text(r, line, line->hosts, &t);
+			report_hosts_like_names(r, line->host, line->hosts, &t);
 			esc(out, t.s);
 			sb_free(&t);
 			sb_puts(out, "</details>");

@@ -80,6 +80,12 @@ static int properties(xmlTextWriterPtr w, const struct report *r, const struct r
 		rc |= property(w, "backend.notes", b->notes);
 	if (first->host)
 		rc |= property(w, "host", first->host);
+	if (first->host && report_hosts_like(r, first->host) > 1) { /* folded by merge: same outcome */
+		struct sbuf like = {0};
+		report_hosts_like_names(r, first->host, r->nhosts, &like);
+		rc |= like.oom ? -1 : property(w, "hosts.like", like.s);
+		sb_free(&like);
+	}
 	rc |= property(w, "kernel", h->kernel);
 	rc |= property(w, "arch", h->arch);
 	snprintf(num, sizeof(num), "%d", h->landlock_abi);

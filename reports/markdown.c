@@ -84,7 +84,7 @@ static void fleet_grid(struct sbuf *out, const struct report *r, const struct gr
 		grid_line_text(line, &t);
 		if (line->hosts > 1) {
 			sb_puts(&t, ": ");
-			grid_members_text(r, line, MAX_MEMBERS, &t);
+			report_hosts_like_names(r, line->host, MAX_MEMBERS, &t);
 		}
 		sb_puts(out, "| ");
 		md(out, t.s, 2000);

@@ -14,24 +14,32 @@ static bool same(const char *a, const char *b)
 	return a && b ? !strcmp(a, b) : a == b;
 }
 
-static size_t find_column(const struct matrix *m, const struct result *x)
+static bool in_column(const struct column *c, const struct result *x)
+{
+	return same(c->host, x->host) && !strcmp(c->backend, x->backend) && !strcmp(c->mode, x->mode);
+}
+
+/* Rows come in runs of one column, each run in the same probe order: each
+ * lookup tries its guess (the last hit, the next probe) before a scan. */
+static size_t find_column(const struct matrix *m, const struct result *x, size_t guess)
 {
 	size_t i;
 
-	for (i = 0; i < m->ncols; i++)
-		if (same(m->cols[i].host, x->host) && !strcmp(m->cols[i].backend, x->backend) &&
-		    !strcmp(m->cols[i].mode, x->mode))
-			break;
+	if (guess < m->ncols && in_column(&m->cols[guess], x))
+		return guess;
+	for (i = 0; i < m->ncols && !in_column(&m->cols[i], x); i++)
+		;
 	return i;
 }
 
-static size_t find_probe(const struct matrix *m, const char *probe)
+static size_t find_str(const char **v, size_t n, const char *s, size_t guess)
 {
 	size_t i;
 
-	for (i = 0; i < m->nprobes; i++)
-		if (!strcmp(m->probes[i], probe))
-			break;
+	if (guess < n && !strcmp(v[guess], s))
+		return guess;
+	for (i = 0; i < n && strcmp(v[i], s); i++)
+		;
 	return i;
 }
 
@@ -42,7 +50,7 @@ static const char *category_of(const struct result *x)
 
 int matrix_build(const struct report *r, struct matrix *m)
 {
-	size_t *pcol = NULL, *pprobe = NULL, ncats = 0;
+	size_t *pcol = NULL, *pprobe = NULL, *pos = NULL, ncats = 0, c = 0, p = 0, k = 0;
 	const char **probes = NULL, **cats = NULL, **catorder = NULL;
 
 	memset(m, 0, sizeof(*m));
@@ -52,28 +60,25 @@ int matrix_build(const struct report *r, struct matrix *m)
 	catorder = calloc(r->nresults + 1, sizeof(*catorder));
 	pcol = calloc(r->nresults + 1, sizeof(*pcol));
 	pprobe = calloc(r->nresults + 1, sizeof(*pprobe));
+	pos = calloc(r->nresults + 1, sizeof(*pos));
 	m->probes = calloc(r->nresults + 1, sizeof(*m->probes));
 	m->cats = calloc(r->nresults + 1, sizeof(*m->cats));
-	if (!m->cols || !probes || !cats || !catorder || !pcol || !pprobe || !m->probes || !m->cats)
+	if (!m->cols || !probes || !cats || !catorder || !pcol || !pprobe || !pos || !m->probes || !m->cats)
 		goto oom;
 
 	/* columns and probes in first-seen order; categories likewise */
 	for (size_t i = 0; i < r->nresults; i++) {
 		const struct result *x = &r->results[i];
-		size_t c = find_column(m, x), p, k;
-		if (c == m->ncols)
+		if ((c = find_column(m, x, c)) == m->ncols)
 			m->cols[m->ncols++] = (struct column){.host = x->host, .backend = x->backend, .mode = x->mode};
 		pcol[i] = c;
-		for (p = 0; p < m->nprobes && strcmp(probes[p], x->probe); p++)
-			;
-		if (p == m->nprobes) {
+		if ((p = find_str(probes, m->nprobes, x->probe, i ? p + 1 : 0)) == m->nprobes) {
 			probes[p] = x->probe;
 			cats[p] = category_of(x);
 			m->nprobes++;
 		}
-		for (k = 0; k < ncats && strcmp(catorder[k], category_of(x)); k++)
-			;
-		if (k == ncats)
+		pprobe[i] = p; /* first-seen order, for now */
+		if ((k = find_str(catorder, ncats, category_of(x), k)) == ncats)
 			catorder[ncats++] = category_of(x);
 
 		struct column *col = &m->cols[c];
@@ -85,34 +90,35 @@ int matrix_build(const struct report *r, struct matrix *m)
 	}
 	/* rows grouped by category, stable within one */
 	size_t n = 0;
-	for (size_t k = 0; k < ncats; k++)
-		for (size_t p = 0; p < m->nprobes; p++)
+	for (k = 0; k < ncats; k++)
+		for (p = 0; p < m->nprobes; p++)
 			if (!strcmp(cats[p], catorder[k])) {
+				pos[p] = n;
 				m->probes[n] = probes[p];
 				m->cats[n++] = cats[p];
 			}
 	for (size_t i = 0; i < r->nresults; i++)
-		pprobe[i] = find_probe(m, r->results[i].probe);
-	for (size_t c = 0; c < m->ncols; c++)
+		pprobe[i] = pos[pprobe[i]];
+	for (c = 0; c < m->ncols; c++)
 		m->cols[c].hosts = report_hosts_like(r, m->cols[c].host);
 	m->cell = calloc(m->nprobes * m->ncols + 1, sizeof(*m->cell));
 	if (!m->cell)
 		goto oom;
 	for (size_t i = 0; i < r->nresults; i++)
 		m->cell[pprobe[i] * m->ncols + pcol[i]] = &r->results[i];
-	for (size_t c = 0; c < m->ncols; c++)
+	for (c = 0; c < m->ncols; c++)
 		column_verdict(r, m, c, &m->cols[c].verdict);
-	free(probes), free(cats), free(catorder), free(pcol), free(pprobe);
+	free(probes), free(cats), free(catorder), free(pcol), free(pprobe), free(pos);
 	return 0;
 oom:
-	free(probes), free(cats), free(catorder), free(pcol), free(pprobe);
+	free(probes), free(cats), free(catorder), free(pcol), free(pprobe), free(pos);
 	matrix_free(m);
 	return -ENOMEM;
 }
 
 const struct column *matrix_column(const struct matrix *m, const struct result *x)
 {
-	size_t c = find_column(m, x);
+	size_t c = find_column(m, x, 0);
 
 	return c < m->ncols ? &m->cols[c] : NULL;
 }

@@ -260,6 +260,19 @@ size_t report_hosts_like(const struct report *r, const char *host)
 	return n ? n : 1;
 }
 
+void report_hosts_like_names(const struct report *r, const char *host, size_t max, struct sbuf *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; host && i < r->nhosts; i++)
+		if (r->hosts[i].like && !strcmp(r->hosts[i].like, host) && n++ < max) {
+			sb_puts(out, n > 1 ? ", " : "");
+			text_clean(out, r->hosts[i].name);
+		}
+	if (n > max)
+		sb_printf(out, " and %zu more", n - max);
+}
+
 void report_summarize(struct report *r)
 {
 	const char *host = NULL;

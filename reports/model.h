@@ -117,6 +117,9 @@ const struct host_facts *report_host(const struct report *r, const char *host);
 /* Merged reports: how many hosts the rows labelled host stand for (itself
  * and every host like it); 1 for anything else. */
 size_t report_hosts_like(const struct report *r, const char *host);
+/* The hosts like host, at most max named: "node-0002, node-0003 and 184
+ * more" (safe for a terminal). */
+void report_hosts_like_names(const struct report *r, const char *host, size_t max, struct sbuf *out);
 /* summary[]: every host's rows, those of a folded group once per member. */
 void report_summarize(struct report *r);
 /* How many rows summary[] counts: every host's. */
@@ -226,9 +229,7 @@ void grid_line_text(const struct grid_line *l, struct sbuf *out);
 /* How line l's rows compare with the first line's: "the most hosts'
  * outcome", "3 verdicts differ from node-0001", ... */
 void grid_rows_text(const struct grid *g, size_t l, struct sbuf *out);
-/* The hosts folded into the line, at most max named: "node-0002,
- * node-0003 and 184 more". */
-void grid_members_text(const struct report *r, const struct grid_line *l, size_t max, struct sbuf *out);
+
 
 /* Parse a JSON report (schema 1). err gets "where: what". */
 int report_from_json(const char *text, struct report *r, char *err, size_t n);

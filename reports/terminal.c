@@ -181,7 +181,7 @@ static void grid(const struct term *t)
 		sb_puts(t->out, "\n");
 		if (l && g.lines[l - 1].hosts > 1) {
 			struct sbuf who = {0};
-			grid_members_text(t->r, &g.lines[l - 1], MAX_MEMBERS, &who);
+			report_hosts_like_names(t->r, g.lines[l - 1].host, MAX_MEMBERS, &who);
 			sb_puts(t->out, "    like it: ");
 			sb_puts(t->out, who.s ? who.s : "");
 			sb_puts(t->out, "\n");
