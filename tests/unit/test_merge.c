@@ -139,131 +139,6 @@ static void test_merge_of_merged(void **state)
 	report_free(&again);
 }
 
-/* A fleet: hosts with the same outcome share one copy of their rows; every
- * distinct outcome keeps its own; JSON keeps who is like whom; diff and the
- * summary count every host. */
-static const struct row_spec fleet_rows[] = {
-	{"landlock", "read-only", "fs.create_outside", V_PASS, EXPECT_BLOCKED},
-	{"landlock", "workspace-write", "git.config_write", V_ESCAPE, EXPECT_BLOCKED},
-	{"bwrap", "workspace-write", "git.config_write", V_PASS, EXPECT_BLOCKED},
-};
-
-/* Host i of a fleet of n: 7 and 9 escape once more, 8 has another bwrap. */
-static void fleet_host(struct report *r, size_t i)
-{
-	char name[32];
-
-	snprintf(name, sizeof(name), "node-%04zu", i);
-	build_report(r, name, "6.1", fleet_rows, ARRAY_SIZE(fleet_rows));
-	if (i == 7 || i == 9)
-		r->results[2].verdict = V_ESCAPE;
-	if (i == 8) {
-		free(r->backends[1].version);
-		r->backends[1].version = strdup("0.9.0");
-	}
-	free(r->results[0].detail); /* evidence differs from run to run */
-	r->results[0].detail = strdup(name);
-	report_summarize(r);
-}
-
-static void test_fold(void **state)
-{
-	struct report one, m = {0}, back, each = {0};
-	struct merge mg, me;
-	char *text = NULL, err[256];
-	struct diff d;
-	static const bool fail[V__COUNT] = {[V_ESCAPE] = true};
-
-	(void)state;
-	assert_int_equal(merge_begin(&mg, &m, true), 0);
-	assert_int_equal(merge_begin(&me, &each, false), 0);
-	for (size_t i = 1; i <= 40; i++) {
-		fleet_host(&one, i);
-		assert_int_equal(merge_add(&mg, &one, NULL), 0);
-		assert_int_equal(merge_add(&me, &one, NULL), 0);
-		report_free(&one);
-	}
-	merge_end(&mg);
-	merge_end(&me);
-	/* three outcomes: node-0001's (38 hosts), node-0007's (with 9), node-0008's */
-	assert_int_equal(m.nhosts, 40);
-	assert_int_equal(m.nresults, 3 * ARRAY_SIZE(fleet_rows));
-	assert_int_equal(each.nresults, 40 * ARRAY_SIZE(fleet_rows));
-	assert_null(m.hosts[0].like);
-	assert_string_equal(m.hosts[1].like, "node-0001");
-	assert_null(m.hosts[6].like);
-	assert_null(m.hosts[7].like);
-	assert_string_equal(m.hosts[8].like, "node-0007");
-	assert_string_equal(m.hosts[39].like, "node-0001");
-	assert_int_equal(report_hosts_like(&m, "node-0001"), 37);
-	assert_int_equal(report_hosts_like(&m, "node-0007"), 2);
-	assert_int_equal(report_hosts_like(&m, "node-0008"), 1);
-	assert_string_equal(report_backend_at(&m, "node-0008", "bwrap")->version, "0.9.0");
-	assert_null(report_backend_at(&m, "node-0002", "bwrap")); /* it is node-0001's */
-	/* every host's rows counted, as without folding */
-	assert_memory_equal(m.summary, each.summary, sizeof(m.summary));
-	assert_int_equal(m.summary[V_ESCAPE], 42);
-
-	/* JSON: hosts[].like, read back as it was written */
-	assert_int_equal(report_json(&m, &text), 0);
-	assert_non_null(strstr(text, "\"like\":\t\"node-0001\""));
-	if (report_from_json(text, &back, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
-	assert_int_equal(back.nresults, m.nresults);
-	assert_string_equal(back.hosts[8].like, "node-0007");
-	assert_memory_equal(back.summary, m.summary, sizeof(m.summary));
-
-	/* diff sees every host: the folded report is the unfolded one */
-	assert_int_equal(report_diff(&each, &back, fail, &d), 0);
-	assert_int_equal(d.n, 0);
-	diff_free(&d);
-	/* merged again: the same folds; a new outcome is added */
-	struct report again = {0};
-	assert_int_equal(report_merge(&again, &back, NULL), 0);
-	assert_int_equal(again.nresults, m.nresults);
-	fleet_host(&one, 41);
-	one.results[1].verdict = V_PASS;
-	assert_int_equal(report_merge(&again, &one, NULL), 0);
-	report_free(&one);
-	assert_int_equal(again.nresults, m.nresults + ARRAY_SIZE(fleet_rows));
-	report_free(&again);
-
-	/* a change on many hosts is one line that names them */
-	struct report worse = {0};
-	assert_int_equal(merge_begin(&mg, &worse, true), 0);
-	for (size_t i = 1; i <= 40; i++) {
-		fleet_host(&one, i);
-		one.results[0].verdict = V_ESCAPE;
-		assert_int_equal(merge_add(&mg, &one, NULL), 0);
-		report_free(&one);
-	}
-	merge_end(&mg);
-	assert_int_equal(report_diff(&back, &worse, fail, &d), 0);
-	assert_int_equal(d.count[CHANGE_NEW_ESCAPE], 40);
-	assert_true(d.worse);
-	free(text);
-	assert_int_equal(diff_text(&d, &text), 0);
-	if (!strstr(text, "new escape     landlock/read-only fs.create_outside on 40 hosts (node-0001, node-0002, "
-			  "node-0003, node-0004, node-0005, node-0006, node-0007, node-0008, node-0009, node-0010 and 30 "
-			  "more): pass -> escape"))
-		fail_msg("%s", text);
-	diff_free(&d);
-	free(text);
-	report_free(&worse);
-
-	/* a like that names no host with rows is refused */
-	assert_int_equal(report_json(&m, &text), 0);
-	char *at = strstr(text, "\"like\":\t\"node-0007\"");
-	assert_non_null(at);
-	memcpy(at + 9, "node-0009", 9); /* node-0009 like itself */
-	assert_int_equal(report_from_json(text, &one, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, ".like: names no host"));
-	free(text);
-	report_free(&back);
-	report_free(&m);
-	report_free(&each);
-}
-
 static void test_merge_cli(void **state)
 {
 	char a_path[] = BUILDDIR "/tests/merge-a.json", b_path[] = BUILDDIR "/tests/merge-b.json",
@@ -367,7 +242,6 @@ int main(void)
 		cmocka_unit_test(test_merge_two_hosts),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_merge_of_merged),
-		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_merge_cli),
 		cmocka_unit_test(test_mangled_inputs),
 	};
