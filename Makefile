@@ -183,9 +183,11 @@ stress: deps all $(UNIT_BIN) $(LIVE_BIN)
 check-unit: all $(UNIT_BIN)
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN)
 
-# The harness against the spawn floor of landlock and bwrap (README: Speed).
+# The harness against the spawn floor of landlock and bwrap, then `merge` of
+# fleets of 200 and 1000 hosts against its bounds (README: Speed, Fleets).
 bench: all
 	$(BUILD)/cagetest bench -m workspace-write
+	$(BUILD)/cagetest bench --fleet 200,1000
 
 # Unit tests (not the live ones, whose children run sandboxed) under valgrind.
 valgrind: $(UNIT_BIN)

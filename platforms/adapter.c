@@ -36,8 +36,8 @@ struct adapter {
 	struct backend b; /* first: the registry hands out &a->b */
 	char *path, *here;
 	char *name, *description, *hint, *cwd;
-	char **requires, **modes, **command, **version_argv, **check_argv, **pass_env;
-	size_t nrequires, nmodes, ncommand, nversion, ncheck, npass;
+	char **requires, **modes, **command, **version_argv, **fails_open, **check_argv, **pass_env;
+	size_t nrequires, nmodes, ncommand, nversion, nfails_open, ncheck, npass;
 	bool all_modes, has_version;
 	struct kv *env, *files;
 	size_t nenv, nfiles;
@@ -203,6 +203,7 @@ void adapter_free(struct backend *b)
 	jp_free_strv(a->modes, a->nmodes);
 	jp_free_strv(a->command, a->ncommand);
 	jp_free_strv(a->version_argv, a->nversion);
+	jp_free_strv(a->fails_open, a->nfails_open);
 	jp_free_strv(a->check_argv, a->ncheck);
 	jp_free_strv(a->pass_env, a->npass);
 	free_kv(a->env, a->nenv);
@@ -341,9 +342,9 @@ static bool in_case_root(const char *tmpl)
 
 static int parse_root(struct adapter *a, const cJSON *root, struct jperr *e)
 {
-	static const char *const keys[] = {"name",  "description", "requires", "modes",	"command", "cwd",
-					   "env",   "vars",	   "files",    "batch",	"version", "hint",
-					   "check", "pass_env",	   "daemon",   NULL};
+	static const char *const keys[] = {"name",	 "description", "requires", "modes", "command", "cwd",
+					   "env",	 "vars",	"files",    "batch", "version", "fails_open",
+					   "hint",	 "check",	"pass_env", "daemon", NULL};
 	const cJSON *v;
 	int r;
 
@@ -366,6 +367,13 @@ static int parse_root(struct adapter *a, const cJSON *root, struct jperr *e)
 	for (size_t i = 0; i < a->nrequires; i++)
 		if ((r = check_tmpl(a, a->requires[i], P_HERE, "requires", e)) < 0)
 			return r;
+
+	if ((r = jp_str_array(cJSON_GetObjectItemCaseSensitive(root, "fails_open"), &a->fails_open, &a->nfails_open,
+			      "fails_open", e)) < 0)
+		return r;
+	for (size_t i = 0; i < a->nfails_open; i++)
+		if (!a->fails_open[i][0] || strchr(a->fails_open[i], '\n'))
+			return jp_fail(e, "fails_open", "each phrase is a non-empty part of one line of the wrapper's stderr");
 
 	v = cJSON_GetObjectItemCaseSensitive(root, "modes");
 	a->all_modes = !v;
@@ -828,6 +836,26 @@ static void ad_notes(const struct backend *b, struct sbuf *out)
 	sb_puts(out, A(b)->description ? A(b)->description : "");
 }
 
+/* The first stderr line holding one of the file's fails_open phrases. */
+static bool ad_said_unconfined(const struct backend *b, const char *err, char *out, size_t n)
+{
+	const struct adapter *a = A(b);
+
+	for (size_t i = 0; i < a->nfails_open; i++) {
+		const char *at = strstr(err, a->fails_open[i]), *start = at, *end;
+		if (!at)
+			continue;
+		while (start > err && start[-1] != '\n')
+			start--;
+		end = start + strcspn(start, "\r\n");
+		while (start < end && (*start == ' ' || *start == '\t'))
+			start++;
+		snprintf(out, n, "%.*s", (int)(end - start), start);
+		return true;
+	}
+	return false;
+}
+
 static const struct backend adapter_ops = {
 	.available = ad_available,
 	.version = ad_version,
@@ -835,6 +863,7 @@ static const struct backend adapter_ops = {
 	.prepare = ad_prepare,
 	.explain = ad_explain,
 	.notes = ad_notes,
+	.said_unconfined = ad_said_unconfined,
 };
 
 /* ---------- registration ---------- */

@@ -84,6 +84,10 @@ struct backend {
 	/* Optional: what available() measured here, appended to out as data
 	 * (the very trial, never a second one; doctor prints these). 0 or -errno. */
 	int (*facts)(const struct backend *b, struct facts *out);
+	/* Optional: the line of a case's stderr in which the wrapper says it
+	 * runs without its sandbox (it fails open), copied to out; false when
+	 * it said no such thing. */
+	bool (*said_unconfined)(const struct backend *b, const char *err, char *out, size_t n);
 	const void *data; /* adapters: the parsed adapter file */
 };
 

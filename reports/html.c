@@ -22,9 +22,10 @@ static const char css[] =
 	".facts td,.facts th{border:1px solid #d0d7de;padding:.2em .5em;text-align:left;vertical-align:top}\n"
 	".facts th{background:#f6f8fa}\n"
 	".notes{max-width:60em;color:#57606a;font-size:.92em}\n"
-	".st-0{background:var(--escape-bg);color:#fff}.st-1{background:var(--error-bg);color:#fff}"
-	".st-2{background:var(--xfail-bg);color:var(--xfail)}.st-3{background:var(--pass-bg);color:var(--pass)}"
-	".st-4,.st-5{background:var(--skip-bg);color:var(--skip)}\n"
+	/* st-N: a sandbox verdict (enum sandbox_word, worst first) */
+	".st-0,.st-1{background:var(--escape-bg);color:#fff}.st-2,.st-3{background:var(--error-bg);color:#fff}"
+	".st-4{background:var(--pass-bg);color:var(--pass)}"
+	".st-5,.st-6,.st-7{background:var(--skip-bg);color:var(--skip)}\n"
 	".badge{display:inline-block;padding:.1em .6em;margin:0 .3em .3em 0;border-radius:1em;font-weight:600}\n"
 	".filters{position:sticky;top:0;background:#fff;padding:.5em 0;border-bottom:1px solid #d0d7de;z-index:5}\n"
 	".filters label{margin-right:1.2em}\n"
@@ -48,7 +49,12 @@ static const char css[] =
 	".fail-list li{margin:.3em 0}.fail-list .ev{font-family:ui-monospace,monospace;font-size:.92em;word-break:break-word}\n"
 	".hint{color:#57606a}\n"
 	"pre{background:#f6f8fa;padding:.6em;overflow:auto;font-size:.9em}\n"
-	"[hidden]{display:none!important}\n";
+	"[hidden]{display:none!important}\n"
+	".grid th,.grid td{border:1px solid #d0d7de;padding:.3em .6em;text-align:left;vertical-align:top}\n"
+	".grid td.cell{font-weight:600;min-width:12em;max-width:24em}"
+	".grid td.cell small{display:block;font-weight:normal}\n"
+	".grid th.line{font-weight:normal;max-width:28em}.grid th.line a{font-weight:600}\n"
+	".grid details{font-size:.9em;color:#57606a}.grid td.rows{color:#57606a}\n";
 
 /* Filters: only failing rows, one category; category headers follow. */
 static const char js[] =
@@ -146,11 +152,29 @@ static void cell(struct sbuf *out, const struct result *x, const struct column *
 	sb_puts(out, "</dl></div></details></td>");
 }
 
+#define HOSTS_OPEN 20 /* more hosts than this: their facts table starts closed */
+
+/* "h-3": the anchor of the matrix columns of r->hosts[3]. */
+static void host_anchor(struct sbuf *out, const struct report *r, const char *host)
+{
+	const struct host_facts *h = report_host(r, host);
+
+	sb_printf(out, "h-%td", h == &r->host ? (ptrdiff_t)-1 : h - r->hosts);
+}
+
 static void facts(struct sbuf *out, const struct report *r)
 {
-	sb_puts(out, "<h2>Hosts</h2>\n<table class=\"facts\"><tr><th>host</th><th>kernel</th><th>arch</th>"
-		     "<th>Landlock ABI</th><th>seccomp</th><th>user ns</th><th>container</th><th>uid</th><th>user</th></tr>\n");
-	for (size_t i = 0; i < (r->nhosts ? r->nhosts : 1); i++) {
+	size_t n = r->nhosts ? r->nhosts : 1;
+
+	sb_puts(out, "<h2>Hosts</h2>\n");
+	if (n > HOSTS_OPEN)
+		sb_printf(out, "<details><summary>the facts of %zu hosts</summary>\n", n);
+	sb_puts(out, "<table class=\"facts\"><tr><th>host</th><th>kernel</th><th>arch</th>"
+		     "<th>Landlock ABI</th><th>seccomp</th><th>user ns</th><th>container</th><th>uid</th><th>user</th>");
+	if (r->nhosts)
+		sb_puts(out, "<th>rows</th>");
+	sb_puts(out, "</tr>\n");
+	for (size_t i = 0; i < n; i++) {
 		const struct host_facts *h = r->nhosts ? &r->hosts[i] : &r->host;
 		sb_puts(out, "<tr><td>");
 		esc(out, h->name);
@@ -163,9 +187,21 @@ static void facts(struct sbuf *out, const struct report *r)
 		esc(out, h->container ? h->container : "none");
 		sb_printf(out, "</td><td>%u</td><td>", h->uid);
 		esc(out, h->user);
+		if (r->nhosts) {
+			sb_puts(out, "</td><td><a href=\"#");
+			host_anchor(out, r, h->like ? h->like : h->name);
+			sb_puts(out, "\">");
+			if (h->like) {
+				sb_puts(out, "like ");
+				esc(out, h->like);
+			} else
+				sb_puts(out, "its own");
+			sb_puts(out, "</a>");
+		}
 		sb_puts(out, "</td></tr>\n");
 	}
-	sb_puts(out, "</table>\n<h2>Backends</h2>\n<table class=\"facts\"><tr><th>backend</th>");
+	sb_puts(out, n > HOSTS_OPEN ? "</table></details>\n" : "</table>\n");
+	sb_puts(out, "<h2>Backends</h2>\n<table class=\"facts\"><tr><th>backend</th>");
 	if (r->nhosts)
 		sb_puts(out, "<th>host</th>");
 	sb_puts(out, "<th>available</th><th>version</th><th>notes</th></tr>\n");
@@ -186,6 +222,64 @@ static void facts(struct sbuf *out, const struct report *r)
 	sb_puts(out, "</table>\n");
 }
 
+#define MEMBERS_OPEN 12 /* hosts named before the list folds */
+
+/* Merged reports open with it: host x backend, agreeing hosts on one line. */
+static void fleet_grid(struct sbuf *out, const struct report *r, const struct grid *g)
+{
+	struct sbuf t = {0};
+
+	sb_printf(out, "<h2>Hosts x backends</h2>\n<p class=\"meta\">%zu hosts, %zu distinct %s; a cell is the verdict "
+		       "of the backend's worst mode (and its count); a line links to its columns in the matrix</p>\n"
+		       "<table class=\"grid\"><tr><th>hosts</th>",
+		  r->nhosts, g->nlines, g->nlines == 1 ? "outcome" : "outcomes");
+	for (size_t b = 0; b < g->nbackends; b++) {
+		sb_puts(out, "<th>");
+		esc(out, g->backends[b]);
+		sb_puts(out, "</th>");
+	}
+	sb_puts(out, "<th>rows</th></tr>\n");
+	for (size_t l = 0; l < g->nlines; l++) {
+		const struct grid_line *line = &g->lines[l];
+		sb_puts(out, "<tr><th class=\"line\"><a href=\"#");
+		host_anchor(out, r, line->host);
+		sb_puts(out, "\">");
+		grid_line_text(line, &t);
+		esc(out, t.s);
+		sb_free(&t);
+		sb_puts(out, "</a>");
+		if (line->hosts > 1) {
+			sb_printf(out, "<details%s><summary>and the %zu like it</summary>",
+				  line->hosts <= MEMBERS_OPEN ? " open" : "", line->hosts - 1);
+			report_hosts_like_names(r, line->host, line->hosts, &t);
+			esc(out, t.s);
+			sb_free(&t);
+			sb_puts(out, "</details>");
+		}
+		sb_puts(out, "</th>");
+		for (size_t b = 0; b < g->nbackends; b++) {
+			const struct grid_cell *c = &g->cells[l * g->nbackends + b];
+			const char *cause = grid_cell_cause(c);
+			sb_printf(out, "<td class=\"cell st-%d\">", c->worst ? (int)c->worst->verdict.word : (int)SW_NOT_TESTED);
+			grid_cell_text(c, &t);
+			esc(out, t.s);
+			sb_free(&t);
+			if (cause) {
+				sb_puts(out, "<small>");
+				esc(out, cause);
+				sb_puts(out, "</small>");
+			}
+			sb_puts(out, "</td>");
+		}
+		sb_puts(out, "<td class=\"rows\">");
+		grid_rows_text(g, l, &t);
+		esc(out, t.s);
+		sb_free(&t);
+		sb_puts(out, "</td></tr>\n");
+	}
+	sb_puts(out, "</table>\n");
+}
+
 static void summary(struct sbuf *out, const struct report *r, const struct matrix *m)
 {
 	sb_puts(out, "<h2>Summary</h2>\n<p>");
@@ -198,7 +292,7 @@ static void summary(struct sbuf *out, const struct report *r, const struct matri
 		column_summary(&m->cols[c], &s);
 		sb_puts(out, "<tr><td>");
 		label(out, &m->cols[c]);
-		sb_printf(out, "</td><td class=\"st-%d\">", (int)column_state(&m->cols[c]));
+		sb_printf(out, "</td><td class=\"st-%d\">", (int)m->cols[c].verdict.word);
 		esc(out, s.s);
 		sb_puts(out, "</td></tr>\n");
 		sb_free(&s);
@@ -211,7 +305,7 @@ static bool same_group(const struct column *a, const struct column *b)
 	return !strcmp(a->backend, b->backend) && (a->host && b->host ? !strcmp(a->host, b->host) : a->host == b->host);
 }
 
-static void matrix_table(struct sbuf *out, const struct matrix *m, const struct render_opts *o)
+static void matrix_table(struct sbuf *out, const struct report *r, const struct matrix *m, const struct render_opts *o)
 {
 	const char *cat = NULL;
 
@@ -235,11 +329,19 @@ static void matrix_table(struct sbuf *out, const struct matrix *m, const struct 
 		size_t span = 1;
 		while (c + span < m->ncols && same_group(&m->cols[c], &m->cols[c + span]))
 			span++;
-		sb_printf(out, "<th colspan=\"%zu\">", span);
+		sb_printf(out, "<th colspan=\"%zu\"", span);
+		if (m->cols[c].host && (c == 0 || strcmp(m->cols[c - 1].host, m->cols[c].host))) {
+			sb_puts(out, " id=\""); /* the grid's lines link here */
+			host_anchor(out, r, m->cols[c].host);
+			sb_puts(out, "\"");
+		}
+		sb_puts(out, ">");
 		esc(out, m->cols[c].backend);
 		if (m->cols[c].host) {
 			sb_puts(out, " @ ");
 			esc(out, m->cols[c].host);
+			if (m->cols[c].hosts > 1)
+				sb_printf(out, " <small>and %zu like it</small>", m->cols[c].hosts - 1);
 		}
 		sb_puts(out, "</th>");
 		c += span;
@@ -248,8 +350,8 @@ static void matrix_table(struct sbuf *out, const struct matrix *m, const struct 
 	for (size_t c = 0; c < m->ncols; c++) {
 		sb_puts(out, "<th>");
 		esc(out, m->cols[c].mode);
-		sb_printf(out, "<small class=\"st-%d\">%s</small></th>", (int)column_state(&m->cols[c]),
-			  column_state_name(column_state(&m->cols[c])));
+		sb_printf(out, "<small class=\"st-%d\">%s</small></th>", (int)m->cols[c].verdict.word,
+			  sandbox_word_name(m->cols[c].verdict.word));
 	}
 	sb_puts(out, "</tr></thead>\n<tbody>\n");
 	cat = NULL;
@@ -329,24 +431,34 @@ int report_html(const struct report *r, const struct render_opts *opts, char **o
 	static const struct render_opts none;
 	const struct render_opts *o = opts ? opts : &none;
 	struct matrix m;
+	struct grid g = {0};
 	struct sbuf s = {0}, line = {0};
 	int rc;
 
 	if ((rc = matrix_build(r, &m)) < 0)
 		return rc;
+	if (r->nhosts && (rc = grid_build(&m, &g)) < 0) {
+		matrix_free(&m);
+		return rc;
+	}
 	report_verdict_line(&m, &line);
 	sb_puts(&s, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 		    "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>cagetest: ");
 	esc(&s, line.s);
-	sb_printf(&s, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1 class=\"st-%d\">", css, (int)matrix_state(&m));
+	sb_printf(&s, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1 class=\"st-%d\">", css, (int)matrix_word(&m));
 	esc(&s, line.s);
 	sb_puts(&s, "</h1>\n<p class=\"meta\">cagetest ");
 	esc(&s, r->version ? r->version : CAGETEST_VERSION);
 	sb_puts(&s, ", started ");
 	esc(&s, r->started ? r->started : "?");
-	sb_printf(&s, ", %.1f s, %zu rows%s</p>\n", r->duration_s, r->nresults, r->interrupted ? " (interrupted)" : "");
+	sb_printf(&s, ", %.1f s, %zu rows", r->duration_s, report_rows(r));
+	if (r->nhosts)
+		sb_printf(&s, " of %zu hosts (%zu kept: one copy per distinct outcome)", r->nhosts, r->nresults);
+	sb_printf(&s, "%s</p>\n", r->interrupted ? " (interrupted)" : "");
+	if (r->nhosts)
+		fleet_grid(&s, r, &g);
 	facts(&s, r);
 	summary(&s, r, &m);
 	sb_puts(&s, "<h2>Matrix</h2>\n<p>");
@@ -354,7 +466,7 @@ int report_html(const struct report *r, const struct render_opts *opts, char **o
 		sb_printf(&s, "<span class=\"badge %s\">%s %s</span>", verdict_name((enum verdict)v), glyph[v],
 			  verdict_name((enum verdict)v));
 	sb_puts(&s, " click a cell for its evidence</p>\n");
-	matrix_table(&s, &m, o);
+	matrix_table(&s, r, &m, o);
 	failure_list(&s, r, &m, o);
 	if (r->nfixed_known) {
 		sb_puts(&s, "<h2>Known failures that pass now</h2>\n<p>Tighten the baseline: these entries are no longer "
@@ -385,6 +497,7 @@ int report_html(const struct report *r, const struct render_opts *opts, char **o
 	}
 	sb_printf(&s, "<script>\n%s</script>\n</body></html>\n", js);
 	sb_free(&line);
+	grid_free(&g);
 	matrix_free(&m);
 	*out = sb_take(&s);
 	return *out ? 0 : -ENOMEM;

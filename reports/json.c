@@ -39,6 +39,8 @@ static cJSON *host_json(const struct host_facts *h)
 	cJSON_AddBoolToObject(o, "seccomp", h->seccomp);
 	cJSON_AddBoolToObject(o, "userns", h->userns);
 	add_str(o, "container", h->container ? h->container : "none");
+	if (h->like)
+		add_str(o, "like", h->like);
 	return o;
 }
 
@@ -63,9 +65,67 @@ static cJSON *result_json(const struct result *r)
 	return o;
 }
 
+/* A list of {backend, mode, text[, host]}; an empty optional one is left out. */
+static void texts_json(cJSON *root, const char *key, const struct explain_text *v, size_t n, bool always)
+{
+	cJSON *a;
+
+	if (!n && !always)
+		return;
+	a = cJSON_AddArrayToObject(root, key);
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		add_str(o, "backend", v[i].backend);
+		add_str(o, "mode", v[i].mode);
+		add_str(o, "text", v[i].text);
+		if (v[i].host)
+			add_str(o, "host", v[i].host);
+		cJSON_AddItemToArray(a, o);
+	}
+}
+
+static void verdict_json(cJSON *a, const struct column *c, const char *host)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	add_str(o, "backend", c->backend);
+	add_str(o, "mode", c->mode);
+	if (host)
+		add_str(o, "host", host);
+	add_str(o, "verdict", sandbox_word_name(c->verdict.word));
+	add_str(o, "reason", c->verdict.reason);
+	cJSON_AddItemToArray(a, o);
+}
+
+/* One per backend and mode (and host): derived from the rest, so readers
+ * recompute them (verdicts.c) rather than read them back. Every host of a
+ * merged report has its own, a folded host those of the host it is like. */
+static int verdicts_json(cJSON *root, const struct report *r)
+{
+	struct matrix m;
+	cJSON *a = cJSON_AddArrayToObject(root, "verdicts");
+	int rc;
+
+	if ((rc = matrix_build(r, &m)) < 0)
+		return rc;
+	for (size_t i = 0; i < r->nhosts; i++) {
+		const char *rows = r->hosts[i].like ? r->hosts[i].like : r->hosts[i].name;
+		for (size_t c = 0; c < m.ncols; c++)
+			if (m.cols[c].host && rows && !strcmp(m.cols[c].host, rows))
+				verdict_json(a, &m.cols[c], r->hosts[i].name);
+	}
+	/* a single run's, and rows of no listed host */
+	for (size_t c = 0; c < m.ncols; c++)
+		if (!r->nhosts || report_host(r, m.cols[c].host) == &r->host)
+			verdict_json(a, &m.cols[c], m.cols[c].host);
+	matrix_free(&m);
+	return 0;
+}
+
 int report_json(const struct report *r, char **out)
 {
 	cJSON *root = cJSON_CreateObject(), *a, *s;
+	int rc;
 
 	if (!root)
 		return -ENOMEM;
@@ -99,19 +159,15 @@ int report_json(const struct report *r, char **out)
 			add_str(o, "host", b->host);
 		cJSON_AddItemToArray(a, o);
 	}
-	a = cJSON_AddArrayToObject(root, "explain");
-	for (size_t i = 0; i < r->nexplains; i++) {
-		cJSON *o = cJSON_CreateObject();
-		add_str(o, "backend", r->explains[i].backend);
-		add_str(o, "mode", r->explains[i].mode);
-		add_str(o, "text", r->explains[i].text);
-		if (r->explains[i].host)
-			add_str(o, "host", r->explains[i].host);
-		cJSON_AddItemToArray(a, o);
-	}
+	texts_json(root, "explain", r->explains, r->nexplains, true);
+	texts_json(root, "said", r->said, r->nsaid, false);
 	a = cJSON_AddArrayToObject(root, "results");
 	for (size_t i = 0; i < r->nresults; i++)
 		cJSON_AddItemToArray(a, result_json(&r->results[i]));
+	if ((rc = verdicts_json(root, r)) < 0) {
+		cJSON_Delete(root);
+		return rc;
+	}
 	s = cJSON_AddObjectToObject(root, "summary");
 	for (int v = 0; v < V__COUNT; v++)
 		cJSON_AddNumberToObject(s, verdict_name((enum verdict)v), (double)r->summary[v]);
@@ -151,20 +207,25 @@ static int fail(struct jerr *e, const char *where, const char *what)
 	return -EINVAL;
 }
 
+/* where.key, for a message: only made when something is wrong (readers
+ * of a fleet's reports pass here a million times). */
+static int fail_key(struct jerr *e, const char *where, const char *key, const char *what)
+{
+	char w[128];
+
+	snprintf(w, sizeof(w), "%s.%s", where, key);
+	return fail(e, w, what);
+}
+
 /* Copy a string member; required ones must exist and be strings. */
 static int get_str(const cJSON *o, const char *key, bool required, char **dst, const char *where, struct jerr *e)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-	char w[128];
 
-	snprintf(w, sizeof(w), "%s.%s", where, key);
-	if (!it) {
-		if (required)
-			return fail(e, w, "missing");
-		return 0;
-	}
+	if (!it)
+		return required ? fail_key(e, where, key, "missing") : 0;
 	if (!cJSON_IsString(it))
-		return fail(e, w, "expected a string");
+		return fail_key(e, where, key, "expected a string");
 	*dst = strdup(it->valuestring);
 	return *dst ? 0 : -ENOMEM;
 }
@@ -172,13 +233,11 @@ static int get_str(const cJSON *o, const char *key, bool required, char **dst, c
 static int get_num(const cJSON *o, const char *key, bool required, double *dst, const char *where, struct jerr *e)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-	char w[128];
 
-	snprintf(w, sizeof(w), "%s.%s", where, key);
 	if (!it)
-		return required ? fail(e, w, "missing") : 0;
+		return required ? fail_key(e, where, key, "missing") : 0;
 	if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
-		return fail(e, w, "expected a number");
+		return fail_key(e, where, key, "expected a number");
 	*dst = it->valuedouble;
 	return 0;
 }
@@ -186,13 +245,11 @@ static int get_num(const cJSON *o, const char *key, bool required, double *dst, 
 static int get_bool(const cJSON *o, const char *key, bool *dst, const char *where, struct jerr *e)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-	char w[128];
 
 	if (!it)
 		return 0;
-	snprintf(w, sizeof(w), "%s.%s", where, key);
 	if (!cJSON_IsBool(it))
-		return fail(e, w, "expected true or false");
+		return fail_key(e, where, key, "expected true or false");
 	*dst = cJSON_IsTrue(it);
 	return 0;
 }
@@ -206,7 +263,8 @@ static int parse_host(const cJSON *h, struct host_facts *f, const char *w, struc
 		return fail(e, w, "expected an object");
 	if ((r = get_str(h, "name", false, &f->name, w, e)) || (r = get_str(h, "kernel", true, &f->kernel, w, e)) ||
 	    (r = get_str(h, "arch", true, &f->arch, w, e)) || (r = get_str(h, "user", false, &f->user, w, e)) ||
-	    (r = get_str(h, "container", false, &f->container, w, e)) || (r = get_num(h, "uid", false, &uid, w, e)) ||
+	    (r = get_str(h, "container", false, &f->container, w, e)) || (r = get_str(h, "like", false, &f->like, w, e)) ||
+	    (r = get_num(h, "uid", false, &uid, w, e)) ||
 	    (r = get_num(h, "landlock_abi", false, &abi, w, e)) || (r = get_bool(h, "seccomp", &f->seccomp, w, e)) ||
 	    (r = get_bool(h, "userns", &f->userns, w, e)))
 		return r;
@@ -214,6 +272,22 @@ static int parse_host(const cJSON *h, struct host_facts *f, const char *w, struc
 		return fail(e, w, "uid or landlock_abi out of range");
 	f->uid = (unsigned)uid;
 	f->landlock_abi = (int)abi;
+	return 0;
+}
+
+/* A folded host is like one host of the report that is not folded itself. */
+static int check_likes(const struct report *rep, struct jerr *e)
+{
+	for (size_t i = 0; i < rep->nhosts; i++) {
+		const struct host_facts *to;
+		char where[48];
+		if (!rep->hosts[i].like)
+			continue;
+		to = report_host(rep, rep->hosts[i].like);
+		snprintf(where, sizeof(where), "hosts[%zu].like", i);
+		if (to == &rep->host || to->like || to == &rep->hosts[i])
+			return fail(e, where, "names no host of this report that has its own rows");
+	}
 	return 0;
 }
 
@@ -252,6 +326,29 @@ static void free_result(struct result *res)
 {
 	free(res->backend), free(res->mode), free(res->probe), free(res->category), free(res->effect);
 	free(res->observed), free(res->control), free(res->errno_name), free(res->detail), free(res->host);
+}
+
+/* A list of {backend, mode, text[, host]} into the report with add. */
+static int parse_texts(const cJSON *root, const char *key, struct report *rep,
+		       int (*add)(struct report *, const char *, const char *, const char *, const char *), struct jerr *e)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(root, key), *it;
+	int r;
+
+	if (a && !cJSON_IsArray(a))
+		return fail(e, key, "expected an array");
+	cJSON_ArrayForEach(it, a)
+	{
+		const cJSON *b = cJSON_GetObjectItemCaseSensitive(it, "backend"),
+			    *m = cJSON_GetObjectItemCaseSensitive(it, "mode"),
+			    *t = cJSON_GetObjectItemCaseSensitive(it, "text"),
+			    *h = cJSON_GetObjectItemCaseSensitive(it, "host");
+		if (!cJSON_IsString(b) || !cJSON_IsString(m) || !cJSON_IsString(t) || (h && !cJSON_IsString(h)))
+			return fail(e, key, "each entry needs string backend, mode and text (and host)");
+		if ((r = add(rep, h ? h->valuestring : NULL, b->valuestring, m->valuestring, t->valuestring)))
+			return r;
+	}
+	return 0;
 }
 
 static int parse_root(const cJSON *root, struct report *rep, struct jerr *e)
@@ -295,6 +392,8 @@ static int parse_root(const cJSON *root, struct report *rep, struct jerr *e)
 		if (r)
 			return r;
 	}
+	if ((r = check_likes(rep, e)))
+		return r;
 
 	a = cJSON_GetObjectItemCaseSensitive(root, "backends");
 	if (a && !cJSON_IsArray(a))
@@ -318,20 +417,13 @@ static int parse_root(const cJSON *root, struct report *rep, struct jerr *e)
 		free(b.name), free(b.version), free(b.reason), free(b.notes), free(b.host);
 	}
 
-	a = cJSON_GetObjectItemCaseSensitive(root, "explain");
+	if ((r = parse_texts(root, "explain", rep, report_add_explain_at, e)) ||
+	    (r = parse_texts(root, "said", rep, report_add_said_at, e)))
+		return r;
+	/* derived data: recomputed from the rest wherever it is needed */
+	a = cJSON_GetObjectItemCaseSensitive(root, "verdicts");
 	if (a && !cJSON_IsArray(a))
-		return fail(e, "explain", "expected an array");
-	cJSON_ArrayForEach(it, a)
-	{
-		const cJSON *b = cJSON_GetObjectItemCaseSensitive(it, "backend"),
-			    *m = cJSON_GetObjectItemCaseSensitive(it, "mode"),
-			    *t = cJSON_GetObjectItemCaseSensitive(it, "text"),
-			    *h = cJSON_GetObjectItemCaseSensitive(it, "host");
-		if (!cJSON_IsString(b) || !cJSON_IsString(m) || !cJSON_IsString(t) || (h && !cJSON_IsString(h)))
-			return fail(e, "explain", "each entry needs string backend, mode and text (and host)");
-		if ((r = report_add_explain_at(rep, h ? h->valuestring : NULL, b->valuestring, m->valuestring, t->valuestring)))
-			return r;
-	}
+		return fail(e, "verdicts", "expected an array");
 
 	a = cJSON_GetObjectItemCaseSensitive(root, "results");
 	if (!cJSON_IsArray(a))
@@ -341,15 +433,15 @@ static int parse_root(const cJSON *root, struct report *rep, struct jerr *e)
 	{
 		struct result res = {0};
 		r = parse_result(it, i++, &res, e);
-		if (!r) {
-			if (!res.observed)
-				res.observed = strdup("unknown");
-			if (!res.control)
-				res.control = strdup("unknown");
-			r = report_add(rep, &res);
+		if (!r && !res.observed && !(res.observed = strdup("unknown")))
+			r = -ENOMEM;
+		if (!r && !res.control && !(res.control = strdup("unknown")))
+			r = -ENOMEM;
+		if (r) {
+			free_result(&res);
+			return r;
 		}
-		free_result(&res);
-		if (r)
+		if ((r = report_take(rep, &res)))
 			return r;
 	}
 	a = cJSON_GetObjectItemCaseSensitive(root, "fixed_known");

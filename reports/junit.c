@@ -62,7 +62,8 @@ static int property(xmlTextWriterPtr w, const char *name, const char *value)
 	return xmlTextWriterEndElement(w);
 }
 
-static int properties(xmlTextWriterPtr w, const struct report *r, const struct result *first)
+static int properties(xmlTextWriterPtr w, const struct report *r, const struct result *first,
+		      const struct column *col)
 {
 	const struct backend_info *b = report_backend_at(r, first->host, first->backend);
 	const struct host_facts *h = report_host(r, first->host);
@@ -79,6 +80,12 @@ static int properties(xmlTextWriterPtr w, const struct report *r, const struct r
 		rc |= property(w, "backend.notes", b->notes);
 	if (first->host)
 		rc |= property(w, "host", first->host);
+	if (first->host && report_hosts_like(r, first->host) > 1) { /* folded by merge: same outcome */
+		struct sbuf like = {0};
+		report_hosts_like_names(r, first->host, r->nhosts, &like);
+		rc |= like.oom ? -1 : property(w, "hosts.like", like.s);
+		sb_free(&like);
+	}
 	rc |= property(w, "kernel", h->kernel);
 	rc |= property(w, "arch", h->arch);
 	snprintf(num, sizeof(num), "%d", h->landlock_abi);
@@ -90,6 +97,10 @@ static int properties(xmlTextWriterPtr w, const struct report *r, const struct r
 	if (h->user)
 		rc |= property(w, "user", h->user);
 	rc |= property(w, "container", h->container ? h->container : "none");
+	if (col) {
+		rc |= property(w, "verdict", sandbox_word_name(col->verdict.word));
+		rc |= property(w, "verdict.reason", col->verdict.reason);
+	}
 	rc |= xmlTextWriterEndElement(w);
 	return rc < 0 ? -1 : 0;
 }
@@ -136,7 +147,7 @@ static int testcase(xmlTextWriterPtr w, const struct result *res)
 	return rc < 0 ? -1 : 0;
 }
 
-static int suite(xmlTextWriterPtr w, const struct report *r, size_t from, size_t to)
+static int suite(xmlTextWriterPtr w, const struct report *r, const struct matrix *m, size_t from, size_t to)
 {
 	const struct result *first = &r->results[from];
 	size_t n[V__COUNT] = {0};
@@ -163,7 +174,7 @@ static int suite(xmlTextWriterPtr w, const struct report *r, size_t from, size_t
 	if (r->started)
 		rc |= attr(w, "timestamp", r->started);
 	rc |= attr(w, "hostname", nz(report_host(r, first->host)->name));
-	rc |= properties(w, r, first);
+	rc |= properties(w, r, first, matrix_column(m, first));
 	for (size_t i = from; i < to; i++)
 		rc |= testcase(w, &r->results[i]);
 	if (explain)
@@ -176,14 +187,20 @@ int report_junit(const struct report *r, char **out)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
 	xmlTextWriterPtr w;
+	struct matrix m;
 	size_t fails = 0;
 	int rc = 0;
 
 	if (!buf)
 		return -ENOMEM;
+	if ((rc = matrix_build(r, &m)) < 0) {
+		xmlBufferFree(buf);
+		return rc;
+	}
 	w = xmlNewTextWriterMemory(buf, 0);
 	if (!w) {
 		xmlBufferFree(buf);
+		matrix_free(&m);
 		return -ENOMEM;
 	}
 	xmlTextWriterSetIndent(w, 1);
@@ -201,12 +218,13 @@ int report_junit(const struct report *r, char **out)
 		size_t j = i + 1;
 		while (j < r->nresults && same_group(&r->results[i], &r->results[j]))
 			j++;
-		rc |= suite(w, r, i, j);
+		rc |= suite(w, r, &m, i, j);
 		i = j;
 	}
 	rc |= xmlTextWriterEndElement(w);
 	rc |= xmlTextWriterEndDocument(w);
 	xmlFreeTextWriter(w);
+	matrix_free(&m);
 	if (rc < 0) {
 		xmlBufferFree(buf);
 		return -EIO;

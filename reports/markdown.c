@@ -39,9 +39,11 @@ static void md(struct sbuf *out, const char *s, size_t max)
 	}
 }
 
-static void host_line(struct sbuf *out, const struct host_facts *h)
+static void host_line(struct sbuf *out, const struct host_facts *h, size_t more)
 {
 	md(out, h->name ? h->name : "host", 200);
+	if (more)
+		sb_printf(out, " (and %zu like it)", more);
 	sb_puts(out, " | Linux ");
 	md(out, h->kernel, 200);
 	sb_puts(out, " ");
@@ -58,30 +60,92 @@ static void label(struct sbuf *out, const struct column *c)
 	md(out, buf, sizeof(buf));
 }
 
+#define MAX_MEMBERS 10 /* hosts named on a line of the grid */
+
+/* Merged reports open with it: host x backend, agreeing hosts on one line. */
+static void fleet_grid(struct sbuf *out, const struct report *r, const struct grid *g)
+{
+	struct sbuf t = {0};
+
+	sb_printf(out, "\n### Hosts x backends\n\n%zu hosts, %zu distinct %s; a cell is the verdict of the backend's "
+		       "worst mode (and its count)\n\n| hosts |",
+		  r->nhosts, g->nlines, g->nlines == 1 ? "outcome" : "outcomes");
+	for (size_t b = 0; b < g->nbackends; b++) {
+		sb_puts(out, " ");
+		md(out, g->backends[b], 100);
+		sb_puts(out, " |");
+	}
+	sb_puts(out, " rows |\n|---|");
+	for (size_t b = 0; b <= g->nbackends; b++)
+		sb_puts(out, "---|");
+	sb_puts(out, "\n");
+	for (size_t l = 0; l < g->nlines; l++) {
+		const struct grid_line *line = &g->lines[l];
+		grid_line_text(line, &t);
+		if (line->hosts > 1) {
+			sb_puts(&t, ": ");
+			report_hosts_like_names(r, line->host, MAX_MEMBERS, &t);
+		}
+		sb_puts(out, "| ");
+		md(out, t.s, 2000);
+		sb_free(&t);
+		for (size_t b = 0; b < g->nbackends; b++) {
+			const char *cause = grid_cell_cause(&g->cells[l * g->nbackends + b]);
+			grid_cell_text(&g->cells[l * g->nbackends + b], &t);
+			sb_puts(out, " | **");
+			md(out, t.s, 200);
+			sb_puts(out, "**");
+			sb_free(&t);
+			if (cause) {
+				sb_puts(out, ": ");
+				md(out, cause, MAX_DETAIL);
+			}
+		}
+		sb_puts(out, " | ");
+		grid_rows_text(g, l, &t);
+		md(out, t.s, 200);
+		sb_free(&t);
+		sb_puts(out, " |\n");
+	}
+}
+
 int report_markdown(const struct report *r, const struct render_opts *o, char **out)
 {
 	struct matrix m;
+	struct grid g = {0};
 	struct sbuf s = {0}, line = {0};
 	size_t failing = r->summary[V_ESCAPE] + r->summary[V_OVERBLOCKED] + r->summary[V_ERROR], listed = 0;
 	int rc;
 
 	if ((rc = matrix_build(r, &m)) < 0)
 		return rc;
+	if (r->nhosts && (rc = grid_build(&m, &g)) < 0) {
+		matrix_free(&m);
+		return rc;
+	}
 	report_verdict_line(&m, &line);
 	sb_puts(&s, "## ");
 	md(&s, line.s, 2000);
 	sb_free(&line);
 	sb_puts(&s, "\n\ncagetest ");
 	md(&s, r->version ? r->version : CAGETEST_VERSION, 64);
-	sb_printf(&s, ", %zu rows in %.1f s%s", r->nresults, r->duration_s, r->interrupted ? " (interrupted)" : "");
+	sb_printf(&s, ", %zu rows in %.1f s%s", report_rows(r), r->duration_s, r->interrupted ? " (interrupted)" : "");
 	if (r->started) {
 		sb_puts(&s, ", started ");
 		md(&s, r->started, 64);
 	}
-	sb_puts(&s, "\n\n| host | kernel | Landlock ABI | seccomp | user ns | container |\n|---|---|--:|---|---|---|\n");
+	sb_puts(&s, "\n");
+	if (r->nhosts)
+		fleet_grid(&s, r, &g);
+	/* a folded host's facts are in the JSON report; its line is its group's */
+	sb_puts(&s, "\n| host | kernel | Landlock ABI | seccomp | user ns | container |\n|---|---|--:|---|---|---|\n");
 	for (size_t i = 0; i < (r->nhosts ? r->nhosts : 1); i++) {
+		const struct host_facts *h = r->nhosts ? &r->hosts[i] : &r->host;
+		size_t more = r->nhosts ? report_hosts_like(r, h->name) - 1 : 0;
+		if (h->like)
+			continue;
 		sb_puts(&s, "| ");
-		host_line(&s, r->nhosts ? &r->hosts[i] : &r->host);
+		host_line(&s, h, more);
 		sb_puts(&s, " |\n");
 	}
 
@@ -153,6 +217,7 @@ int report_markdown(const struct report *r, const struct render_opts *o, char **
 			sb_puts(&s, "\n");
 		}
 	}
+	grid_free(&g);
 	matrix_free(&m);
 	*out = sb_take(&s);
 	return *out ? 0 : -ENOMEM;

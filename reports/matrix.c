@@ -14,24 +14,32 @@ static bool same(const char *a, const char *b)
 	return a && b ? !strcmp(a, b) : a == b;
 }
 
-static size_t find_column(const struct matrix *m, const struct result *x)
+static bool in_column(const struct column *c, const struct result *x)
+{
+	return same(c->host, x->host) && !strcmp(c->backend, x->backend) && !strcmp(c->mode, x->mode);
+}
+
+/* Rows come in runs of one column, each run in the same probe order: each
+ * lookup tries its guess (the last hit, the next probe) before a scan. */
+static size_t find_column(const struct matrix *m, const struct result *x, size_t guess)
 {
 	size_t i;
 
-	for (i = 0; i < m->ncols; i++)
-		if (same(m->cols[i].host, x->host) && !strcmp(m->cols[i].backend, x->backend) &&
-		    !strcmp(m->cols[i].mode, x->mode))
-			break;
+	if (guess < m->ncols && in_column(&m->cols[guess], x))
+		return guess;
+	for (i = 0; i < m->ncols && !in_column(&m->cols[i], x); i++)
+		;
 	return i;
 }
 
-static size_t find_probe(const struct matrix *m, const char *probe)
+static size_t find_str(const char **v, size_t n, const char *s, size_t guess)
 {
 	size_t i;
 
-	for (i = 0; i < m->nprobes; i++)
-		if (!strcmp(m->probes[i], probe))
-			break;
+	if (guess < n && !strcmp(v[guess], s))
+		return guess;
+	for (i = 0; i < n && strcmp(v[i], s); i++)
+		;
 	return i;
 }
 
@@ -42,7 +50,7 @@ static const char *category_of(const struct result *x)
 
 int matrix_build(const struct report *r, struct matrix *m)
 {
-	size_t *pcol = NULL, *pprobe = NULL, ncats = 0;
+	size_t *pcol = NULL, *pprobe = NULL, *pos = NULL, ncats = 0, c = 0, p = 0, k = 0;
 	const char **probes = NULL, **cats = NULL, **catorder = NULL;
 
 	memset(m, 0, sizeof(*m));
@@ -52,28 +60,25 @@ int matrix_build(const struct report *r, struct matrix *m)
 	catorder = calloc(r->nresults + 1, sizeof(*catorder));
 	pcol = calloc(r->nresults + 1, sizeof(*pcol));
 	pprobe = calloc(r->nresults + 1, sizeof(*pprobe));
+	pos = calloc(r->nresults + 1, sizeof(*pos));
 	m->probes = calloc(r->nresults + 1, sizeof(*m->probes));
 	m->cats = calloc(r->nresults + 1, sizeof(*m->cats));
-	if (!m->cols || !probes || !cats || !catorder || !pcol || !pprobe || !m->probes || !m->cats)
+	if (!m->cols || !probes || !cats || !catorder || !pcol || !pprobe || !pos || !m->probes || !m->cats)
 		goto oom;
 
 	/* columns and probes in first-seen order; categories likewise */
 	for (size_t i = 0; i < r->nresults; i++) {
 		const struct result *x = &r->results[i];
-		size_t c = find_column(m, x), p, k;
-		if (c == m->ncols)
+		if ((c = find_column(m, x, c)) == m->ncols)
 			m->cols[m->ncols++] = (struct column){.host = x->host, .backend = x->backend, .mode = x->mode};
 		pcol[i] = c;
-		for (p = 0; p < m->nprobes && strcmp(probes[p], x->probe); p++)
-			;
-		if (p == m->nprobes) {
+		if ((p = find_str(probes, m->nprobes, x->probe, i ? p + 1 : 0)) == m->nprobes) {
 			probes[p] = x->probe;
 			cats[p] = category_of(x);
 			m->nprobes++;
 		}
-		for (k = 0; k < ncats && strcmp(catorder[k], category_of(x)); k++)
-			;
-		if (k == ncats)
+		pprobe[i] = p; /* first-seen order, for now */
+		if ((k = find_str(catorder, ncats, category_of(x), k)) == ncats)
 			catorder[ncats++] = category_of(x);
 
 		struct column *col = &m->cols[c];
@@ -85,25 +90,37 @@ int matrix_build(const struct report *r, struct matrix *m)
 	}
 	/* rows grouped by category, stable within one */
 	size_t n = 0;
-	for (size_t k = 0; k < ncats; k++)
-		for (size_t p = 0; p < m->nprobes; p++)
+	for (k = 0; k < ncats; k++)
+		for (p = 0; p < m->nprobes; p++)
 			if (!strcmp(cats[p], catorder[k])) {
+				pos[p] = n;
 				m->probes[n] = probes[p];
 				m->cats[n++] = cats[p];
 			}
 	for (size_t i = 0; i < r->nresults; i++)
-		pprobe[i] = find_probe(m, r->results[i].probe);
+		pprobe[i] = pos[pprobe[i]];
+	for (c = 0; c < m->ncols; c++)
+		m->cols[c].hosts = report_hosts_like(r, m->cols[c].host);
 	m->cell = calloc(m->nprobes * m->ncols + 1, sizeof(*m->cell));
 	if (!m->cell)
 		goto oom;
 	for (size_t i = 0; i < r->nresults; i++)
 		m->cell[pprobe[i] * m->ncols + pcol[i]] = &r->results[i];
-	free(probes), free(cats), free(catorder), free(pcol), free(pprobe);
+	for (c = 0; c < m->ncols; c++)
+		column_verdict(r, m, c, &m->cols[c].verdict);
+	free(probes), free(cats), free(catorder), free(pcol), free(pprobe), free(pos);
 	return 0;
 oom:
-	free(probes), free(cats), free(catorder), free(pcol), free(pprobe);
+	free(probes), free(cats), free(catorder), free(pcol), free(pprobe), free(pos);
 	matrix_free(m);
 	return -ENOMEM;
+}
+
+const struct column *matrix_column(const struct matrix *m, const struct result *x)
+{
+	size_t c = find_column(m, x, 0);
+
+	return c < m->ncols ? &m->cols[c] : NULL;
 }
 
 void matrix_free(struct matrix *m)
@@ -115,44 +132,22 @@ void matrix_free(struct matrix *m)
 	memset(m, 0, sizeof(*m));
 }
 
-enum column_state column_state(const struct column *c)
+enum sandbox_word matrix_word(const struct matrix *m)
 {
-	if (c->n[V_ESCAPE])
-		return COL_NOT_ENFORCED;
-	if (c->n[V_ERROR])
-		return COL_UNJUDGED;
-	if (c->known_escapes)
-		return COL_KNOWN_GAPS;
-	if (c->judged_blocked)
-		return COL_ENFORCED;
-	if (c->n[V_PASS] || c->n[V_OVERBLOCKED] || c->n[V_XFAIL])
-		return COL_UNCONFINED;
-	return COL_UNTESTED;
-}
+	enum sandbox_word worst = SW_NOT_TESTED;
 
-enum column_state matrix_state(const struct matrix *m)
-{
-	enum column_state worst = COL_UNTESTED;
-
-	for (size_t i = 0; i < m->ncols; i++) {
-		enum column_state s = column_state(&m->cols[i]);
-		worst = s < worst ? s : worst;
-	}
+	for (size_t i = 0; i < m->ncols; i++)
+		worst = m->cols[i].verdict.word < worst ? m->cols[i].verdict.word : worst;
 	return worst;
-}
-
-const char *column_state_name(enum column_state s)
-{
-	static const char *const names[] = {
-		[COL_NOT_ENFORCED] = "NOT ENFORCED", [COL_UNJUDGED] = "NOT JUDGED", [COL_KNOWN_GAPS] = "KNOWN GAPS",
-		[COL_ENFORCED] = "ENFORCED",	     [COL_UNCONFINED] = "UNCONFINED", [COL_UNTESTED] = "NOT TESTED",
-	};
-	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
 }
 
 void column_label(const struct column *c, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s/%s%s%s", c->backend, c->mode, c->host ? "@" : "", c->host ? c->host : "");
+	char more[32] = "";
+
+	if (c->hosts > 1)
+		snprintf(more, sizeof(more), " (+%zu)", c->hosts - 1);
+	snprintf(buf, n, "%s/%s%s%s%s", c->backend, c->mode, c->host ? "@" : "", c->host ? c->host : "", more);
 }
 
 static const char *plural(size_t n, const char *one, const char *many)
@@ -160,26 +155,21 @@ static const char *plural(size_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-/* "8 escapes" for the count that makes a state what it is. */
-static void state_count(enum column_state s, size_t n, struct sbuf *out)
+/* Words whose count the verdict line adds up, and what it counts. */
+static const char *counted(enum sandbox_word w, size_t n)
 {
-	switch (s) {
-	case COL_NOT_ENFORCED: sb_printf(out, "%zu %s", n, plural(n, "escape", "escapes")); break;
-	case COL_UNJUDGED: sb_printf(out, "%zu %s", n, plural(n, "error", "errors")); break;
-	case COL_KNOWN_GAPS: sb_printf(out, "%zu known %s", n, plural(n, "escape", "escapes")); break;
-	default: break;
+	switch (w) {
+	case SW_FAILS_OPEN:
+	case SW_NOT_ENFORCED: return plural(n, "escape", "escapes");
+	case SW_NOT_JUDGED: return plural(n, "error", "errors");
+	default: return NULL;
 	}
-}
-
-static size_t state_n(const struct column *c, enum column_state s)
-{
-	return s == COL_NOT_ENFORCED ? c->n[V_ESCAPE] : s == COL_UNJUDGED ? c->n[V_ERROR] : c->known_escapes;
 }
 
 void report_verdict_line(const struct matrix *m, struct sbuf *out)
 {
-	enum column_state worst = matrix_state(m);
-	size_t total = 0, over = 0;
+	enum sandbox_word worst = matrix_word(m);
+	size_t total = 0, over = 0, listed = 0, more = 0;
 	char label[512];
 
 	for (size_t i = 0; i < m->ncols; i++)
@@ -190,26 +180,25 @@ void report_verdict_line(const struct matrix *m, struct sbuf *out)
 		return;
 	}
 	if (m->ncols == 1) {
+		const char *what = counted(worst, m->cols[0].verdict.n);
 		column_label(&m->cols[0], label, sizeof(label));
 		text_clean(out, label);
-		sb_printf(out, " %s", column_state_name(worst));
-		if (worst <= COL_KNOWN_GAPS) {
-			sb_puts(out, ": ");
-			state_count(worst, state_n(&m->cols[0], worst), out);
-		}
+		sb_printf(out, " %s", sandbox_word_name(worst));
+		if (what)
+			sb_printf(out, ": %zu %s", m->cols[0].verdict.n, what);
 	} else {
 		for (size_t i = 0; i < m->ncols; i++)
-			if (column_state(&m->cols[i]) == worst)
-				total += state_n(&m->cols[i], worst);
-		sb_printf(out, "%s", column_state_name(worst));
-		if (worst <= COL_KNOWN_GAPS) {
-			sb_puts(out, ": ");
-			state_count(worst, total, out);
-		}
-		sb_puts(out, worst == COL_UNCONFINED || worst == COL_UNTESTED ? " (" : " in ");
-		size_t listed = 0, more = 0;
+			if (m->cols[i].verdict.word == worst)
+				total += m->cols[i].verdict.n;
+		const char *what = counted(worst, total);
+		/* a state of the sandbox "in" columns; nothing to enforce "(of)" them */
+		bool of = worst == SW_UNCONFINED || worst == SW_UNAVAILABLE || worst == SW_NOT_TESTED;
+		sb_puts(out, sandbox_word_name(worst));
+		if (what)
+			sb_printf(out, ": %zu %s", total, what);
+		sb_puts(out, of ? " (" : " in ");
 		for (size_t i = 0; i < m->ncols; i++) {
-			if (column_state(&m->cols[i]) != worst)
+			if (m->cols[i].verdict.word != worst)
 				continue;
 			if (listed == MAX_LISTED) { /* one line, even for a merge of many hosts */
 				more++;
@@ -218,12 +207,12 @@ void report_verdict_line(const struct matrix *m, struct sbuf *out)
 			column_label(&m->cols[i], label, sizeof(label));
 			sb_puts(out, listed++ ? ", " : "");
 			text_clean(out, label);
-			if (worst <= COL_KNOWN_GAPS)
-				sb_printf(out, " (%zu)", state_n(&m->cols[i], worst));
+			if (what)
+				sb_printf(out, " (%zu)", m->cols[i].verdict.n);
 		}
 		if (more)
 			sb_printf(out, " and %zu more", more);
-		if (worst == COL_UNCONFINED || worst == COL_UNTESTED)
+		if (of)
 			sb_puts(out, ")");
 	}
 	if (over)
@@ -232,17 +221,9 @@ void report_verdict_line(const struct matrix *m, struct sbuf *out)
 
 void column_summary(const struct column *c, struct sbuf *out)
 {
-	enum column_state s = column_state(c);
-
-	sb_puts(out, column_state_name(s));
-	if (s <= COL_KNOWN_GAPS) {
+	sb_puts(out, sandbox_word_name(c->verdict.word));
+	if (c->verdict.word != SW_UNAVAILABLE) {
 		sb_puts(out, ": ");
-		state_count(s, state_n(c, s), out);
+		text_clean(out, c->verdict.reason);
 	}
-	if (s == COL_UNCONFINED)
-		sb_puts(out, ": the mode blocks nothing");
-	if (s == COL_UNTESTED)
-		sb_puts(out, ": every row skipped");
-	if (c->n[V_OVERBLOCKED])
-		sb_printf(out, ", %zu overblocked", c->n[V_OVERBLOCKED]);
 }

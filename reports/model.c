@@ -50,28 +50,49 @@ static void free_fields(char **fields[], size_t n)
 	{&(x)->backend, &(x)->mode, &(x)->probe, &(x)->category, &(x)->effect, &(x)->observed,             \
 	 &(x)->control, &(x)->errno_name, &(x)->detail, &(x)->host}
 #define BACKEND_FIELDS(x) {&(x)->name, &(x)->version, &(x)->reason, &(x)->notes, &(x)->host}
-#define HOST_FIELDS(x) {&(x)->name, &(x)->kernel, &(x)->arch, &(x)->user, &(x)->container}
+#define HOST_FIELDS(x) {&(x)->name, &(x)->kernel, &(x)->arch, &(x)->user, &(x)->container, &(x)->like}
 #define EXPLAIN_FIELDS(x) {&(x)->backend, &(x)->mode, &(x)->text, &(x)->host}
 
-int report_add(struct report *r, const struct result *res)
+/* Room for one more result: its slot, or NULL. */
+static struct result *result_slot(struct report *r)
 {
-	struct result *nr;
-
 	if (r->nresults == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 64;
-		nr = realloc(r->results, cap * sizeof(*nr));
+		struct result *nr = realloc(r->results, cap * sizeof(*nr));
 		if (!nr)
-			return -ENOMEM;
+			return NULL;
 		r->results = nr;
 		r->cap = cap;
 	}
-	nr = &r->results[r->nresults];
+	return &r->results[r->nresults];
+}
+
+int report_add(struct report *r, const struct result *res)
+{
+	struct result *nr = result_slot(r);
+
+	if (!nr)
+		return -ENOMEM;
 	*nr = *res;
 	char **f[] = RESULT_FIELDS(nr);
 	if (!dup_fields(f, ARRAY_SIZE(f))) {
 		free_fields(f, ARRAY_SIZE(f));
 		return -ENOMEM;
 	}
+	r->nresults++;
+	return 0;
+}
+
+int report_take(struct report *r, struct result *res)
+{
+	struct result *nr = result_slot(r);
+
+	if (!nr) {
+		char **f[] = RESULT_FIELDS(res);
+		free_fields(f, ARRAY_SIZE(f));
+		return -ENOMEM;
+	}
+	*nr = *res;
 	r->nresults++;
 	return 0;
 }
@@ -99,22 +120,34 @@ int report_add_explain(struct report *r, const char *backend, const char *mode, 
 	return report_add_explain_at(r, NULL, backend, mode, text);
 }
 
-int report_add_explain_at(struct report *r, const char *host, const char *backend, const char *mode, const char *text)
+/* Append {backend, mode, text, host} to one of the report's text lists. */
+static int add_text(struct explain_text **v, size_t *n, const char *host, const char *backend, const char *mode,
+		    const char *text)
 {
-	struct explain_text *ne = realloc(r->explains, (r->nexplains + 1) * sizeof(*ne));
+	struct explain_text *ne = realloc(*v, (*n + 1) * sizeof(*ne));
 
 	if (!ne)
 		return -ENOMEM;
-	r->explains = ne;
-	ne = &ne[r->nexplains];
+	*v = ne;
+	ne = &ne[*n];
 	*ne = (struct explain_text){(char *)backend, (char *)mode, (char *)text, (char *)host};
 	char **f[] = EXPLAIN_FIELDS(ne);
 	if (!dup_fields(f, ARRAY_SIZE(f))) {
 		free_fields(f, ARRAY_SIZE(f));
 		return -ENOMEM;
 	}
-	r->nexplains++;
+	++*n;
 	return 0;
+}
+
+int report_add_explain_at(struct report *r, const char *host, const char *backend, const char *mode, const char *text)
+{
+	return add_text(&r->explains, &r->nexplains, host, backend, mode, text);
+}
+
+int report_add_said_at(struct report *r, const char *host, const char *backend, const char *mode, const char *text)
+{
+	return add_text(&r->said, &r->nsaid, host, backend, mode, text);
 }
 
 int host_facts_copy(struct host_facts *dst, const struct host_facts *src)
@@ -167,14 +200,23 @@ static bool same_host(const char *a, const char *b)
 	return a && b ? !strcmp(a, b) : a == b;
 }
 
+static const char *text_at(const struct explain_text *v, size_t n, const char *host, const char *backend,
+			   const char *mode)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_host(v[i].host, host) && !strcmp(v[i].backend, backend) && !strcmp(v[i].mode, mode))
+			return v[i].text;
+	return NULL;
+}
+
 const char *report_explain_at(const struct report *r, const char *host, const char *backend, const char *mode)
 {
-	for (size_t i = 0; i < r->nexplains; i++) {
-		const struct explain_text *e = &r->explains[i];
-		if (same_host(e->host, host) && !strcmp(e->backend, backend) && !strcmp(e->mode, mode))
-			return e->text;
-	}
-	return NULL;
+	return text_at(r->explains, r->nexplains, host, backend, mode);
+}
+
+const char *report_said_at(const struct report *r, const char *host, const char *backend, const char *mode)
+{
+	return text_at(r->said, r->nsaid, host, backend, mode);
 }
 
 const struct backend_info *report_backend_at(const struct report *r, const char *host, const char *name)
@@ -209,11 +251,49 @@ void host_facts_free(struct host_facts *h)
 	free_fields(f, ARRAY_SIZE(f));
 }
 
+size_t report_hosts_like(const struct report *r, const char *host)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; host && i < r->nhosts; i++)
+		n += r->hosts[i].like ? !strcmp(r->hosts[i].like, host) : r->hosts[i].name && !strcmp(r->hosts[i].name, host);
+	return n ? n : 1;
+}
+
+void report_hosts_like_names(const struct report *r, const char *host, size_t max, struct sbuf *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; host && i < r->nhosts; i++)
+		if (r->hosts[i].like && !strcmp(r->hosts[i].like, host) && n++ < max) {
+			sb_puts(out, n > 1 ? ", " : "");
+			text_clean(out, r->hosts[i].name);
+		}
+	if (n > max)
+		sb_printf(out, " and %zu more", n - max);
+}
+
 void report_summarize(struct report *r)
 {
+	const char *host = NULL;
+	size_t weight = 1;
+
 	memset(r->summary, 0, sizeof(r->summary));
-	for (size_t i = 0; i < r->nresults; i++)
-		r->summary[r->results[i].verdict]++;
+	for (size_t i = 0; i < r->nresults; i++) {
+		const struct result *x = &r->results[i];
+		if (r->nhosts && (i == 0 || !same_host(x->host, host))) /* a host's rows are usually adjacent */
+			weight = report_hosts_like(r, host = x->host);
+		r->summary[x->verdict] += weight;
+	}
+}
+
+size_t report_rows(const struct report *r)
+{
+	size_t n = 0;
+
+	for (int v = 0; v < V__COUNT; v++)
+		n += r->summary[v];
+	return n;
 }
 
 void report_free(struct report *r)
@@ -230,6 +310,10 @@ void report_free(struct report *r)
 		char **f[] = EXPLAIN_FIELDS(&r->explains[i]);
 		free_fields(f, ARRAY_SIZE(f));
 	}
+	for (size_t i = 0; i < r->nsaid; i++) {
+		char **f[] = EXPLAIN_FIELDS(&r->said[i]);
+		free_fields(f, ARRAY_SIZE(f));
+	}
 	for (size_t i = 0; i < r->nfixed_known; i++)
 		free(r->fixed_known[i]);
 	for (size_t i = 0; i < r->nhosts; i++)
@@ -242,6 +326,7 @@ void report_free(struct report *r)
 	free(r->results);
 	free(r->backends);
 	free(r->explains);
+	free(r->said);
 	free(r->fixed_known);
 	memset(r, 0, sizeof(*r));
 }

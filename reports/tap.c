@@ -100,6 +100,14 @@ int report_tap(const struct report *r, char **out)
 		sb_puts(&s, "# Subtest: ");
 		put_line(&s, name.s, false);
 		sb_puts(&s, "\n");
+		if (col->hosts > 1) { /* folded by merge: the same outcome */
+			struct sbuf like = {0};
+			report_hosts_like_names(r, col->host, r->nhosts, &like);
+			sb_printf(&s, "    # and for the %zu hosts like it: ", col->hosts - 1);
+			put_line(&s, like.s, false);
+			sb_puts(&s, "\n");
+			sb_free(&like);
+		}
 		for (size_t p = 0; p < m.nprobes; p++)
 			n += m.cell[p * m.ncols + c] != NULL;
 		sb_printf(&s, "    1..%zu\n", n);

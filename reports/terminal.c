@@ -74,12 +74,11 @@ static void header(const struct term *t)
 	text_clean(t->out, r->version ? r->version : CAGETEST_VERSION);
 	sb_puts(t->out, ": ");
 	if (r->nhosts) {
-		sb_printf(t->out, "%zu hosts (", r->nhosts);
-		for (size_t i = 0; i < r->nhosts; i++) {
-			sb_puts(t->out, i ? ", " : "");
-			text_clean(t->out, r->hosts[i].name);
-		}
-		sb_puts(t->out, ")");
+		size_t own = 0;
+		for (size_t i = 0; i < r->nhosts; i++)
+			own += !r->hosts[i].like;
+		sb_printf(t->out, "%zu %s, %zu distinct %s", r->nhosts, r->nhosts == 1 ? "host" : "hosts", own,
+			  own == 1 ? "outcome" : "outcomes");
 	} else {
 		text_clean(t->out, h->name ? h->name : "host");
 		sb_puts(t->out, ", Linux ");
@@ -90,7 +89,7 @@ static void header(const struct term *t)
 			  h->seccomp ? "yes" : "no", h->userns ? "yes" : "no");
 		text_clean(t->out, h->container ? h->container : "none");
 	}
-	sb_printf(t->out, "; %zu rows in %.1f s%s\n", r->nresults, r->duration_s, r->interrupted ? " (interrupted)" : "");
+	sb_printf(t->out, "; %zu rows in %.1f s%s\n", report_rows(r), r->duration_s, r->interrupted ? " (interrupted)" : "");
 	for (size_t i = 0; i < r->nbackends; i++) {
 		const struct backend_info *b = &r->backends[i];
 		if (b->available)
@@ -107,6 +106,95 @@ static void header(const struct term *t)
 	}
 }
 
+static int word_paint(enum sandbox_word w)
+{
+	switch (w) {
+	case SW_FAILS_OPEN:
+	case SW_NOT_ENFORCED: return RED;
+	case SW_ENFORCED: return GREEN;
+	case SW_FAILS_CLOSED:
+	case SW_NOT_JUDGED: return MAGENTA;
+	default: return YELLOW;
+	}
+}
+
+#define MAX_MEMBERS 10 /* hosts named under a line of the grid */
+
+static size_t text_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80; /* code points, near enough for names */
+	return n;
+}
+
+/* host x backend, agreeing hosts on one line, then who they are. */
+static void grid(const struct term *t)
+{
+	struct grid g;
+	size_t *w, cols;
+
+	if (grid_build(&t->m, &g) < 0 || !(w = calloc(g.nbackends + 1, sizeof(*w)))) {
+		grid_free(&g);
+		t->out->oom = true;
+		return;
+	}
+	cols = g.nbackends + 1;
+	struct sbuf *cell = calloc(g.nlines * cols + cols, sizeof(*cell));
+	if (!cell) {
+		free(w);
+		grid_free(&g);
+		t->out->oom = true;
+		return;
+	}
+	/* row 0 the heads; then each line's label and cells */
+	sb_puts(&cell[0], "hosts");
+	for (size_t b = 0; b < g.nbackends; b++)
+		text_clean(&cell[b + 1], g.backends[b]);
+	for (size_t l = 0; l < g.nlines; l++) {
+		grid_line_text(&g.lines[l], &cell[(l + 1) * cols]);
+		for (size_t b = 0; b < g.nbackends; b++)
+			grid_cell_text(&g.cells[l * g.nbackends + b], &cell[(l + 1) * cols + b + 1]);
+	}
+	for (size_t i = 0; i < (g.nlines + 1) * cols; i++)
+		w[i % cols] = cell[i].s && text_width(cell[i].s) > w[i % cols] ? text_width(cell[i].s) : w[i % cols];
+	sb_puts(t->out, "\n");
+	for (size_t l = 0; l <= g.nlines; l++) {
+		for (size_t c = 0; c < cols; c++) {
+			const char *s = cell[l * cols + c].s ? cell[l * cols + c].s : "";
+			const struct grid_cell *gc = l && c ? &g.cells[(l - 1) * g.nbackends + c - 1] : NULL;
+			sb_puts(t->out, c ? "   " : "  ");
+			if (gc && gc->worst)
+				paint(t, word_paint(gc->worst->verdict.word), s);
+			else
+				paint(t, l ? DIM : BOLD, s);
+			sb_printf(t->out, "%*s", (int)(w[c] - text_width(s)), "");
+		}
+		if (l) {
+			struct sbuf rows = {0};
+			grid_rows_text(&g, l - 1, &rows);
+			sb_puts(t->out, "   ");
+			paint(t, DIM, rows.s ? rows.s : "");
+			sb_free(&rows);
+		}
+		sb_puts(t->out, "\n");
+		if (l && g.lines[l - 1].hosts > 1) {
+			struct sbuf who = {0};
+			report_hosts_like_names(t->r, g.lines[l - 1].host, MAX_MEMBERS, &who);
+			sb_puts(t->out, "    like it: ");
+			sb_puts(t->out, who.s ? who.s : "");
+			sb_puts(t->out, "\n");
+			sb_free(&who);
+		}
+	}
+	for (size_t i = 0; i < (g.nlines + 1) * cols; i++)
+		sb_free(&cell[i]);
+	free(cell);
+	free(w);
+	grid_free(&g);
+}
+
 static void counts(const struct term *t, const struct column *c)
 {
 	bool first = true;
@@ -116,11 +204,6 @@ static void counts(const struct term *t, const struct column *c)
 			sb_printf(t->out, "%s%zu %s", first ? "" : ", ", c->n[v], verdict_name((enum verdict)v));
 			first = false;
 		}
-}
-
-static int state_paint(enum column_state s)
-{
-	return s == COL_NOT_ENFORCED ? RED : s == COL_ENFORCED ? GREEN : s == COL_UNJUDGED ? MAGENTA : YELLOW;
 }
 
 /* One line per column: its key on a TTY, its state and counts. */
@@ -143,7 +226,7 @@ static void column_lines(const struct term *t)
 			sb_printf(t->out, "  %-3s", key);
 		text_clean(t->out, label);
 		sb_printf(t->out, ":%*s ", (int)(w - strlen(label)), "");
-		paint(t, state_paint(column_state(c)), s.s ? s.s : "");
+		paint(t, word_paint(c->verdict.word), s.s ? s.s : "");
 		sb_puts(t->out, " (");
 		counts(t, c);
 		sb_puts(t->out, ")\n");
@@ -263,6 +346,8 @@ int report_terminal(const struct report *r, const struct render_opts *o, char **
 	if ((rc = matrix_build(r, &t.m)) < 0)
 		return rc;
 	header(&t);
+	if (r->nhosts)
+		grid(&t);
 	if (t.o->tty)
 		matrix(&t);
 	else
@@ -281,13 +366,13 @@ int report_terminal(const struct report *r, const struct render_opts *o, char **
 			sb_puts(&s, "\n");
 		}
 	}
-	sb_printf(&s, "\n%zu %s: %zu pass, %zu escape, %zu overblocked, %zu error, %zu skip, %zu xfail\n", r->nresults,
-		  r->nresults == 1 ? "row" : "rows",
+	sb_printf(&s, "\n%zu %s: %zu pass, %zu escape, %zu overblocked, %zu error, %zu skip, %zu xfail\n", report_rows(r),
+		  report_rows(r) == 1 ? "row" : "rows",
 		  r->summary[V_PASS], r->summary[V_ESCAPE], r->summary[V_OVERBLOCKED], r->summary[V_ERROR],
 		  r->summary[V_SKIP], r->summary[V_XFAIL]);
 	struct sbuf line = {0};
 	report_verdict_line(&t.m, &line);
-	paint(&t, state_paint(matrix_state(&t.m)), line.s ? line.s : "");
+	paint(&t, word_paint(matrix_word(&t.m)), line.s ? line.s : "");
 	sb_puts(&s, "\n");
 	sb_free(&line);
 	matrix_free(&t.m);

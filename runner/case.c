@@ -380,7 +380,7 @@ static void judge(struct run_ctx *R, const struct job *j, struct slot *s, struct
 	row->state = ROW_ERROR;
 	fmt(row->errno_name, sizeof(row->errno_name), "%s", s->have_att ? errno_name(s->att.rc) : "");
 	if (!j->hello) {
-		snprintf(row->detail, sizeof(row->detail), "sandbox did not start (no hello; %s)%s%s; host saw: %s", why,
+		snprintf(row->detail, sizeof(row->detail), DETAIL_NO_START "%s)%s%s; host saw: %s", why,
 			 tail[0] ? ": " : "", tail, detail);
 	} else if (s->att_failed) {
 		snprintf(row->detail, sizeof(row->detail), "%s; host saw: %s", s->att.detail, detail);
@@ -576,6 +576,8 @@ void case_finish(struct run_ctx *R, struct job *j)
 	}
 	describe_exit(&ri, why, sizeof(why));
 	stderr_tail(&j->err, tail, sizeof(tail));
+	if (j->b->said_unconfined && j->err.s)
+		j->b->said_unconfined(j->b, j->err.s, j->said, sizeof(j->said));
 	double ms = (now_mono() - j->t0) * 1000 / (double)(j->n ? j->n : 1);
 
 	for (size_t i = 0; i < j->n; i++) {

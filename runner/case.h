@@ -70,6 +70,7 @@ struct job {
 	size_t status_len;
 	bool out_eof, err_eof, status_eof;
 	bool hello, running, cancelled;
+	char said[320]; /* the wrapper said it runs unconfined (backend.h said_unconfined), or "" */
 	double t0, last_rec, done_at;
 };
 

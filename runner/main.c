@@ -36,7 +36,8 @@ static const char run_usage[] =
 	"cagetest run [-b BACKENDS] [-m MODES] [-s SUITE] [-p GLOB] [-j N]\n"
 	"             [--json F] [--junit F] [--tap F] [--markdown F] [--html F]\n"
 	"             [--baseline F] [--fail-on LIST] [--timeout SEC] [--scratch DIR]\n"
-	"             [--keep] [--isolate] [--user NAME] [--quiet] [--adapter FILE]...\n"
+	"             [--keep] [--isolate] [--user NAME] [--label NAME] [--quiet]\n"
+	"             [--adapter FILE]...\n"
 	"  -b, --backend LIST   comma list of backends or 'all' (default: landlock);\n"
 	"                       built in: none landlock bwrap seatbelt\n"
 	"  -m, --mode LIST      comma list of modes or 'all' (default: all)\n"
@@ -67,6 +68,8 @@ static const char run_usage[] =
 	"                       many probes of a mode, each in its own process, judged\n"
 	"                       by its own token (probes that need a case alone keep it)\n"
 	"      --user NAME      as root: run the sandboxed side as this user\n"
+	"      --label NAME     the report's host name (default: the hostname), the\n"
+	"                       label `merge` gives its rows: docker-default, node-0042\n"
 	"  -q, --quiet          no progress line, no summary\n"
 	"  On a terminal: a live progress line, then the matrix (colour unless\n"
 	"  NO_COLOR is set); otherwise plain lines. Both end with one verdict line:\n"
@@ -113,9 +116,19 @@ static const char doctor_usage[] =
 
 static const char merge_usage[] =
 	"cagetest merge [LABEL=]REPORT.json... [--json F] [--junit F] [--tap F]\n"
-	"               [--markdown F] [--html F] [--fail-on LIST] [-q]\n"
-	"  rows keep their host: LABEL, else the report's host name (else its\n"
-	"  kernel), made unique; the summary goes to stderr unless -q\n";
+	"               [--markdown F] [--html F] [--fail-on LIST] [--no-fold] [-q]\n"
+	"  rows keep their host: LABEL (docker-default=docker.json), else the\n"
+	"  report's host name (run --label), else its kernel; made unique.\n"
+	"  Hosts with the same outcome (every row's verdict, observed, control and\n"
+	"  errno, and their backends' versions) are folded: their rows are kept\n"
+	"  once, under the first such host, and each host's facts name it (JSON:\n"
+	"  hosts[].like); one input is read at a time, so a fleet of agreeing\n"
+	"  hosts costs one copy of the rows. HTML, Markdown and the summary open\n"
+	"  with a grid of host x backend: the verdict and worst mode per cell,\n"
+	"  agreeing hosts on one line ('187 hosts like node-0001').\n"
+	"      --no-fold        every host keeps its own rows and evidence\n"
+	"                       (memory and reports grow with the inputs)\n"
+	"  The summary goes to stderr unless -q.\n";
 
 static const char diff_usage[] =
 	"cagetest diff OLD.json NEW.json [--fail-on LIST]\n"
@@ -124,10 +137,16 @@ static const char diff_usage[] =
 	"  hides. NEW is worse when a row newly has a verdict in --fail-on.\n";
 
 static const char bench_usage[] =
-	"cagetest bench [-m MODE] [-p GLOBS] [-j N] [-s SUITE]\n"
+	"cagetest bench [-m MODE] [-p GLOBS] [-j N] [-s SUITE] [--fleet N[,N]...]\n"
 	"  per backend (landlock, bwrap), at -j1 and -jN: the run's wall time for\n"
 	"  the selected probes against as many bare starts of the same sandbox\n"
-	"  around /bin/true (the floor), the ratio, and the runner's peak RSS\n";
+	"  around /bin/true (the floor), the ratio, and the runner's peak RSS\n"
+	"      --fleet N[,N]    instead: one real run (-b landlock,bwrap -m all) as N\n"
+	"                       single-host reports (node-0001...), four outcomes among\n"
+	"                       them, and `cagetest merge` of them all: its time, peak\n"
+	"                       RSS and report sizes; exit 1 when 1000 hosts take 10 s,\n"
+	"                       200 MB or an HTML page of 5 MB, or when an outcome is\n"
+	"                       not a line of the grid (make bench: --fleet 200,1000)\n";
 
 static const char agent_usage[] =
 	"cagetest agent --env ENV [--timeout SEC] PROBE-ID@SLOT...\n"
@@ -412,14 +431,14 @@ static int cmd_run(int argc, char **argv)
 		{"user", required_argument, 0, 'u'},	{"fail-on", required_argument, 0, 'F'},
 		{"baseline", required_argument, 0, 'B'}, {"quiet", no_argument, 0, 'q'},
 		{"adapter", required_argument, 0, 'A'},
-		{"isolate", no_argument, 0, 'I'},
+		{"isolate", no_argument, 0, 'I'},	{"label", required_argument, 0, 'L'},
 		{0, 0, 0, 0},
 	};
 	struct option all[ARRAY_SIZE(own) + WRITERS_MAX];
 	const struct option *opts = with_writers(own, all);
 	struct run_opts o = {.backends = "landlock", .modes = "all", .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), .timeout = 10};
 	const char *out[WRITERS_MAX] = {0};
-	const char *suite_name = "default", *fail_on = "escape,overblocked", *baseline_paths[16];
+	const char *suite_name = "default", *fail_on = "escape,overblocked", *baseline_paths[16], *label = NULL;
 	size_t nbaselines = 0;
 	bool quiet = false, fail[V__COUNT];
 	struct suite suite;
@@ -448,6 +467,12 @@ static int cmd_run(int argc, char **argv)
 		case 'S': o.scratch = optarg; break;
 		case 'k': o.keep = true; break;
 		case 'I': o.isolate = true; break;
+		case 'L':
+			if (!host_label_ok(optarg))
+				return die_usage("--label %s: 1 to %d bytes without '/' or control characters", optarg,
+						 HOST_LABEL_MAX);
+			label = optarg;
+			break;
 		case 'u': o.user = optarg; break;
 		case 'F': fail_on = optarg; break;
 		case 'B':
@@ -497,6 +522,15 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (baseline_fixed(&bl, &rep) < 0)
 		fprintf(stderr, "cagetest: out of memory listing fixed baseline entries\n");
+	if (label) { /* the name merge gives this report's rows */
+		free(rep.host.name);
+		if (!(rep.host.name = strdup(label))) {
+			fprintf(stderr, "cagetest: out of memory\n");
+			baseline_free(&bl);
+			report_free(&rep);
+			return EXIT_UNJUDGED;
+		}
+	}
 	baseline_free(&bl);
 	code = run_status(&rep, fail, oc.named_unavailable);
 	struct render_opts ro = render_opts_for(2);
@@ -513,14 +547,15 @@ static int cmd_run(int argc, char **argv)
 
 /* --- merge, diff --- */
 
-/* LABEL=FILE names the host; a plain FILE (or one that exists as named) does not. */
+/* LABEL=FILE names the host; a plain FILE (or one that exists as named)
+ * does not. A label longer than HOST_LABEL_MAX is cut to one byte more, so
+ * host_label_ok refuses it. */
 static const char *split_label(const char *arg, char *label, size_t n)
 {
 	const char *eq = strchr(arg, '=');
 
 	label[0] = 0;
-	if (!eq || eq == arg || memchr(arg, '/', (size_t)(eq - arg)) || access(arg, F_OK) == 0 ||
-	    (size_t)(eq - arg) >= n)
+	if (!eq || eq == arg || memchr(arg, '/', (size_t)(eq - arg)) || access(arg, F_OK) == 0)
 		return arg;
 	snprintf(label, n, "%.*s", (int)(eq - arg), arg);
 	return eq + 1;
@@ -529,13 +564,17 @@ static const char *split_label(const char *arg, char *label, size_t n)
 static int cmd_merge(int argc, char **argv)
 {
 	static const struct option own[] = {
-		{"fail-on", required_argument, 0, 'F'}, {"quiet", no_argument, 0, 'q'}, {0, 0, 0, 0},
+		{"fail-on", required_argument, 0, 'F'},
+		{"quiet", no_argument, 0, 'q'},
+		{"no-fold", no_argument, 0, 'N'},
+		{0, 0, 0, 0},
 	};
 	struct option all[ARRAY_SIZE(own) + WRITERS_MAX];
 	const struct option *opts = with_writers(own, all);
 	const char *out[WRITERS_MAX] = {0}, *fail_on = "escape,overblocked";
-	bool quiet = false, fail[V__COUNT];
+	bool quiet = false, fold = true, fail[V__COUNT];
 	struct report merged = {0};
+	struct merge m;
 	int c, code;
 
 	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
@@ -543,6 +582,8 @@ static int cmd_merge(int argc, char **argv)
 			fail_on = optarg;
 		else if (c == 'q')
 			quiet = true;
+		else if (c == 'N')
+			fold = false;
 		else if (!report_option(c, out))
 			return die_usage("%s", "merge: bad option");
 	}
@@ -551,21 +592,34 @@ static int cmd_merge(int argc, char **argv)
 	if ((code = parse_fail_on(fail_on, fail)))
 		return code;
 	for (int i = optind; i < argc; i++) {
+		char label[HOST_LABEL_MAX + 2];
+		split_label(argv[i], label, sizeof(label));
+		if (label[0] && !host_label_ok(label))
+			return die_usage("%s: a label is 1 to %d bytes without '/' or control characters", argv[i],
+					 HOST_LABEL_MAX);
+	}
+	if (merge_begin(&m, &merged, fold) < 0)
+		return EXIT_UNJUDGED;
+	/* one input at a time: read, fold into the model, free */
+	for (int i = optind; i < argc; i++) {
 		struct report one;
-		char label[256];
+		char label[HOST_LABEL_MAX + 2];
 		const char *path = split_label(argv[i], label, sizeof(label));
 		if (load("", path, &one, NULL) < 0) {
+			merge_end(&m);
 			report_free(&merged);
 			return EXIT_USAGE;
 		}
-		int r = report_merge(&merged, &one, label[0] ? label : NULL);
+		int r = merge_add(&m, &one, label[0] ? label : NULL);
 		report_free(&one);
 		if (r < 0) {
 			fprintf(stderr, "cagetest: merging %s: %s\n", path, strerror(-r));
+			merge_end(&m);
 			report_free(&merged);
 			return EXIT_UNJUDGED;
 		}
 	}
+	merge_end(&m);
 	code = run_status(&merged, fail, false);
 	struct render_opts ro = render_opts_for(2);
 	if (write_reports(&merged, out, &ro) < 0)
@@ -870,15 +924,34 @@ static int cmd_doctor(int argc, char **argv)
 	return code;
 }
 
+/* --fleet LIST: host counts; 0, or EXIT_USAGE after the message. */
+static int parse_fleet(const char *list, size_t *sizes, size_t max, size_t *n)
+{
+	char *end;
+	const char *p = list;
+
+	for (*n = 0; *p && *n < max; p = *end == ',' ? end + 1 : end) {
+		unsigned long v = strtoul(p, &end, 10);
+		if (end == p || (*end && *end != ',') || v < BENCH_FLEET_MIN || v > 9999)
+			break;
+		sizes[(*n)++] = v;
+	}
+	return *p || !*n ? die_usage("--fleet %s: expected a comma list of host counts from %d to 9999", list,
+				    BENCH_FLEET_MIN)
+			 : 0;
+}
+
 static int cmd_bench(int argc, char **argv)
 {
 	static const struct option opts[] = {{"mode", required_argument, 0, 'm'},
 					     {"probe", required_argument, 0, 'p'},
 					     {"jobs", required_argument, 0, 'j'},
 					     {"suite", required_argument, 0, 's'},
+					     {"fleet", required_argument, 0, 'f'},
 					     {0, 0, 0, 0}};
 	struct bench_opts bo = {.mode = "workspace-write", .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN)};
 	const char *suite_name = "default";
+	size_t fleet[8], nfleet = 0;
 	struct suite suite;
 	struct sbuf out = {0};
 	char *end;
@@ -894,6 +967,10 @@ static int cmd_bench(int argc, char **argv)
 			if (*end || bo.jobs < 1 || bo.jobs > 256)
 				return die_usage("-j %s: expected a number from 1 to 256", optarg);
 			break;
+		case 'f':
+			if ((r = parse_fleet(optarg, fleet, ARRAY_SIZE(fleet), &nfleet)))
+				return r;
+			break;
 		default: return die_usage("%s", "bench: bad option");
 		}
 	}
@@ -904,13 +981,13 @@ static int cmd_bench(int argc, char **argv)
 		suite_free(&suite);
 		return die_usage("-m %s: no such mode", bo.mode);
 	}
-	r = bench_run(&bo, &out);
+	r = nfleet ? bench_fleet(&bo, fleet, nfleet, &out) : bench_run(&bo, &out);
 	fputs(out.s ? out.s : "", stdout);
 	sb_free(&out);
 	suite_free(&suite);
 	if (r < 0)
 		fprintf(stderr, "cagetest: bench: %s\n", strerror(-r));
-	return r < 0 ? EXIT_UNJUDGED : EXIT_OK;
+	return r < 0 ? EXIT_UNJUDGED : r ? EXIT_FAIL : EXIT_OK;
 }
 
 static int cmd_sentinel(int argc, char **argv)

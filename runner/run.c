@@ -309,6 +309,14 @@ static int to_report(struct run *R, struct report *rep)
 		if (r < 0)
 			return r;
 	}
+	/* a wrapper's own words that it runs unconfined: once per backend and mode */
+	for (size_t i = 0; i < R->njobs; i++) {
+		const struct job *j = &R->jobs[i];
+		int r;
+		if (j->said[0] && !report_said_at(rep, NULL, j->b->name, j->m->name) &&
+		    (r = report_add_said_at(rep, NULL, j->b->name, j->m->name, j->said)) < 0)
+			return r;
+	}
 	report_summarize(rep);
 	return 0;
 }

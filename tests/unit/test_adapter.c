@@ -83,6 +83,8 @@ static void test_parse_bad(void **state)
 		{"{" MIN_CMD ",\"requires\":\"x\"}", "requires: expected an array of strings"},
 		{"{" MIN_CMD ",\"version\":\"--version\"}", "version: expected an array of strings"},
 		{"{" MIN_CMD ",\"hint\":false}", "adapter.hint: expected a string"},
+		{"{" MIN_CMD ",\"fails_open\":\"x\"}", "fails_open: expected an array of strings"},
+		{"{" MIN_CMD ",\"fails_open\":[\"a\\nb\"]}", "fails_open: each phrase is a non-empty part of one line"},
 	};
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -123,6 +125,29 @@ static struct backend *parse_ok(const char *text)
 	if (adapter_parse(text, BUILDDIR "/tests/t.json", &b, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 	return b;
+}
+
+/* firejail's words when it switches itself off, found on a case's stderr:
+ * the whole line, whatever surrounds it; nothing for other chatter. */
+static void test_fails_open(void **state)
+{
+	struct backend *b;
+	char err[256], line[320];
+
+	(void)state;
+	assert_int_equal(adapter_load(SRCDIR "/platforms/adapters/firejail.json", &b, err, sizeof(err)), 0);
+	assert_non_null(b->said_unconfined);
+	assert_false(b->said_unconfined(b, "Parent pid 8, child pid 9\nChild process initialized in 87 ms\n", line,
+					sizeof(line)));
+	assert_true(b->said_unconfined(b, "Parent pid 8\n  Warning: an existing sandbox was detected. /run/x/cagetest "
+					  "will run without any additional sandboxing features\r\nbye\n", line, sizeof(line)));
+	assert_string_equal(line, "Warning: an existing sandbox was detected. /run/x/cagetest will run without any "
+				  "additional sandboxing features");
+	adapter_free(b);
+	/* an adapter that names no phrase never says it */
+	assert_int_equal(adapter_load(SRCDIR "/platforms/adapters/codex.json", &b, err, sizeof(err)), 0);
+	assert_false(b->said_unconfined(b, "an existing sandbox was detected", line, sizeof(line)));
+	adapter_free(b);
 }
 
 static void test_expand(void **state)
@@ -438,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_expand),	      cmocka_unit_test(test_command_on_path),
 		cmocka_unit_test(test_files),	      cmocka_unit_test(test_supports_version_explain),
 		cmocka_unit_test(test_register),      cmocka_unit_test(test_cli),
+		cmocka_unit_test(test_fails_open),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
