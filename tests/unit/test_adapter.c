@@ -12,7 +12,9 @@
 static void test_parse_good(void **state)
 {
 	static const char *const files[] = {"platforms/adapters/codex.json", "platforms/adapters/srt.json",
-					    "platforms/adapters/firejail.json", "tests/data/netns.json",
+					    "platforms/adapters/firejail.json", "platforms/adapters/docker.json",
+					    "platforms/adapters/podman.json",   "platforms/adapters/gvisor.json",
+					    "tests/data/netns.json",
 					    "tests/data/wrap-liar.json"};
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
@@ -83,6 +85,15 @@ static void test_parse_bad(void **state)
 		{"{" MIN_CMD ",\"requires\":\"x\"}", "requires: expected an array of strings"},
 		{"{" MIN_CMD ",\"version\":\"--version\"}", "version: expected an array of strings"},
 		{"{" MIN_CMD ",\"hint\":false}", "adapter.hint: expected a string"},
+		{"{" MIN_CMD ",\"check\":[]}", "check: is empty"},
+		{"{" MIN_CMD ",\"check\":\"true\"}", "check: expected an array of strings"},
+		{"{" MIN_CMD ",\"check\":[\"x\",\"{workspace}\"]}", "check: {workspace} cannot be used here"},
+		{"{" MIN_CMD ",\"pass_env\":[\"HOME\"]}", "pass_env.HOME: set by the harness"},
+		{"{" MIN_CMD ",\"pass_env\":[\"OPENAI_API_KEY\"]}", "pass_env.OPENAI_API_KEY: set by the harness"},
+		{"{" MIN_CMD ",\"pass_env\":[\"A-B\"]}", "pass_env.A-B: not a variable name"},
+		{"{" MIN_CMD ",\"pass_env\":[\"A\",\"A\"]}", "pass_env.A: given twice"},
+		{"{" MIN_CMD ",\"env\":{\"A\":\"1\"},\"pass_env\":[\"A\"]}", "pass_env.A: also set in env"},
+		{"{" MIN_CMD ",\"daemon\":1}", "adapter.daemon: expected true or false"},
 		{"{" MIN_CMD ",\"fails_open\":\"x\"}", "fails_open: expected an array of strings"},
 		{"{" MIN_CMD ",\"fails_open\":[\"a\\nb\"]}", "fails_open: each phrase is a non-empty part of one line"},
 	};
@@ -129,6 +140,123 @@ static struct backend *parse_ok(const char *text)
 
 /* firejail's words when it switches itself off, found on a case's stderr:
  * the whole line, whatever surrounds it; nothing for other chatter. */
+/* check: an availability command run once, its failure the reason;
+ * pass_env: the host's variables handed on (to the check too); {agent} and
+ * daemon. */
+static void test_check_pass_env_agent(void **state)
+{
+	char why[512] = "", err[256] = "", count[] = BUILDDIR "/tests/adapter-check-count";
+	_cleanup_free_ char *text = NULL;
+	struct launch l = {0};
+	struct fixture f;
+	struct backend *b;
+
+	(void)state;
+	unlink(count);
+	b = parse_ok("{\"name\":\"c\",\"command\":[\"/bin/true\"],\"hint\":\"start it\","
+		     "\"check\":[\"/bin/sh\",\"-c\",\"echo run >>" BUILDDIR "/tests/adapter-check-count; "
+		     "echo starting >&2; echo daemon not up >&2; exit 3\"]}");
+	assert_int_equal(b->available(b, why, sizeof(why)), -EHOSTDOWN);
+	assert_non_null(strstr(why, "its check `/bin/sh -c "));
+	assert_non_null(strstr(why, "failed (exit 3): daemon not up. Hint: start it"));
+	assert_int_equal(b->available(b, why, sizeof(why)), -EHOSTDOWN); /* once per process */
+	assert_int_equal(read_file(count, 64, &text, NULL), 0);
+	assert_string_equal(text, "run\n");
+	assert_false(b->daemon);
+	adapter_free(b);
+	unlink(count);
+
+	/* the check sees a pass_env variable, and nothing else of ours */
+	setenv("CAGETEST_TEST_HOSTVAR", "unix:///run/x.sock", 1);
+	setenv("CAGETEST_TEST_OTHER", "1", 1);
+#define CHECK_ENV                                                                                                      \
+	"\"check\":[\"/bin/sh\",\"-c\",\"test \\\"$CAGETEST_TEST_HOSTVAR\\\" = "                                              \
+	"unix:///run/x.sock && test -z \\\"$CAGETEST_TEST_OTHER\\\" && test $HOME = /nonexistent\"]"
+	b = parse_ok("{\"name\":\"p\",\"command\":[\"/bin/echo\",\"--mount\",\"src={agent},dst={agent}\"],"
+		     "\"pass_env\":[\"CAGETEST_TEST_HOSTVAR\",\"CAGETEST_TEST_UNSET\"],\"daemon\":true," CHECK_ENV "}");
+	if (b->available(b, why, sizeof(why)) < 0)
+		fail_msg("%s", why);
+	assert_true(b->daemon);
+	fixture_make(&f, "read-only", false);
+	assert_int_equal(b->prepare(b, &f.x, &l, err, sizeof(err)), 0);
+	assert_string_equal(l.argv[2], "src=/bin/cagetest,dst=/bin/cagetest");
+	assert_int_equal(l.envc, 1); /* an unset variable is not passed as empty */
+	assert_string_equal(l.env[0], "CAGETEST_TEST_HOSTVAR=unix:///run/x.sock");
+	launch_free(&l);
+	adapter_free(b);
+	b = parse_ok("{\"name\":\"q\",\"command\":[\"/bin/true\"]," CHECK_ENV "}");
+	assert_int_equal(b->available(b, why, sizeof(why)), -EHOSTDOWN); /* not passed: not seen */
+	adapter_free(b);
+	unsetenv("CAGETEST_TEST_HOSTVAR");
+	unsetenv("CAGETEST_TEST_OTHER");
+	rm_rf(f.root);
+
+	/* a check that hangs costs its timeout, once */
+	b = parse_ok("{\"name\":\"h\",\"command\":[\"/bin/true\"],\"check\":[\"/bin/sleep\",\"60\"]}");
+	double t0 = now_mono();
+	assert_int_equal(b->available(b, why, sizeof(why)), -EHOSTDOWN);
+	assert_non_null(strstr(why, "its check `/bin/sleep 60` did not answer in 10 s"));
+	assert_true(now_mono() - t0 < 15);
+	adapter_free(b);
+}
+
+/* The container adapters: what each mode mounts and which network it gets,
+ * as explain shows it (what a user reads before trusting them). */
+static void test_container_adapters(void **state)
+{
+	static const struct {
+		const char *name, *mode, *needles[6];
+	} want[] = {
+		{"docker", "read-only", {"docker run --rm -i --init --pull never --network none",
+					 "'type=bind,src={workspace},dst={workspace},readonly'",
+					 "'type=bind,src={agent},dst={agent},readonly'",
+					 "'type=bind,src={workspace}/.git,dst={workspace}/.git,readonly'",
+					 "cagetest-box {agent} agent", "available when this succeeds: docker image inspect cagetest-box"}},
+		{"docker", "workspace-write", {"--network none", "'type=bind,src={workspace},dst={workspace}'",
+					       "'type=bind,src={tmp},dst=/tmp'", "'type=bind,src={tmp},dst={tmp}'",
+					       "'type=bind,src={workspace}/.agents,dst={workspace}/.agents,readonly'", "daemon:"}},
+		{"docker", "workspace-net", {"--network host", "env: DOCKER_HOST", "'type=bind,src={tmp},dst=/tmp'",
+					     "'type=bind,src={workspace}/.codex,dst={workspace}/.codex,readonly'", "cagetest-box",
+					     "daemon:"}},
+		{"podman", "read-only", {"podman run --rm -i --init --pull never --network none",
+					 "'type=bind,src={workspace},dst={workspace},readonly'", "localhost/cagetest-box {agent} agent",
+					 "env: CONTAINERS_CONF", "podman image exists localhost/cagetest-box", "cwd:"}},
+		{"gvisor", "workspace-write", {"podman --runtime runsc --runtime-flag network=none run", "--network none",
+					       "'type=bind,src={tmp},dst=/tmp'", "localhost/cagetest-box", "cwd:", "cwd:"}},
+		{"gvisor", "workspace-net", {"--runtime-flag network=host run", "--network host", "cwd:", "cwd:", "cwd:",
+					     "cwd:"}},
+	};
+	char *out = NULL, *err = NULL, args[128];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		snprintf(args, sizeof(args), "explain -b %s -m %s", want[i].name, want[i].mode);
+		assert_int_equal(cli(args, &out, &err), 0);
+		for (size_t k = 0; k < ARRAY_SIZE(want[i].needles); k++)
+			if (!strstr(out, want[i].needles[k]))
+				fail_msg("`cagetest %s` lacks %s:\n%s", args, want[i].needles[k], out);
+		/* the read-only workspace is never bound writable, nor /tmp */
+		if (!strcmp(want[i].mode, "read-only"))
+			assert_null(strstr(out, "dst={workspace}'")), assert_null(strstr(out, "dst=/tmp"));
+		free(out), free(err);
+	}
+	/* a container is never no sandbox: the mode skips, and the description says why */
+	struct mode danger = {.name = "danger-full-access", .network = true, .confined = false};
+	char why[256], e[256];
+	struct backend *b;
+	assert_int_equal(adapter_load(SRCDIR "/platforms/adapters/gvisor.json", &b, e, sizeof(e)), 0);
+	assert_int_equal(b->supports(b, &danger, why, sizeof(why)), -EOPNOTSUPP);
+	assert_string_equal(why, "gvisor has no danger-full-access mode (its modes: read-only, workspace-write, workspace-net)");
+	assert_non_null(strstr(b->description, "danger-full-access is not expressed"));
+	assert_true(b->batch);
+	adapter_free(b);
+	assert_int_equal(cli("list backends", &out, &err), 0);
+	assert_non_null(strstr(out, "\ndocker "));
+	assert_non_null(strstr(out, "\npodman "));
+	assert_non_null(strstr(out, "\ngvisor "));
+	free(out), free(err);
+}
+
 static void test_fails_open(void **state)
 {
 	struct backend *b;
@@ -463,7 +591,8 @@ int main(void)
 		cmocka_unit_test(test_expand),	      cmocka_unit_test(test_command_on_path),
 		cmocka_unit_test(test_files),	      cmocka_unit_test(test_supports_version_explain),
 		cmocka_unit_test(test_register),      cmocka_unit_test(test_cli),
-		cmocka_unit_test(test_fails_open),
+		cmocka_unit_test(test_fails_open),    cmocka_unit_test(test_check_pass_env_agent),
+		cmocka_unit_test(test_container_adapters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
