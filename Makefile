@@ -60,7 +60,7 @@ PEERS_SRC := $(wildcard tests/peers/test_*.c)
 PEERS_BIN := $(PEERS_SRC:tests/peers/%.c=$(BUILD)/tests/%)
 HEADERS := $(wildcard */*.h)
 
-.PHONY: dist bench all run check check-containers check-unit stress check-docs check-seatbelt check-peers docs deps install clean valgrind fuzz
+.PHONY: dist bench all run check containers check-containers check-unit stress check-docs check-seatbelt check-peers docs deps install clean valgrind fuzz
 all: $(BUILD)/cagetest $(BUILD)/cagetest-agent $(BUILD)/cagetest-suid
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) | deps-quiet
@@ -137,6 +137,14 @@ run: deps all
 
 check: deps all $(LIESHIM) $(UNIT_BIN) $(SEATBELT_PORTABLE) $(LIVE_BIN) check-docs
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN) $(SEATBELT_PORTABLE) $(LIVE_BIN)
+
+# make containers (root; minutes, not part of check): build/dist/cagetest
+# with every backend, product and mode in each runtime configuration of
+# ci/containers/runtimes.json, and the docker, podman and gvisor adapters on
+# the host; reports in out/containers/, merged into out/containers.{json,html,md},
+# the configuration x backend table in out/containers-table.md.
+containers: dist
+	@ci/containers/matrix.sh
 
 # build/dist/cagetest inside Docker, Podman, gVisor, systemd-nspawn and LXC
 # (ci/containers/run.sh; images cached in /var/tmp/cagetest-images): part of
