@@ -265,6 +265,16 @@ static int rebind_under_tmp(struct tmp_keep *k)
 	return r;
 }
 
+#define EXIT_POLL_MS 20
+
+/* Has the child ended? It stays waitable (WNOWAIT) for the waitpid after. */
+static bool ended(pid_t pid)
+{
+	siginfo_t si = {0};
+
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
+}
+
 static void supervise(const struct spawn_req *req, int out_w, int err_w, int status_w, pid_t runner)
 {
 	struct reap_info ri = {0};
@@ -328,10 +338,12 @@ static void supervise(const struct spawn_req *req, int out_w, int err_w, int sta
 				ri.timed_out = true;
 				break;
 			}
-			int k = poll(pfd, 2, left);
+			/* without pidfd_open (kernels before 5.3, gVisor) the child's
+			 * end is looked for every few ms instead of waited for */
+			int k = poll(pfd, 2, pidfd < 0 && left > EXIT_POLL_MS ? EXIT_POLL_MS : left);
 			if (k < 0 && errno == EINTR)
 				continue;
-			if (k < 0 || pfd[0].revents)
+			if (k < 0 || pfd[0].revents || (pidfd < 0 && ended(pid)))
 				break;
 			if (pfd[1].revents) { /* the runner is stopping: end the case now */
 				ri.timed_out = true;

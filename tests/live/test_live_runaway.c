@@ -1,8 +1,10 @@
 /* Live: a sandbox that runs away (a fork bomb, a memory hog) is bounded by
- * the case's cgroup limits and cannot stall the run or the host. */
+ * the case's cgroup limits and cannot stall the run or the host; a host
+ * without pidfd_open (gVisor, kernels before 5.3) does not stall cases. */
 #include "../testutil.h"
 
 #include <dirent.h>
+#include <seccomp.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -196,6 +198,48 @@ static void test_memhog(void **state)
 	report_free(&rep);
 }
 
+/* Where pidfd_open is ENOSYS (gVisor, kernels before 5.3) a case's
+ * supervisor must still see its child end at once: waiting out the case's
+ * timeout (or the runner's ending of it) made each case cost seconds. 39
+ * cases, each alone: seconds in all, where waiting made it minutes. */
+static void test_no_pidfd(void **state)
+{
+	char json[] = BUILDDIR "/tests/runaway-nopidfd.json";
+	char *argv[] = {CAGETEST, "run", "-q", "-b", "none", "-m", "read-only", "-p", "fs.*", "--isolate", "-j", "1",
+			"--timeout", "60", "--json", json, NULL};
+	_cleanup_free_ char *text = NULL;
+	struct report rep = {0};
+	char err[256];
+	int st;
+
+	(void)state;
+	double t0 = now();
+	pid_t pid = fork();
+	if (pid == 0) {
+		scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 1), dup2(null, 2);
+		if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(pidfd_open), 0) < 0 || seccomp_load(ctx) < 0)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	double secs = now() - t0;
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) < 2);
+	assert_int_equal(read_file(json, 16 << 20, &text, NULL), 0);
+	if (report_from_json(text, &rep, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_true(rep.nresults >= 30);
+	for (size_t i = 0; i < rep.nresults; i++)
+		if (rep.results[i].verdict == V_ERROR)
+			fail_msg("%s: %s", rep.results[i].probe, rep.results[i].detail);
+	if (secs > 60)
+		fail_msg("%zu cases took %.1f s: each waited for its end", rep.nresults, secs);
+	report_free(&rep);
+	unlink(json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_forkbomb_v1_only),
 		cmocka_unit_test(test_forkbomb_no_cgroups),
 		cmocka_unit_test(test_memhog),
+		cmocka_unit_test(test_no_pidfd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
