@@ -6,7 +6,7 @@
 # on the host with the docker, podman and gvisor adapters beside them.
 #
 #   ci/containers/matrix.sh [--out DIR] [--timeout SEC] [RUNTIMES]
-#   ci/containers/matrix.sh --report-only [--out DIR] [RUNTIMES]
+#   ci/containers/matrix.sh --report-only [--out DIR] [--cagetest BIN] [RUNTIMES]
 #
 # RUNTIMES: a comma list of configuration names, or all (the default).
 # Codex and srt come from peers/ (ci/install-peers.sh: the newest pinned
@@ -20,15 +20,16 @@
 #   containers-table.md     configuration x backend -> verdict and cause
 # Every configuration is listed, "not run: why" when it could not start.
 # --report-only runs nothing: it merges and tabulates what DIR/containers/
-# already holds. Needs root (run.sh starts dockerd, podman, nspawn, LXC); exit 0 when the
+# already holds (with BIN, default build/dist/cagetest). Needs root (run.sh starts dockerd, podman, nspawn, LXC); exit 0 when the
 # table was written, 2 on a usage error.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-out=$top/out timeout=1800 runtimes=all run=yes
+out=$top/out timeout=1800 runtimes=all run=yes dist=$top/build/dist/cagetest
 while [ $# -gt 0 ]; do
 	case $1 in
 	--report-only) run=no; shift ;;
+	--cagetest) dist=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	-h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -36,7 +37,6 @@ while [ $# -gt 0 ]; do
 	*) runtimes=$1; shift ;;
 	esac
 done
-dist=$top/build/dist/cagetest
 [ -x "$dist" ] || { echo "matrix.sh: $dist is missing: make dist" >&2; exit 2; }
 mkdir -p "$out" && out=$(cd "$out" && pwd) || exit 2
 res=$out/containers

@@ -1,0 +1,122 @@
+#!/bin/sh
+# Run the ci/k8s manifests' pods here with `podman kube play`, collect the
+# reports they print (ci/k8s/collect.sh) and take everything down again.
+#
+#   ci/k8s/play.sh [--out DIR] [--timeout SEC] [--variants LIST] [MANIFEST...]
+#
+# MANIFEST: ci/k8s/job.yaml and ci/k8s/daemonset.yaml by default. Podman 4
+# plays Pods, not Jobs or DaemonSets, so each Job's and DaemonSet's pod
+# template is played as the Pod its controller would make (named KIND-NAME,
+# e.g. job-cagetest-default, with its labels and spec); --variants (default: all) names the
+# cagetest/variant labels to play. runtimeClassName gvisor is played with
+# podman --runtime runsc (its network off), as a runsc RuntimeClass handler
+# would run it; another runtimeClassName is "not run" with why. The image
+# cagetest:latest is built here from ci/k8s/Containerfile on the cached Debian
+# minbase image (ci/containers/lib.sh) with build/dist/cagetest, in the
+# private podman store, with the nofile/nproc limits runc needs here and
+# runc (crun refuses hybrid cgroups).
+#
+# Writes DIR (default out/k8s): PODNAME.skip for a pod that was not played,
+# and what ci/k8s/collect.sh writes (LABEL.json per report, pods.txt, the
+# merged fleet.{json,html,md}). Everything runs in a pid namespace that dies
+# with this script; the pods are removed at the end. Exit 0 when at least one
+# report came back, 1 when none did, 2 on a usage error, 77 when podman
+# cannot run here (the reason on stderr).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/ci/containers/lib.sh"
+
+out=$top/out/k8s timeout=900 variants=all
+while [ $# -gt 0 ]; do
+	case $1 in
+	--out) out=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--variants) variants=$2; shift 2 ;;
+	-h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "play.sh: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -gt 0 ] || set -- "$here/job.yaml" "$here/daemonset.yaml"
+dist=$top/build/dist/cagetest
+[ -x "$dist" ] || { echo "play.sh: $dist is missing: make dist" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "play.sh: needs root (podman with runc on a private store)" >&2; exit 77; }
+for t in podman runc yq jq; do
+	command -v "$t" >/dev/null || { echo "play.sh: $t is not installed" >&2; exit 77; }
+done
+
+# Everything below runs in a pid namespace of its own, under an init that
+# reaps what podman leaves (conmon), and dies with this script.
+if [ -z "${CBOX_PLAY_INSIDE:-}" ]; then
+	init=$(command -v docker-init || command -v tini-static || echo "")
+	# shellcheck disable=SC2086
+	exec $CBOX_CONTAIN ${init:+"$init" --} env CBOX_PLAY_INSIDE=1 "$0" --out "$out" --timeout "$timeout" \
+		--variants "$variants" "$@"
+fi
+
+mkdir -p "$out" && out=$(cd "$out" && pwd) || exit 2
+rm -f "$out"/*.json "$out"/*.skip "$out/pods.txt"
+mkdir -p "$CBOX_CACHE" || exit 77
+exec 9>"$CBOX_CACHE/.session.lock"
+flock -w 600 9 || { echo "play.sh: another container session held $CBOX_CACHE/.session.lock for 600 s" >&2; exit 77; }
+state=$(mktemp -d "$CBOX_CACHE/.session.XXXXXX") || exit 77
+played=""
+cleanup() {
+	for pod in $played; do
+		PATH=$state/bin:$PATH podman pod rm -f -t 0 "$pod" >/dev/null 2>&1
+	done
+	rm -rf --one-file-system "$state"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+dir=$(cbox_image box no "bubblewrap firejail git socat ripgrep" 2>"$state/image.err") ||
+	{ echo "play.sh: $(tail -1 "$state/image.err")" >&2; exit 77; }
+base=$(cbox_podman_import "$dir") || { echo "play.sh: podman import: $base" >&2; exit 77; }
+cbox_podman_wrapper "$state" || exit 77
+export PATH="$state/bin:$PATH"
+
+# cagetest:latest from the Containerfile, with only the dist in its context
+mkdir -p "$state/ctx/build/dist" && cp "$dist" "$state/ctx/build/dist/cagetest" || exit 2
+if ! podman build -q --pull=never -f "$here/Containerfile" --build-arg BASE="$base" --build-arg PACKAGES= \
+	-t localhost/cagetest:latest "$state/ctx" >"$state/build.log" 2>&1; then
+	echo "play.sh: podman build failed: $(tail -1 "$state/build.log")" >&2
+	exit 77
+fi
+
+# pods a killed session left in the store would be collected too
+podman pod ps -q --filter "label=app.kubernetes.io/name=cagetest" | xargs -r podman pod rm -f -t 0 >/dev/null 2>&1
+
+# Each controller's pod template, as the Pod it would make.
+for manifest in "$@"; do
+	yq -c 'select(.kind == "Job" or .kind == "DaemonSet") |
+		{apiVersion: "v1", kind: "Pod", spec: .spec.template.spec,
+		 metadata: {name: "\(.kind | ascii_downcase)-\(.metadata.name)", labels: .spec.template.metadata.labels}}' \
+		"$manifest" || { echo "play.sh: $manifest: not YAML that yq reads" >&2; exit 2; }
+done >"$state/pods.jsonl"
+while read -r pod; do
+	name=$(printf '%s' "$pod" | jq -r .metadata.name)
+	variant=$(printf '%s' "$pod" | jq -r '.metadata.labels["cagetest/variant"] // "default"')
+	case ",$variants," in ,all,|*",$variant,"*) ;; *) continue ;; esac
+	class=$(printf '%s' "$pod" | jq -r '.spec.runtimeClassName // ""')
+	case $class in
+	"") set -- ;;
+	gvisor) set -- --runtime runsc --runtime-flag network=none
+		command -v runsc >/dev/null || { echo "runsc (gVisor) is not installed" >"$out/$name.skip"; continue; } ;;
+	*) echo "no handler for runtimeClassName $class here (gvisor is runsc)" >"$out/$name.skip"; continue ;;
+	esac
+	# the fields Podman does not know are dropped: a node name it cannot
+	# give (the report then names the host), a runtime class it plays itself
+	printf '%s' "$pod" | jq '(.spec.containers[].env) |= map(select(.valueFrom.fieldRef.fieldPath != "spec.nodeName")) |
+		del(.spec.runtimeClassName)' >"$state/$name.json"
+	if podman "$@" kube play "$state/$name.json" >"$state/$name.log" 2>&1; then
+		played="$played $name"
+	else
+		echo "podman kube play failed: $(grep -v '^\s*$' "$state/$name.log" | tail -1 | cut -c1-300)" >"$out/$name.skip"
+	fi
+done <"$state/pods.jsonl"
+for f in "$out"/*.skip; do [ -f "$f" ] && printf '%s\tnot run: %s\n' "$(basename "$f" .skip)" "$(cat "$f")"; done
+[ -n "$played" ] || { echo "play.sh: no pod was played" >&2; exit 1; }
+
+"$here/collect.sh" --engine podman --wait "$timeout" --cagetest "$dist" "$out"
