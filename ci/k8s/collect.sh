@@ -9,11 +9,11 @@
 #                            pods started by `podman kube play`, ci/k8s/play.sh)
 #   -n NAMESPACE             kubectl's namespace (default: its current one)
 #   --selector SEL           the pods (default app.kubernetes.io/name=cagetest)
-#   --wait SEC               wait up to SEC for every pod to print its report
+#   --wait SEC               wait up to SEC for every running pod to print its report
 #   --cagetest BIN           the cagetest that merges (default: build/dist/cagetest,
 #                            build/cagetest, else cagetest on PATH)
-# Writes OUTDIR/LABEL.json per pod that printed a report (LABEL-2 ... when
-# two pods share one), OUTDIR/pods.txt
+# Writes OUTDIR/POD.log (each pod's log), OUTDIR/LABEL.json per pod that
+# printed a report (LABEL-2 ... when two pods share one), OUTDIR/pods.txt
 # (one line per pod: POD, LABEL or "no report", its phase), and the merged
 # OUTDIR/fleet.{json,html,md}. Exit 0 when at least one report came back,
 # 1 when none did, 2 on a usage error.
@@ -75,7 +75,8 @@ while :; do
 	pods >"$out/.pods" 2>"$out/.pods.err" || { echo "collect.sh: $engine: $(tail -1 "$out/.pods.err")" >&2; exit 1; }
 	while IFS='	' read -r pod phase; do
 		[ -n "$pod" ] || continue
-		if label=$(logs "$pod" 2>/dev/null | extract "$out/.report") && [ -s "$out/.report" ]; then
+		logs "$pod" >"$out/$pod.log" 2>&1
+		if label=$(extract "$out/.report" <"$out/$pod.log") && [ -s "$out/.report" ]; then
 			# two pods on one node with one variant (a Job's and a DaemonSet's)
 			k=2 want=$label
 			while case $used in *" $label "*) true ;; *) false ;; esac; do label=$want-$k k=$((k + 1)); done
@@ -85,7 +86,8 @@ while :; do
 		else
 			rm -f "$out/.report"
 			printf '%s\tno report\t%s\n' "$pod" "$phase" >>"$out/pods.txt"
-			missing=$((missing + 1))
+			# a pod that ended without one never prints it
+			case $phase in Succeeded|Failed|Exited*|Dead*|Error*) ;; *) missing=$((missing + 1)) ;; esac
 		fi
 	done <"$out/.pods"
 	[ "$missing" = 0 ] || [ "$(date +%s)" -ge "$deadline" ] && break

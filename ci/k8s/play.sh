@@ -7,21 +7,25 @@
 # MANIFEST: ci/k8s/job.yaml and ci/k8s/daemonset.yaml by default. Podman 4
 # plays Pods, not Jobs or DaemonSets, so each Job's and DaemonSet's pod
 # template is played as the Pod its controller would make (named KIND-NAME,
-# e.g. job-cagetest-default, with its labels and spec); --variants (default: all) names the
-# cagetest/variant labels to play. runtimeClassName gvisor is played with
-# podman --runtime runsc (its network off), as a runsc RuntimeClass handler
-# would run it; another runtimeClassName is "not run" with why. The image
-# cagetest:latest is built here from ci/k8s/Containerfile on the cached Debian
-# minbase image (ci/containers/lib.sh) with build/dist/cagetest, in the
-# private podman store, with the nofile/nproc limits runc needs here and
-# runc (crun refuses hybrid cgroups).
+# e.g. job-cagetest-default, with its labels and spec); --variants (default:
+# all) names the cagetest/variant labels or the pods to play.
+# runtimeClassName gvisor is played with podman --runtime runsc (its network
+# off), as a runsc RuntimeClass handler would run it; another
+# runtimeClassName is "not run" with why. What Podman cannot give is given
+# here: spec.nodeName is this host's name, and each pod's emptyDir volumes
+# are its own (Podman 4 shares one volume among pods naming it alike). The
+# image cagetest:latest is built from ci/k8s/Containerfile on the cached
+# Debian minbase image (ci/containers/lib.sh) with build/dist/cagetest, in
+# the private podman store, with the nofile/nproc limits runc needs here
+# and runc (crun refuses hybrid cgroups).
 #
-# Writes DIR (default out/k8s): PODNAME.skip for a pod that was not played,
-# and what ci/k8s/collect.sh writes (LABEL.json per report, pods.txt, the
-# merged fleet.{json,html,md}). Everything runs in a pid namespace that dies
-# with this script; the pods are removed at the end. Exit 0 when at least one
-# report came back, 1 when none did, 2 on a usage error, 77 when podman
-# cannot run here (the reason on stderr).
+# Writes DIR (default out/k8s): POD.skip for a pod that was not played or
+# printed no report (how it ended), and what ci/k8s/collect.sh writes
+# (POD.log, LABEL.json per report, pods.txt, the merged
+# fleet.{json,html,md}). Everything runs in a pid namespace that dies with
+# this script; the pods and their volumes are removed at the end. Exit 0
+# when at least one report came back, 1 when none did, 2 on a usage error,
+# 77 when podman cannot run here (the reason on stderr).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -61,10 +65,13 @@ mkdir -p "$CBOX_CACHE" || exit 77
 exec 9>"$CBOX_CACHE/.session.lock"
 flock -w 600 9 || { echo "play.sh: another container session held $CBOX_CACHE/.session.lock for 600 s" >&2; exit 77; }
 state=$(mktemp -d "$CBOX_CACHE/.session.XXXXXX") || exit 77
-played=""
+played="" volumes=""
 cleanup() {
 	for pod in $played; do
 		PATH=$state/bin:$PATH podman pod rm -f -t 0 "$pod" >/dev/null 2>&1
+	done
+	for v in $volumes; do
+		PATH=$state/bin:$PATH podman volume rm -f "$v" >/dev/null 2>&1
 	done
 	rm -rf --one-file-system "$state"
 }
@@ -98,7 +105,7 @@ done >"$state/pods.jsonl"
 while read -r pod; do
 	name=$(printf '%s' "$pod" | jq -r .metadata.name)
 	variant=$(printf '%s' "$pod" | jq -r '.metadata.labels["cagetest/variant"] // "default"')
-	case ",$variants," in ,all,|*",$variant,"*) ;; *) continue ;; esac
+	case ",$variants," in ,all,|*",$variant,"*|*",$name,"*) ;; *) continue ;; esac
 	class=$(printf '%s' "$pod" | jq -r '.spec.runtimeClassName // ""')
 	case $class in
 	"") set -- ;;
@@ -106,10 +113,15 @@ while read -r pod; do
 		command -v runsc >/dev/null || { echo "runsc (gVisor) is not installed" >"$out/$name.skip"; continue; } ;;
 	*) echo "no handler for runtimeClassName $class here (gvisor is runsc)" >"$out/$name.skip"; continue ;;
 	esac
-	# the fields Podman does not know are dropped: a node name it cannot
-	# give (the report then names the host), a runtime class it plays itself
-	printf '%s' "$pod" | jq '(.spec.containers[].env) |= map(select(.valueFrom.fieldRef.fieldPath != "spec.nodeName")) |
+	# what Podman cannot give is given here: the node's name (this host's)
+	# for the downward API's spec.nodeName, the runtime class it plays
+	# itself, and a pod's own emptyDir (Podman 4 makes a volume named as the
+	# emptyDir, shared by every pod that names one so: renamed POD-NAME)
+	printf '%s' "$pod" | jq --arg node "$(cat /proc/sys/kernel/hostname)" --arg pod "$name" '
+		(.spec.containers[].env[]? | select(.valueFrom.fieldRef.fieldPath == "spec.nodeName")) |= {name, value: $node} |
+		(.spec.volumes[]?.name) |= "\($pod)-\(.)" | (.spec.containers[].volumeMounts[]?.name) |= "\($pod)-\(.)" |
 		del(.spec.runtimeClassName)' >"$state/$name.json"
+	volumes="$volumes $(jq -r '.spec.volumes[]?.name' "$state/$name.json" | xargs)"
 	if podman "$@" kube play "$state/$name.json" >"$state/$name.log" 2>&1; then
 		played="$played $name"
 	else
@@ -120,3 +132,13 @@ for f in "$out"/*.skip; do [ -f "$f" ] && printf '%s\tnot run: %s\n' "$(basename
 [ -n "$played" ] || { echo "play.sh: no pod was played" >&2; exit 1; }
 
 "$here/collect.sh" --engine podman --wait "$timeout" --cagetest "$dist" "$out"
+rc=$?
+# a pod that printed no report: how its container ended, and the tail of its log
+while IFS='	' read -r pod label phase; do
+	[ "$label" = "no report" ] || continue
+	why=$(podman inspect "$pod-cagetest" --format 'exit {{.State.ExitCode}}{{if .State.Error}}: {{.State.Error}}{{end}}' 2>&1 | head -1)
+	last=$(grep -v '^\s*$' "$out/$pod.log" | tail -1 | cut -c1-200)
+	printf 'printed no report (pod %s, container %s): %s\n' "$phase" "$why" "${last:-its log is empty}" >"$out/$pod.skip"
+	printf '%s\tnot run: %s\n' "$pod" "$(cat "$out/$pod.skip")"
+done <"$out/pods.txt"
+exit $rc
