@@ -7,13 +7,15 @@
 # Without --quiet the optional packages are installed too when root: chromium
 # (the test that renders the HTML report in a headless browser skips without it),
 # dpkg-dev (make dist unpacks Debian sources with dpkg-source), mmdebstrap and
-# busybox-static (the roots the dist is tested in; that test skips without them).
+# busybox-static (the roots the dist is tested in; that test skips without them),
+# yq (ci/k8s/play.sh reads the manifests with it; the k8s test skips without it).
+# jq is required: ci/containers/run.sh reads its runtimes.json with it.
 set -eu
 # build and unit tests; live tests (real sandboxes and tools); fuzzing and memory checks
 PACKAGES="gcc make pkg-config libseccomp-dev libcjson-dev libxml2-dev libcmocka-dev git
 	bubblewrap firejail socat ripgrep dbus-daemon jq
 	clang libclang-rt-dev valgrind"
-OPTIONAL="chromium dpkg-dev mmdebstrap busybox-static"
+OPTIONAL="chromium dpkg-dev mmdebstrap busybox-static yq"
 quiet=0
 [ "${1:-}" = "--quiet" ] && quiet=1
 
