@@ -304,8 +304,10 @@ static void supervise(const struct spawn_req *req, int out_w, int err_w, int sta
 			goto report;
 		}
 		keep_under_tmp(req->argv[0], &keep);
+		/* a root without /dev/shm (lxc-execute's) has no host one to hide */
 		if (mount(req->tmp_bind, "/tmp", NULL, MS_BIND, NULL) < 0 ||
-		    (req->shm_bind && mount(req->shm_bind, "/dev/shm", NULL, MS_BIND, NULL) < 0) ||
+		    (req->shm_bind && access("/dev/shm", F_OK) == 0 &&
+		     mount(req->shm_bind, "/dev/shm", NULL, MS_BIND, NULL) < 0) ||
 		    (ri.setup_err = rebind_under_tmp(&keep)) < 0) {
 			if (!ri.setup_err)
 				ri.setup_err = neg_errno();

@@ -58,7 +58,8 @@ if [ "$run" = yes ]; then
 	node=$(command -v node 2>/dev/null) && node=$(readlink -f "$node") && binds="$binds --bind $node:/usr/bin/node:ro"
 	[ -n "$peers_path" ] || echo "matrix.sh: no codex or srt in peers/ (ci/install-peers.sh): their rows will say unavailable" >&2
 
-	inner='PATH=${1:+$1:}$PATH; b=landlock,bwrap,firejail,codex,srt
+	# PATH exported: lxc-execute's shell has it as a variable only
+	inner='export PATH=${1:+$1:}$PATH; b=landlock,bwrap,firejail,codex,srt
 	[ "$2" = host ] && b=$b,docker,podman,gvisor
 	exec "$3" run -b "$b" -m all -q --label "$2" --json "$4/$2.json"'
 	t0=$(date +%s)

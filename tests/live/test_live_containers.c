@@ -89,7 +89,8 @@ static int setup(void **state)
 	snprintf(bind_out, sizeof(bind_out), "%s:/out", outdir);
 	char *argv[] = {RUN_SH, "--out", out, "--bind", bind_bin, "--bind", bind_out, runtimes, "--", "sh", "-c",
 			"cagetest doctor --no-battery --evidence /out/{runtime} && "
-			"cagetest run -b none -m danger-full-access -p fs.write_workspace -q --json /out/{runtime}.json",
+			"cagetest run -b none -m danger-full-access -p fs.write_workspace,fs.write_tmp -q --json "
+			"/out/{runtime}.json",
 			NULL};
 	double t0 = now_mono();
 	const struct proc_cmd cmd = {.argv = argv, .timeout = SESSION_TIMEOUT_S, .stderr_too = true};
@@ -164,6 +165,11 @@ static void test_runtime(void **state)
 	if (report_from_json(json, &rep, err, sizeof(err)) < 0)
 		fail_msg("%s: %s", c->rt, err);
 	assert_string_equal(rep.host.container, c->runtime);
+	/* judged there: a case with a private /tmp starts (LXC's root has no /dev/shm) */
+	assert_int_equal(rep.nresults, 2);
+	for (size_t i = 0; i < rep.nresults; i++)
+		if (rep.results[i].verdict == V_ERROR)
+			fail_msg("%s: %s: %s", c->rt, rep.results[i].probe, rep.results[i].detail);
 	report_free(&rep);
 }
 
