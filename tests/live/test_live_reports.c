@@ -175,6 +175,51 @@ static void test_html_in_chromium(void **state)
 	free(out), free(err);
 }
 
+/* Two real runs named with --label, merged with a LABEL=: one line of the
+ * grid for both (the same outcome), on top of the Markdown and of the page
+ * Chromium renders. */
+static void test_labelled_merge(void **state)
+{
+	static const char *const names[] = {"chromium", "chromium-browser", "google-chrome"};
+	char browser[4096] = "", to[4096], *out = NULL, *err = NULL;
+
+	(void)state;
+	assert_int_equal(cli("run -q " PROBES " --label docker-default --json " T "/a.json", &out, &err), 1);
+	free(out), free(err);
+	assert_int_equal(cli("run -q " PROBES " --label podman --json " T "/b.json", &out, &err), 1);
+	free(out), free(err);
+	assert_int_equal(cli("run -q " PROBES " --label a/b", &out, &err), 2);
+	assert_non_null(strstr(err, "--label a/b: 1 to 200 bytes without '/'"));
+	free(out), free(err);
+
+	assert_int_equal(cli("merge -q " T "/a.json podman-default=" T "/b.json --html " T "/f.html --markdown -", &out, &err),
+			 1);
+	const char *grid = strstr(out, "### Hosts x backends");
+	assert_non_null(grid);
+	assert_true(grid < strstr(out, "| backend/mode | verdict"));
+	assert_non_null(strstr(grid, "| 2 hosts like docker-default: podman-default | **NOT ENFORCED (workspace-write: 1)** |"));
+	free(out), free(err);
+
+	for (size_t i = 0; i < ARRAY_SIZE(names) && !browser[0]; i++)
+		if (find_exec(names[i], browser, sizeof(browser)) < 0)
+			browser[0] = 0;
+	if (!browser[0] || find_exec("timeout", to, sizeof(to)) < 0) {
+		print_message("skip: no chromium on PATH (Debian: apt-get install chromium; ci/install-deps.sh does)\n");
+		skip();
+	}
+	char url[4200], profile[256];
+	snprintf(url, sizeof(url), "file://%s", T "/f.html");
+	snprintf(profile, sizeof(profile), "--user-data-dir=%s", T "/chromium");
+	char *dump[] = {to, "120", browser, "--headless", "--no-sandbox", "--disable-gpu", profile, "--dump-dom", url, NULL};
+	assert_int_equal(run_cmd(dump, &out, &err), 0);
+	assert_non_null(strstr(out, "data-ready=\"1\"")); /* the page's script ran */
+	const char *top = strstr(out, "<h2>Hosts x backends</h2>");
+	assert_non_null(top);
+	assert_true(top < strstr(out, "<h2>Matrix</h2>"));
+	assert_non_null(strstr(top, "2 hosts like docker-default</a>"));
+	free(out), free(err);
+}
+
 /* Run cagetest on a pty (a real terminal), with extra environment. */
 static int on_pty(const char *args, const char *env, char **out)
 {
@@ -305,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_all_formats),	    cmocka_unit_test(test_baseline_known_list),
 		cmocka_unit_test(test_baseline_report_and_diff), cmocka_unit_test(test_html_in_chromium),
 		cmocka_unit_test(test_terminal_on_a_tty),	    cmocka_unit_test(test_doctor),
+		cmocka_unit_test(test_labelled_merge),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
