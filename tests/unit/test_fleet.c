@@ -309,6 +309,11 @@ static int merge_rss(char *const *argv, long *kb)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
+		/* under make SANITIZE=address, what the merge frees is not held back */
+		char asan[1024];
+		const char *was = getenv("ASAN_OPTIONS");
+		snprintf(asan, sizeof(asan), "%s%squarantine_size_mb=0", was ? was : "", was && *was ? ":" : "");
+		setenv("ASAN_OPTIONS", asan, 1);
 		dup2(null, 1), dup2(null, 2);
 		execv(argv[0], argv);
 		_exit(127);
