@@ -121,18 +121,25 @@ static void test_baseline_report_and_diff(void **state)
 
 /* The HTML in a real browser: a screenshot that is not blank, and the
  * filters' script ran without error. */
-static void test_html_in_chromium(void **state)
+/* A headless browser, and timeout(1) to bound it. */
+static bool find_chromium(char *browser, size_t n, char *to, size_t tn)
 {
 	static const char *const names[] = {"chromium", "chromium-browser", "google-chrome"};
-	char browser[4096] = "", to[4096], shot[] = T "/shot.png", url[4200], size_arg[] = "--window-size=1400,900";
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (find_exec(names[i], browser, n) == 0)
+			return find_exec("timeout", to, tn) == 0;
+	return false;
+}
+
+static void test_html_in_chromium(void **state)
+{
+	char browser[4096], to[4096], shot[] = T "/shot.png", url[4200], size_arg[] = "--window-size=1400,900";
 	char shot_arg[256], profile[256], *out = NULL, *err = NULL, *png = NULL;
 	size_t len = 0;
 
 	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(names) && !browser[0]; i++)
-		if (find_exec(names[i], browser, sizeof(browser)) < 0)
-			browser[0] = 0;
-	if (!browser[0] || find_exec("timeout", to, sizeof(to)) < 0) {
+	if (!find_chromium(browser, sizeof(browser), to, sizeof(to))) {
 		print_message("skip: no chromium on PATH (Debian: apt-get install chromium; ci/install-deps.sh does)\n");
 		skip();
 	}
@@ -180,8 +187,7 @@ static void test_html_in_chromium(void **state)
  * Chromium renders. */
 static void test_labelled_merge(void **state)
 {
-	static const char *const names[] = {"chromium", "chromium-browser", "google-chrome"};
-	char browser[4096] = "", to[4096], *out = NULL, *err = NULL;
+	char browser[4096], to[4096], *out = NULL, *err = NULL;
 
 	(void)state;
 	assert_int_equal(cli("run -q " PROBES " --label docker-default --json " T "/a.json", &out, &err), 1);
@@ -200,10 +206,7 @@ static void test_labelled_merge(void **state)
 	assert_non_null(strstr(grid, "| 2 hosts like docker-default: podman-default | **NOT ENFORCED (workspace-write: 1)** |"));
 	free(out), free(err);
 
-	for (size_t i = 0; i < ARRAY_SIZE(names) && !browser[0]; i++)
-		if (find_exec(names[i], browser, sizeof(browser)) < 0)
-			browser[0] = 0;
-	if (!browser[0] || find_exec("timeout", to, sizeof(to)) < 0) {
+	if (!find_chromium(browser, sizeof(browser), to, sizeof(to))) {
 		print_message("skip: no chromium on PATH (Debian: apt-get install chromium; ci/install-deps.sh does)\n");
 		skip();
 	}
