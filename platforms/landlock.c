@@ -116,8 +116,17 @@ static int plan(const struct box *x, int abi, struct ll_plan *p)
 static int ll_available(const struct backend *b, char *why, size_t n)
 {
 	(void)b;
-	if (!landlock_abi()) {
-		snprintf(why, n, "Landlock is not enabled in this kernel. Hint: boot with lsm=...,landlock or use Linux >= 5.13");
+	int abi = landlock_query();
+
+	if (abi == -EOPNOTSUPP) {
+		snprintf(why, n, "Landlock is built into this kernel but not enabled. Hint: boot with lsm=...,landlock");
+		return -EOPNOTSUPP;
+	}
+	if (abi <= 0) { /* ENOSYS: not built, or a filter that answers so; another errno: a filter */
+		snprintf(why, n, "landlock_create_ruleset fails with %s: %s", errno_name(abi),
+			 abi == -ENOSYS ? "this kernel has no Landlock (Linux >= 5.13 with CONFIG_SECURITY_LANDLOCK), or a "
+					  "seccomp filter hides it"
+					: "a seccomp filter denies it");
 		return -EOPNOTSUPP;
 	}
 	if (!seccomp_supported()) {
@@ -240,18 +249,22 @@ static void ll_notes(const struct backend *b, struct sbuf *out)
 		     "process containment: daemons outlive the command.");
 }
 
-/* What ll_available() reads: the ABI (its notes when there is one). */
+/* What ll_available() reads: the ABI (its notes when there is one), or the
+ * errno of the query, which tells a kernel without Landlock (ENOSYS), one
+ * that did not enable it (EOPNOTSUPP) and a filter (EPERM) apart. */
 static int ll_facts(const struct backend *b, struct facts *out)
 {
 	struct sbuf notes = {0};
-	int abi = landlock_abi(), r;
+	int abi = landlock_query(), r;
 
-	if (abi)
+	if (abi > 0)
 		ll_notes(b, &notes);
-	r = facts_add(out, &(struct fact){.name = "abi",
-					  .value = abi ? notes.s : "unavailable (not built, or not in the lsm= boot list)",
+	else
+		sb_printf(&notes, "unavailable: landlock_create_ruleset fails with %s%s", errno_name(abi),
+			  abi == -EOPNOTSUPP ? " (built in, not enabled)" : abi == -ENOSYS ? " (not built in, or filtered)" : "");
+	r = facts_add(out, &(struct fact){.name = "abi", .value = notes.s,
 					  .source = "landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)",
-					  .err = abi ? 0 : -EOPNOTSUPP, .status = -1});
+					  .err = abi > 0 ? 0 : abi, .status = -1});
 	sb_free(&notes);
 	return r;
 }

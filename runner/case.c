@@ -314,7 +314,8 @@ static int launch(struct run_ctx *R, struct job *j, unsigned needs, size_t armed
 		.timeout = R->o->timeout * (double)armed + 2,
 		.cgroup = j->cgroup,
 		.tmp_bind = private_tmp ? tmp : NULL,
-		.shm_bind = private_tmp ? shm : NULL,
+		/* a container may have no /dev/shm at all (lxc-execute): nothing to cover */
+		.shm_bind = private_tmp && access("/dev/shm", F_OK) == 0 ? shm : NULL,
 		.drop = R->drop,
 		.uid = R->uid,
 		.gid = R->gid,
@@ -379,7 +380,9 @@ static void judge(struct run_ctx *R, const struct job *j, struct slot *s, struct
 	row->observed = row->p->verify(hv, detail, sizeof(detail));
 	row->state = ROW_ERROR;
 	fmt(row->errno_name, sizeof(row->errno_name), "%s", s->have_att ? errno_name(s->att.rc) : "");
-	if (!j->hello) {
+	if (!j->hello && hv->reap && hv->reap->setup_err) { /* the harness's failure, not the sandbox refusing */
+		snprintf(row->detail, sizeof(row->detail), "%s; host saw: %s", why, detail);
+	} else if (!j->hello) {
 		snprintf(row->detail, sizeof(row->detail), DETAIL_NO_START "%s)%s%s; host saw: %s", why,
 			 tail[0] ? ": " : "", tail, detail);
 	} else if (s->att_failed) {

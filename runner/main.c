@@ -13,6 +13,7 @@
 #include "agent.h"
 #include "bench.h"
 #include "doctor.h"
+#include "here.h"
 #include "run.h"
 #include "sentinel.h"
 #include "suite.h"
@@ -712,8 +713,8 @@ static int list_backends(void)
 {
 	for (size_t i = 0; i < backend_count(); i++) {
 		const struct backend *b = backend_at(i);
-		char why[256] = "", ver[128] = "";
-		bool ok = b->available(b, why, sizeof(why)) == 0;
+		char why[1024] = "", ver[128] = "";
+		bool ok = here_available(b, why, sizeof(why)) == 0;
 		if (ok && b->version)
 			b->version(b, ver, sizeof(ver));
 		printf("%-10s %-11s %s\n", b->name, ok ? "available" : "unavailable", ok ? (ver[0] ? ver : b->description) : why);

@@ -7,6 +7,7 @@
 #include "../platforms/detect.h"
 #include "../probes/probe.h"
 #include "case.h"
+#include "here.h"
 #include "plan.h"
 #include "verdict.h"
 
@@ -24,6 +25,9 @@
 #include <sys/xattr.h>
 #include <linux/capability.h>
 #include <time.h>
+
+/* A backend's reason, or the cause drawn for it (here.h): one line. */
+#define WHY_MAX 1024
 
 struct run {
 	struct run_ctx c;
@@ -93,7 +97,7 @@ static int host_facts_read(struct host_facts *h)
 /* Ask each selected backend whether it can run here, once, and put what it
  * says (version, notes, what it applies per mode) into the report; the
  * plan takes the answers. */
-static int ask_backends(const struct run_opts *o, struct plan_backend *bs, size_t *nbs, char (*why)[256],
+static int ask_backends(const struct run_opts *o, struct plan_backend *bs, size_t *nbs, char (*why)[WHY_MAX],
 			struct run_outcome *out, struct report *rep)
 {
 	*nbs = 0;
@@ -107,7 +111,7 @@ static int ask_backends(const struct run_opts *o, struct plan_backend *bs, size_
 		if (!plan_selects(o->backends, b->name))
 			continue;
 		why[*nbs][0] = 0;
-		avail = b->available(b, why[*nbs], sizeof(why[*nbs])) == 0;
+		avail = here_available(b, why[*nbs], sizeof(why[*nbs])) == 0;
 		if (!avail && strcmp(o->backends, "all"))
 			out->named_unavailable = true;
 		if (avail && b->version && b->version(b, ver, sizeof(ver)) < 0)
@@ -375,7 +379,7 @@ int run_battery(const struct run_opts *o, struct report *rep, struct run_outcome
 	struct plan_opts po = {.suite = o->suite, .modes = o->modes, .probes = o->probes, .isolate = o->isolate,
 			       .jobs = o->jobs};
 	struct plan_backend *bs = calloc(backend_count() + 1, sizeof(*bs));
-	char(*why)[256] = calloc(backend_count() + 1, sizeof(*why));
+	char(*why)[WHY_MAX] = calloc(backend_count() + 1, sizeof(*why));
 	size_t nbs = 0;
 	char runid[16];
 	sigset_t set, old;
