@@ -180,5 +180,5 @@ void grid_rows_text(const struct grid *g, size_t l, struct sbuf *out)
 		sb_puts(out, "the verdicts of ");
 	text_clean(out, g->lines[0].host ? g->lines[0].host : "this host");
 	if (!line->differs)
-		sb_puts(out, "; the backends differ");
+		sb_puts(out, "; the backends differ (a version, a note, what they applied)");
 }
