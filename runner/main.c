@@ -124,9 +124,9 @@ static const char merge_usage[] =
 	"  explain texts: all but evidence text and times) are folded: their rows\n"
 	"  are kept once, under the first such host, and each host's facts name\n"
 	"  it (JSON: hosts[].like); one input is read at a time, so a fleet of\n"
-	"  agreeing hosts costs one copy of the rows. HTML, Markdown and the summary open\n"
-	"  with a grid of host x backend: the verdict and worst mode per cell,\n"
-	"  agreeing hosts on one line ('187 hosts like node-0001').\n"
+	"  agreeing hosts costs one copy of the rows. HTML, Markdown and the\n"
+	"  summary open with a grid of host x backend: the verdict and worst mode\n"
+	"  per cell, agreeing hosts on one line ('187 hosts like node-0001').\n"
 	"      --no-fold        every host keeps its own rows and evidence\n"
 	"                       (memory and reports grow with the inputs)\n"
 	"  The summary goes to stderr unless -q.\n";
