@@ -79,11 +79,6 @@ static void group_free(struct group *g)
 	free(g->texts);
 }
 
-static bool labelled(const char *have, const char *label)
-{
-	return label ? have && !strcmp(have, label) : !have;
-}
-
 static size_t owner(const struct report *r, const char *name);
 
 static void texts_add(struct sbuf *s, const struct report *r, const struct explain_text *v, size_t n, size_t rep,
@@ -115,8 +110,6 @@ static char *texts_of(const struct report *r, const struct matrix *m, size_t rep
 /* The group of host rep of r (every row when all). */
 static int group_of(const struct report *r, const struct matrix *m, size_t rep, bool all, struct group *g)
 {
-	const char *label = all ? NULL : r->hosts[rep].name;
-
 	memset(g, 0, sizeof(*g));
 	g->rows = calloc(r->nresults + 1, sizeof(*g->rows));
 	g->backends = calloc(r->nbackends + 1, sizeof(*g->backends));
@@ -127,12 +120,12 @@ static int group_of(const struct report *r, const struct matrix *m, size_t rep, 
 	}
 	g->hash = FNV1A_INIT;
 	for (size_t i = 0; i < r->nresults; i++)
-		if (all || labelled(r->results[i].host, label)) {
+		if (all || owner(r, r->results[i].host) == rep) {
 			g->rows[g->nrows++] = i;
 			g->hash = hash_row(g->hash, &r->results[i]);
 		}
 	for (size_t i = 0; i < r->nbackends; i++)
-		if (all || labelled(r->backends[i].host, label)) {
+		if (all || owner(r, r->backends[i].host) == rep) {
 			g->backends[g->nbackends++] = i;
 			g->hash = hash_backend(g->hash, &r->backends[i]);
 		}
@@ -166,19 +159,21 @@ static int add_outcome(struct merge *m, size_t host, const struct group *g)
 	return 0;
 }
 
-/* The host that the rows labelled `name` in r stand for: its index, or the
- * index of the host it is like; first when r has no such host. */
+/* The host whose group something of r labelled `name` is in: that host
+ * (the first when no host has the name), or the host it is like. */
 static size_t owner(const struct report *r, const char *name)
 {
-	for (size_t i = 0; name && i < r->nhosts; i++)
-		if (r->hosts[i].name && !strcmp(r->hosts[i].name, name)) {
-			const char *like = r->hosts[i].like;
-			for (size_t j = 0; like && j < r->nhosts; j++)
-				if (r->hosts[j].name && !strcmp(r->hosts[j].name, like) && !r->hosts[j].like)
-					return j;
-			return i;
+	size_t i = 0;
+
+	for (size_t k = 0; name && k < r->nhosts; k++)
+		if (r->hosts[k].name && !strcmp(r->hosts[k].name, name)) {
+			i = k;
+			break;
 		}
-	return 0;
+	for (size_t j = 0; i < r->nhosts && r->hosts[i].like && j < r->nhosts; j++)
+		if (r->hosts[j].name && !strcmp(r->hosts[j].name, r->hosts[i].like) && !r->hosts[j].like)
+			return j;
+	return i;
 }
 
 int merge_begin(struct merge *m, struct report *dst, bool fold)
