@@ -313,12 +313,24 @@ static int to_report(struct run *R, struct report *rep)
 		if (r < 0)
 			return r;
 	}
-	/* a wrapper's own words that it runs unconfined: once per backend and mode */
-	for (size_t i = 0; i < R->njobs; i++) {
+	/* a wrapper's own words that it runs unconfined: once per backend and
+	 * mode, the run's agent path (which firejail names) as its file name,
+	 * so the same words read the same from run to run */
+	const char *base = strrchr(R->c.agent, '/') ? strrchr(R->c.agent, '/') + 1 : R->c.agent;
+	for (size_t i = 0; *R->c.agent && i < R->njobs; i++) {
 		const struct job *j = &R->jobs[i];
-		int r;
-		if (j->said[0] && !report_said_at(rep, NULL, j->b->name, j->m->name) &&
-		    (r = report_add_said_at(rep, NULL, j->b->name, j->m->name, j->said)) < 0)
+		struct sbuf said = {0};
+		int r = 0;
+		if (!j->said[0] || report_said_at(rep, NULL, j->b->name, j->m->name))
+			continue;
+		for (const char *p = j->said; *p;) {
+			const char *at = strstr(p, R->c.agent);
+			sb_printf(&said, "%.*s%s", (int)(at ? at - p : (ptrdiff_t)strlen(p)), p, at ? base : "");
+			p = at ? at + strlen(R->c.agent) : p + strlen(p);
+		}
+		r = said.oom ? -ENOMEM : report_add_said_at(rep, NULL, j->b->name, j->m->name, said.s);
+		sb_free(&said);
+		if (r < 0)
 			return r;
 	}
 	report_summarize(rep);
