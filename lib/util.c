@@ -523,3 +523,12 @@ void sb_shell_word(struct sbuf *b, const char *s)
 			sb_putc(b, *s);
 	sb_putc(b, '\'');
 }
+
+bool path_is_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == 0);
+}

@@ -73,6 +73,8 @@ void iso8601_utc(char *buf, size_t n, double epoch);
 
 /* Does text contain needle (bounded by len)? */
 bool mem_contains(const char *text, size_t len, const char *needle);
+/* Is path at or under dir? (string prefix by component, on resolved paths) */
+bool path_is_under(const char *path, const char *dir);
 
 /* Glob on a probe id / name ("git.*", "*"). */
 bool glob_match(const char *pattern, const char *s);

@@ -5,7 +5,6 @@
  * covers what mounts and namespaces cannot, passed with --seccomp FD. */
 #include "bwrap.h"
 
-#include "../runner/scratch.h"
 #include "detect.h"
 #include "seccomp.h"
 

@@ -25,6 +25,7 @@ static const struct field {
 	S("nonce", nonce),
 	S("abs", abstract),
 	I("tcp4", tcp4),
+	I("tcpd", tcp_denied),
 	I("tcp6", tcp6),
 	I("udp4", udp4),
 	I("udp6", udp6),
@@ -200,6 +201,11 @@ int probe_source(const struct probe_env *env, int family, struct sockaddr_storag
 int probe_path(const struct probe_env *env, char *buf, size_t n, const char *rel)
 {
 	return fmt(buf, n, "%s/%s", env->root, rel);
+}
+
+int launcher_path(const struct probe_env *env, const char *path, char *buf, size_t n)
+{
+	return fmt(buf, n, "%s/home/.local/bin:%s", env->root, path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
 }
 
 int record_write(int fd, const char *nonce, const char *json)

@@ -100,6 +100,11 @@ struct job {
 	bool out_eof, err_eof, status_eof;
 	bool hello, running, cancelled;
 	double t0, last_rec, done_at;
+	/* PROBE_RELAUNCH: the sandbox starts a second time, empty, once the
+	 * first launch has ended; what the first one left is judged after it */
+	bool relaunched;
+	struct reap_info first; /* how the first launch ended */
+	bool first_hello;
 };
 
 struct run {
@@ -311,7 +316,7 @@ static int add_job(struct run *R, const struct backend *b, const struct mode *m,
 
 static bool batchable(const struct run *R, const struct row *row)
 {
-	return row->b->batch && !R->o->isolate && !(row->p->flags & PROBE_SOLO);
+	return row->b->batch && !R->o->isolate && !(row->p->flags & (PROBE_SOLO | PROBE_RELAUNCH));
 }
 
 /* What makes a case differ for every probe in it: a pty as the controlling
@@ -506,17 +511,19 @@ static char **build_env(const struct run *R, const struct job *j, const struct l
 	static const char *const seeded[] = {SEEDED_ENV};
 	char **envp = calloc(8 + ARRAY_SIZE(seeded) + l->envc + 1, sizeof(char *));
 	size_t k = 0;
-	const char *path = getenv("PATH");
+	char path[8192];
 
-	if (!envp)
+	if (!envp || launcher_path(&j->env, getenv("PATH"), path, sizeof(path)) < 0) {
+		free(envp);
 		return NULL;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(seeded); i++)
 		if (!(l->scrub_secrets && env_name_is_secret(seeded[i])) &&
 		    asprintf(&envp[k++], "%s=%s", seeded[i], j->seeded) < 0) {
 			envp[k - 1] = NULL;
 			goto fail;
 		}
-	if (asprintf(&envp[k++], "PATH=%s", path ? path : "/usr/local/bin:/usr/bin:/bin") < 0 ||
+	if (asprintf(&envp[k++], "PATH=%s", path) < 0 ||
 	    asprintf(&envp[k++], "HOME=%s/home", j->root) < 0 || asprintf(&envp[k++], "TMPDIR=%s/tmp", j->root) < 0 ||
 	    asprintf(&envp[k++], "LANG=C.UTF-8") < 0 || asprintf(&envp[k++], "USER=%s", box_user(R)) < 0) {
 		envp[k - 1] = NULL;
@@ -540,15 +547,14 @@ static void free_strv(char **v)
 	free(v);
 }
 
+static int launch(struct run *R, struct job *j, bool empty, char *err, size_t errn);
+
 static int start_job(struct run *R, struct job *j)
 {
-	char ws[PATH_MAX], tmp[PATH_MAX], home[PATH_MAX], shm[PATH_MAX], outside[PATH_MAX], enc[8192], nonce[16],
-		err[512] = "";
-	struct launch l = {0};
+	char outside[PATH_MAX], nonce[16], err[512] = "";
 	unsigned needs = 0;
 	size_t armed = 0;
-	int r, pin[2] = {-1, -1};
-	char **argv = NULL, **envp = NULL;
+	int r;
 
 	j->t0 = j->last_rec = now_mono();
 	r = scratch_new_case(&R->sc, j->root, sizeof(j->root));
@@ -596,7 +602,32 @@ static int start_job(struct run *R, struct job *j)
 	}
 	if (!armed)
 		return 0;
+	if ((r = launch(R, j, false, err, sizeof(err))) < 0)
+		for (size_t i = 0; i < j->n; i++)
+			if (j->slots[i].armed)
+				fail_slot(&j->slots[i], true, "cannot start the sandbox: %s", err[0] ? err : strerror(-r));
+	return r;
+}
 
+/* Start the case's sandbox: the backend's prefix, then the agent with every
+ * armed probe, or with none (empty: a second launch that only sets up, says
+ * hello and ends). 0, or -errno with err set when it could not start. */
+static int launch(struct run *R, struct job *j, bool empty, char *err, size_t errn)
+{
+	char ws[PATH_MAX], tmp[PATH_MAX], home[PATH_MAX], shm[PATH_MAX], enc[8192];
+	struct launch l = {0};
+	unsigned needs = 0;
+	size_t armed = 0;
+	int r, pin[2] = {-1, -1};
+	char **argv = NULL, **envp = NULL;
+
+	for (size_t i = 0; i < j->n; i++)
+		if (j->slots[i].armed) {
+			needs |= j->slots[i].row->p->needs;
+			armed++;
+		}
+	if (empty)
+		needs = 0, armed = 0;
 	fmt(ws, sizeof(ws), "%s/ws", j->root);
 	fmt(tmp, sizeof(tmp), "%s/tmp", j->root);
 	fmt(shm, sizeof(shm), "%s/shm", j->root);
@@ -604,7 +635,7 @@ static int start_job(struct run *R, struct job *j)
 	char listener[32];
 	snprintf(listener, sizeof(listener), "127.0.0.1:%d", j->env.tcp4);
 	struct box x = {j->m, j->root, ws, tmp, home, R->sc.run, R->agent, listener, NULL};
-	if (j->b->prepare && (r = j->b->prepare(j->b, &x, &l, err, sizeof(err))) < 0)
+	if (j->b->prepare && (r = j->b->prepare(j->b, &x, &l, err, errn)) < 0)
 		goto fail;
 	x.launch = &l;
 	/* after prepare: files an adapter wrote belong to the sandboxed user too */
@@ -625,7 +656,7 @@ static int start_job(struct run *R, struct job *j)
 	argv[k++] = strdup(enc);
 	if (asprintf(&argv[k++], "--timeout=%g", R->o->timeout) < 0)
 		argv[k - 1] = NULL;
-	for (size_t i = 0; i < j->n; i++) {
+	for (size_t i = 0; i < j->n && !empty; i++) {
 		const struct slot *s = &j->slots[i];
 		struct probe_env env;
 		if (!s->armed)
@@ -649,7 +680,7 @@ static int start_job(struct run *R, struct job *j)
 		goto fail;
 	}
 	if ((needs & NEED_PTY) && (r = open_pty(j)) < 0) {
-		snprintf(err, sizeof(err), "cannot open a pty: %s", strerror(-r));
+		snprintf(err, errn, "cannot open a pty: %s", strerror(-r));
 		goto fail;
 	}
 	if (needs & NEED_FD) {
@@ -657,7 +688,8 @@ static int start_job(struct run *R, struct job *j)
 		fmt(p, sizeof(p), "%s/outside/leaked.txt", j->root);
 		j->leak_fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	}
-	cg_case_create(&R->cg, (unsigned)(j - R->jobs), j->cgroup, sizeof(j->cgroup));
+	if (!j->cgroup[0])
+		cg_case_create(&R->cg, (unsigned)(j - R->jobs), j->cgroup, sizeof(j->cgroup));
 	if (pipe2(pin, O_CLOEXEC) < 0) {
 		r = neg_errno();
 		goto fail;
@@ -676,7 +708,7 @@ static int start_job(struct run *R, struct job *j)
 		.fds = l.fds,
 		.nfds = l.nfds,
 		.leak_fd = j->leak_fd,
-		.timeout = R->o->timeout * (double)armed + 2,
+		.timeout = R->o->timeout * (double)(armed ? armed : 1) + 2,
 		.cgroup = j->cgroup,
 		.tmp_bind = private_tmp ? tmp : NULL,
 		.shm_bind = private_tmp ? shm : NULL,
@@ -684,7 +716,7 @@ static int start_job(struct run *R, struct job *j)
 		.uid = R->uid,
 		.gid = R->gid,
 	};
-	r = spawn_start(&req, &j->h, err, sizeof(err));
+	r = spawn_start(&req, &j->h, err, errn);
 	close(pin[0]);
 	if (r < 0) {
 		close(pin[1]);
@@ -697,9 +729,6 @@ static int start_job(struct run *R, struct job *j)
 	launch_free(&l);
 	return 0;
 fail:
-	for (size_t i = 0; i < j->n; i++)
-		if (j->slots[i].armed)
-			fail_slot(&j->slots[i], true, "cannot start the sandbox: %s", err[0] ? err : strerror(-r));
 	free_strv(argv);
 	free_strv(envp);
 	launch_free(&l);
@@ -904,15 +933,87 @@ static void stderr_tail(const struct sbuf *b, char *buf, size_t n)
 	buf[k] = 0;
 }
 
+static bool wants_relaunch(const struct job *j)
+{
+	for (size_t i = 0; i < j->n; i++)
+		if (j->slots[i].armed && (j->slots[i].row->p->flags & PROBE_RELAUNCH))
+			return true;
+	return false;
+}
+
+/* How the launch that just ended ended. */
+static void end_launch(struct job *j, struct reap_info *ri)
+{
+	if (spawn_finish(&j->h, j->status, j->status_len, ri) < 0)
+		ri->setup_err = -EPROTO;
+	close(j->h.out), close(j->h.err), close(j->h.status);
+	if (j->stdin_w >= 0)
+		close(j->stdin_w);
+	j->stdin_w = -1;
+}
+
+/* The first launch of a PROBE_RELAUNCH case ended: start the same sandbox
+ * again in the same case, with no probe, so that whatever its set-up does
+ * with what the first launch left happens before verify. false when the case
+ * is done (second launch over, or nothing to relaunch). */
+static bool relaunch(struct run *R, struct job *j)
+{
+	char err[512] = "";
+	int r;
+
+	if (j->relaunched || R->interrupted || !wants_relaunch(j))
+		return false;
+	end_launch(j, &j->first);
+	j->first_hello = j->hello;
+	j->relaunched = true;
+	j->hello = j->cancelled = j->out_eof = j->err_eof = j->status_eof = false;
+	j->done_at = 0;
+	j->last_rec = now_mono();
+	j->status_len = 0;
+	sb_free(&j->out);
+	sb_free(&j->err);
+	if ((r = launch(R, j, true, err, sizeof(err))) < 0) {
+		/* judged on what the first launch left; the rows say why no second */
+		for (size_t i = 0; i < j->n; i++)
+			if (j->slots[i].armed && !j->slots[i].att_failed) {
+				j->slots[i].att_failed = true;
+				snprintf(j->slots[i].att.detail, sizeof(j->slots[i].att.detail),
+					 "the second launch could not start: %.150s", err[0] ? err : strerror(-r));
+			}
+		j->running = false;
+		return false;
+	}
+	return true;
+}
+
 static void finish_job(struct run *R, struct job *j)
 {
-	struct reap_info ri;
+	struct reap_info ri = {0};
 	struct sentinel_state sst;
 	char why[256], tail[320], echo[512] = "";
-	int r = spawn_finish(&j->h, j->status, j->status_len, &ri);
 
-	if (r < 0)
-		ri.setup_err = -EPROTO;
+	if (j->running)
+		end_launch(j, &ri);
+	if (j->relaunched) {
+		/* the probes ran in the first launch: that is the exit to judge;
+		 * a second launch that never said hello set nothing up */
+		bool second_hello = j->hello;
+		char tail2[320];
+		describe_exit(&ri, why, sizeof(why));
+		stderr_tail(&j->err, tail2, sizeof(tail2));
+		for (size_t i = 0; i < j->n && j->running; i++)
+			if (j->slots[i].armed && !second_hello && !j->slots[i].att_failed) {
+				struct attempt *a = &j->slots[i].att;
+				char first[sizeof(a->detail)];
+				memcpy(first, a->detail, sizeof(first));
+				j->slots[i].att_failed = true;
+				/* cut, not failed, when it is long */
+				fmt(a->detail, sizeof(a->detail), "the second launch did not start (no hello; %s)%s%s; first: %s", why,
+				    tail2[0] ? ": " : "", tail2, first);
+			}
+		ri = j->first;
+		j->hello = j->first_hello;
+	}
 	observers_drain(R->obs);
 	sentinel_read(&j->sent, &sst);
 	if (j->pty_master >= 0) {
@@ -950,10 +1051,7 @@ static void finish_job(struct run *R, struct job *j)
 		close(j->pty_slave);
 	if (j->leak_fd >= 0)
 		close(j->leak_fd);
-	if (j->stdin_w >= 0)
-		close(j->stdin_w);
-	close(j->h.out), close(j->h.err), close(j->h.status);
-	j->pty_master = j->pty_slave = j->leak_fd = j->stdin_w = -1;
+	j->pty_master = j->pty_slave = j->leak_fd = -1;
 	sb_free(&j->out);
 	sb_free(&j->err);
 	j->running = false;
@@ -1071,6 +1169,10 @@ static int loop(struct run *R)
 				read_into(j->h.err, &j->err, STDERR_KEEP, &j->err_eof);
 			k += 3;
 			if (j->out_eof && j->err_eof && j->status_eof) {
+				if (relaunch(R, j)) {
+					consumed[i] = 0;
+					continue;
+				}
 				finish_job(R, j);
 				running--;
 				R->done++;

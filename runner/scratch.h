@@ -38,7 +38,5 @@ int scratch_cases_on_tmpfs(struct scratch *s);
 int scratch_destroy(struct scratch *s);
 /* Remove roots of runs that died (SIGKILL) under parent; returns how many. */
 int scratch_collect_stale(const char *parent);
-/* Is path at or under dir? (string prefix on resolved paths) */
-bool path_is_under(const char *path, const char *dir);
 
 #endif
