@@ -536,26 +536,8 @@ static int uring_attempt(const struct probe_env *env, struct attempt *a)
 	struct sockaddr_in sa = lo4(env->tcp4);
 	char msg[64];
 	size_t len = token_msg(env, msg, sizeof(msg));
-	struct uring u;
-	int r, fd;
 
-	if ((r = uring_open(&u)) < 0)
-		return fail_at(a, "io_uring_setup", r);
-	fd = uring_run(&u, &(struct io_uring_sqe){.opcode = IORING_OP_SOCKET, .fd = AF_INET, .off = SOCK_STREAM});
-	if (fd < 0) {
-		uring_close(&u);
-		return fail_at(a, "IORING_OP_SOCKET", fd);
-	}
-	r = uring_run(&u, &(struct io_uring_sqe){.opcode = IORING_OP_CONNECT, .fd = fd, .addr = (uintptr_t)&sa,
-						  .off = sizeof(sa)});
-	if (r < 0)
-		fail_at(a, "IORING_OP_CONNECT", r);
-	else if ((r = uring_run(&u, &(struct io_uring_sqe){.opcode = IORING_OP_SEND, .fd = fd, .addr = (uintptr_t)msg,
-							   .len = (unsigned)len, .msg_flags = MSG_NOSIGNAL})) < 0)
-		fail_at(a, "IORING_OP_SEND", r);
-	close(fd);
-	uring_close(&u);
-	return r < 0 ? r : 0;
+	return uring_send(AF_INET, SOCK_STREAM, &sa, sizeof(sa), msg, len, a);
 }
 
 /* inet_aton spellings of 127.0.0.1 a string-matching allowlist may miss. */
