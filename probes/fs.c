@@ -1,4 +1,5 @@
 /* fs: writes outside the workspace, and the must-work file actions. */
+#include "abi.h"
 #include "common.h"
 #include "registry.h"
 
@@ -184,6 +185,38 @@ static enum observed canary_verify(const struct host_view *hv, char *d, size_t n
 
 	snprintf(rel, sizeof(rel), "outside/%s.txt", hv->env->token);
 	return v_canary_changed(hv, rel, d, n);
+}
+
+/* The outside canary through a foreign ABI: open and write with i386 or x32 numbers. */
+static int abi_canary_arm(enum abi abi, const struct probe_env *env, char *why, size_t n)
+{
+	int r = abi_arm(abi, why, n);
+
+	return r < 0 ? r : canary_arm(env, why, n);
+}
+static int abi_append_attempt(enum abi abi, const struct probe_env *env, struct attempt *a)
+{
+	char p[PATH_MAX], line[64];
+
+	PPATH(p, "outside/%s.txt", env->token);
+	snprintf(line, sizeof(line), "%s\n", env->token);
+	return abi_append(abi, p, line, a);
+}
+static int i386_arm(const struct probe_env *env, char *why, size_t n)
+{
+	return abi_canary_arm(ABI_I386, env, why, n);
+}
+static int i386_attempt(const struct probe_env *env, struct attempt *a)
+{
+	return abi_append_attempt(ABI_I386, env, a);
+}
+static int x32_arm(const struct probe_env *env, char *why, size_t n)
+{
+	return abi_canary_arm(ABI_X32, env, why, n);
+}
+static int x32_attempt(const struct probe_env *env, struct attempt *a)
+{
+	return abi_append_attempt(ABI_X32, env, a);
 }
 
 static int overwrite_attempt(const struct probe_env *env, struct attempt *a)
@@ -941,6 +974,29 @@ const struct probe fs_probes[] = {
 		.hint = "only the workspace and temp dirs may be writable",
 		.arm = canary_arm,
 		.attempt = append_attempt,
+		.verify = canary_verify,
+	},
+	{
+		.id = "fs.i386_write_outside",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "append to an outside file through int 0x80 (i386 open and write)",
+		.evidence = "canary content changed",
+		.blocked_by = "Landlock, bind mounts, Seatbelt (none of them looks at syscall numbers); seccomp filters that check the architecture",
+		.hint = "path rules hold whatever the ABI; a filter that denies file syscalls by x86_64 number must also "
+			"stop the i386 arch",
+		.arm = i386_arm,
+		.attempt = i386_attempt,
+		.verify = canary_verify,
+	},
+	{
+		.id = "fs.x32_write_outside",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "append to an outside file with x32 syscall numbers (open, write)",
+		.evidence = "canary content changed",
+		.blocked_by = "Landlock, bind mounts, Seatbelt; seccomp filters that deny the x32 bit",
+		.hint = "a filter that denies file syscalls by number must also reject the x32 bit",
+		.arm = x32_arm,
+		.attempt = x32_attempt,
 		.verify = canary_verify,
 	},
 	{

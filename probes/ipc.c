@@ -3,6 +3,7 @@
  * kernel's own IPC objects (SysV, POSIX message queues, keyrings): a box
  * without an IPC namespace (or a keyring filter) shares them with the host.
  * Objects are named from the token; the host finds them, then removes them. */
+#include "abi.h"
 #include "common.h"
 #include "registry.h"
 #include "uring.h"
@@ -170,11 +171,46 @@ static int uring_unix_attempt(const struct probe_env *env, struct attempt *a)
 	d = uring_send(AF_UNIX, SOCK_DGRAM, &dg, sizeof(dg), msg, len, a);
 	return r == 0 || d == 0 ? 0 : r;
 }
-static enum observed uring_unix_verify(const struct host_view *hv, char *d, size_t n)
+static enum observed stream_or_dgram_verify(const struct host_view *hv, char *d, size_t n)
 {
 	enum observed o = v_heard(hv, CH_UNIX_STREAM, d, n);
 
 	return o == OBS_ALLOWED ? o : v_heard(hv, CH_UNIX_DGRAM, d, n);
+}
+
+/* Through a foreign ABI: a stream to host.sock, a datagram socket and a
+ * datagram socketpair to host.dgram. */
+static int abi_unix(const struct probe_env *env, enum abi abi, struct attempt *a)
+{
+	struct sockaddr_un st, dg;
+	char msg[64];
+	int r = unix_path(env, "host.sock", &st), d, p;
+
+	if (r < 0 || (r = unix_path(env, "host.dgram", &dg)) < 0)
+		return r;
+	token_msg(env, msg, sizeof(msg));
+	r = abi_send(env, abi, AF_UNIX, SOCK_STREAM, &st, sizeof(st), msg, a);
+	d = abi_send(env, abi, AF_UNIX, SOCK_DGRAM, &dg, sizeof(dg), msg, a);
+	p = abi_pair_send(env, abi, &dg, sizeof(dg), msg, a);
+	return r == 0 || d == 0 || p == 0 ? 0 : r;
+}
+static int i386_arm(const struct probe_env *env, char *why, size_t n)
+{
+	(void)env;
+	return abi_arm(ABI_I386, why, n);
+}
+static int x32_arm(const struct probe_env *env, char *why, size_t n)
+{
+	(void)env;
+	return abi_arm(ABI_X32, why, n);
+}
+static int i386_unix_attempt(const struct probe_env *env, struct attempt *a)
+{
+	return abi_unix(env, ABI_I386, a);
+}
+static int x32_unix_attempt(const struct probe_env *env, struct attempt *a)
+{
+	return abi_unix(env, ABI_X32, a);
 }
 
 /* A datagram carrying a file descriptor (SCM_RIGHTS) to the host: a memfd
@@ -616,7 +652,30 @@ const struct probe ipc_probes[] = {
 		.blocked_by = "seccomp denying io_uring_setup, kernel.io_uring_disabled, Landlock ABI >= 9",
 		.hint = "a socket(AF_UNIX) filter misses io_uring's own socket operation: deny io_uring_setup",
 		.attempt = uring_unix_attempt,
-		.verify = uring_unix_verify,
+		.verify = stream_or_dgram_verify,
+	},
+	{
+		.id = "ipc.i386_unix",
+		.effect = EFFECT_IPC_HOST,
+		.summary = "host UNIX sockets through int 0x80: socketcall and i386 numbers for socket, connect, sendto, socketpair",
+		.evidence = "the host's UNIX stream or datagram socket heard the probe" FROM_SRC_UNIX,
+		.blocked_by = "seccomp filters that check the architecture, Landlock ABI >= 9, hiding the socket dirs",
+		.hint = "socketcall(SYS_SOCKET) passes the family in memory a filter cannot read: kill or deny the i386 "
+			"arch as a whole",
+		.arm = i386_arm,
+		.attempt = i386_unix_attempt,
+		.verify = stream_or_dgram_verify,
+	},
+	{
+		.id = "ipc.x32_unix",
+		.effect = EFFECT_IPC_HOST,
+		.summary = "host UNIX sockets with x32 syscall numbers (socket, connect, sendto, socketpair)",
+		.evidence = "the host's UNIX stream or datagram socket heard the probe" FROM_SRC_UNIX,
+		.blocked_by = "seccomp filters that deny the x32 bit, Landlock ABI >= 9, hiding the socket dirs",
+		.hint = "a socket(AF_UNIX) rule on x86_64's number 41 misses 0x40000029: reject the x32 bit",
+		.arm = x32_arm,
+		.attempt = x32_unix_attempt,
+		.verify = stream_or_dgram_verify,
 	},
 	{
 		.id = "ipc.abstract_unix",

@@ -1,6 +1,7 @@
 /* net: egress to listeners the host owns on loopback, by every road a filter
  * may forget (other syscalls, protocols, families, address spellings), plus
  * what a sandboxed process can do to the host's own network. */
+#include "abi.h"
 #include "common.h"
 #include "registry.h"
 #include "uring.h"
@@ -540,6 +541,35 @@ static int uring_attempt(const struct probe_env *env, struct attempt *a)
 	return uring_send(AF_INET, SOCK_STREAM, &sa, sizeof(sa), msg, len, a);
 }
 
+/* ---------- foreign syscall ABIs ---------- */
+
+static int i386_arm(const struct probe_env *env, char *why, size_t n)
+{
+	(void)env;
+	return abi_arm(ABI_I386, why, n);
+}
+static int x32_arm(const struct probe_env *env, char *why, size_t n)
+{
+	(void)env;
+	return abi_arm(ABI_X32, why, n);
+}
+static int abi_tcp(const struct probe_env *env, enum abi abi, struct attempt *a)
+{
+	struct sockaddr_in sa = lo4(env->tcp4);
+	char msg[64];
+
+	token_msg(env, msg, sizeof(msg));
+	return abi_send(env, abi, AF_INET, SOCK_STREAM, &sa, sizeof(sa), msg, a);
+}
+static int i386_tcp_attempt(const struct probe_env *env, struct attempt *a)
+{
+	return abi_tcp(env, ABI_I386, a);
+}
+static int x32_tcp_attempt(const struct probe_env *env, struct attempt *a)
+{
+	return abi_tcp(env, ABI_X32, a);
+}
+
 /* inet_aton spellings of 127.0.0.1 a string-matching allowlist may miss. */
 static int aton_attempt(const struct probe_env *env, struct attempt *a)
 {
@@ -798,6 +828,29 @@ const struct probe net_probes[] = {
 		.blocked_by = "seccomp denying io_uring_setup, kernel.io_uring_disabled, bwrap --unshare-net, Landlock ABI >= 4",
 		.hint = "a filter on socket() alone misses io_uring: deny io_uring_setup",
 		.attempt = uring_attempt,
+		.verify = tcp4_verify,
+	},
+	{
+		.id = "net.i386_socket",
+		.effect = EFFECT_NET_EGRESS,
+		.summary = "TCP to the host listener through int 0x80: socketcall(SOCKET, CONNECT), then i386's own socket/connect numbers",
+		.evidence = "the host's TCP listener heard the probe" FROM_SRC4,
+		.blocked_by = "seccomp filters that check the architecture (libseccomp's default bad-arch action), " NO_NET,
+		.hint = "a filter written for x86_64 numbers must kill or deny every other arch (AUDIT_ARCH_I386): "
+			"socketcall hides the socket family from it",
+		.arm = i386_arm,
+		.attempt = i386_tcp_attempt,
+		.verify = tcp4_verify,
+	},
+	{
+		.id = "net.x32_socket",
+		.effect = EFFECT_NET_EGRESS,
+		.summary = "TCP to the host listener with x32 syscall numbers (__X32_SYSCALL_BIT | socket, connect)",
+		.evidence = "the host's TCP listener heard the probe" FROM_SRC4,
+		.blocked_by = "seccomp filters that deny numbers with the x32 bit (libseccomp does), " NO_NET,
+		.hint = "x32 calls carry AUDIT_ARCH_X86_64: a filter must also reject nr >= 0x40000000",
+		.arm = x32_arm,
+		.attempt = x32_tcp_attempt,
 		.verify = tcp4_verify,
 	},
 	{

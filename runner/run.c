@@ -775,8 +775,8 @@ static void judge(struct run *R, const struct job *j, struct slot *s, struct hos
 					  : "the probe crashed",
 			 why[0] ? " (" : "", why, why[0] ? ")" : "", tail[0] ? ": " : "", tail, detail);
 	} else {
-		snprintf(row->detail, sizeof(row->detail), "%s%s%s", detail, s->att.detail[0] ? "; box saw: " : "",
-			 s->att.detail);
+		snprintf(row->detail, sizeof(row->detail), "%s%s%s%s", detail, s->att.detail[0] ? "; box saw: " : "",
+			 s->att.detail, s->att_signal == SIGSYS ? "; the probe was killed by SIGSYS (a seccomp kill)" : "");
 	}
 	observers_forget(R->obs, hv->env);
 	s->judged = true;
