@@ -60,6 +60,7 @@ enum proto {
 	P_NSCD,	   /* nscd's request header, then the key */
 	P_VARLINK, /* NUL-terminated JSON calls */
 	P_ICMP,	   /* IPv4 + ICMP echo request from 127.0.0.1: the payload */
+	P_HTTP,	   /* raw, answered once with an empty HTTP 204 (a proxy forwarding a request gets its answer) */
 };
 
 struct listener {
@@ -77,6 +78,7 @@ struct conn {
 	size_t len;
 	char buf[CONN_BUF];
 	size_t ev; /* index of its event (made at accept), SIZE_MAX when none */
+	bool answered;
 };
 
 /* One connection or datagram: who sent it (a probe's source attributes it
@@ -484,7 +486,7 @@ int observers_start(struct observers **out, const char *run_dir, const char *run
 		bool required;
 	} inet[] = {
 		{L_TCP4, AF_INET, SOCK_STREAM, 0, CH_TCP4, P_RAW, true},
-		{L_TCP_DENIED, AF_INET, SOCK_STREAM, 0, CH_TCP_DENIED, P_RAW, false},
+		{L_TCP_DENIED, AF_INET, SOCK_STREAM, 0, CH_TCP_DENIED, P_HTTP, false},
 		{L_TCP6, AF_INET6, SOCK_STREAM, 0, CH_TCP6, P_RAW, false},
 		{L_UDP4, AF_INET, SOCK_DGRAM, 0, CH_UDP4, P_RAW, true},
 		{L_UDP6, AF_INET6, SOCK_DGRAM, 0, CH_UDP6, P_RAW, false},
@@ -856,6 +858,14 @@ static bool read_conn(struct observers *o, struct conn *c)
 		case P_DNS: done = conn_dns(o, c); break;
 		case P_NSCD: done = conn_nscd(o, c); break;
 		case P_VARLINK: done = conn_varlink(o, c); break;
+		case P_HTTP:
+			if (!c->answered) {
+				static const char ans[] = "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+				answer_conn(c, ans, sizeof(ans) - 1);
+				c->answered = true;
+			}
+			done = conn_raw(o, c);
+			break;
 		default: done = conn_raw(o, c);
 		}
 		if (done)
