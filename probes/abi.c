@@ -142,8 +142,11 @@ static int route(const struct probe_env *env, enum abi abi, bool via_sc, int dom
 		/* a connect said to fail is not the end: the send tells */
 		fail_at(a, step, (int)(via_sc ? socketcall(l, SYS_CONNECT, (long[]){fd, addr, len}, 3)
 					      : call(abi, I386_CONNECT, X32_CONNECT, fd, addr, len, 0, 0, 0)));
-		snprintf(step, sizeof(step), "%swrite", how);
-		r = call(abi, I386_WRITE, X32_WRITE, fd, msg, (long)mlen, 0, 0, 0);
+		/* sendto with no address, MSG_NOSIGNAL: a refused connect must
+		 * not end the probe with SIGPIPE */
+		snprintf(step, sizeof(step), "%ssend", how);
+		r = via_sc ? socketcall(l, SYS_SENDTO, (long[]){fd, msg, (long)mlen, MSG_NOSIGNAL, 0, 0}, 6)
+			   : call(abi, I386_SENDTO, X32_SENDTO, fd, msg, (long)mlen, MSG_NOSIGNAL, 0, 0);
 	}
 	fail_at(a, step, (int)(r < 0 ? r : 0));
 	call(abi, I386_CLOSE, X32_CLOSE, fd, 0, 0, 0, 0, 0);
