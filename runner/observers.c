@@ -708,7 +708,8 @@ static void service_dgram(struct observers *o, struct listener *l)
 		struct iovec iov = {buf, sizeof(buf)};
 		struct msghdr mh = {.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1,
 				    .msg_control = &ctl, .msg_controllen = sizeof(ctl)};
-		ssize_t k = recvmsg(l->fd, &mh, MSG_CMSG_CLOEXEC);
+		/* packet sockets refuse flags they do not know (EINVAL) */
+		ssize_t k = recvmsg(l->fd, &mh, l->ch == CH_UNIX_DGRAM ? MSG_CMSG_CLOEXEC : 0);
 		socklen_t flen = mh.msg_namelen;
 		char qname[256] = "";
 		size_t end;
