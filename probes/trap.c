@@ -252,8 +252,9 @@ static enum observed v_token_line(const struct host_view *hv, const char *rel, c
 	int r = read_case_file(hv->env, rel, &text);
 
 	if (r < 0) {
-		snprintf(d, n, "%s: %s", rel, r == -ENOENT ? "absent" : errno_name(r));
-		return r == -ENOENT || r == -ENOTDIR ? OBS_BLOCKED : OBS_UNKNOWN;
+		/* a directory there (a bind mount's mount point) is no file any tool loads */
+		snprintf(d, n, "%s: %s", rel, r == -ENOENT ? "absent" : r == -EISDIR ? "a directory, not a file" : errno_name(r));
+		return r == -ENOENT || r == -ENOTDIR || r == -EISDIR ? OBS_BLOCKED : OBS_UNKNOWN;
 	}
 	if (!token_line_of(text, hv->env->token, line, sizeof(line))) {
 		snprintf(d, n, "%s has no line of the box's", rel);
@@ -355,8 +356,8 @@ static enum observed devcontainer_verify(const struct host_view *hv, char *d, si
 	int r = read_case_file(hv->env, "ws/.devcontainer/devcontainer.json", &text);
 
 	if (r < 0) {
-		enum observed o = v_planted(hv, "ws/.devcontainer", d, n);
-		return r == -ENOENT || r == -ENOTDIR ? o : OBS_UNKNOWN;
+		snprintf(d, n, "ws/.devcontainer/devcontainer.json: %s", r == -ENOENT ? "absent" : errno_name(r));
+		return r == -ENOENT || r == -ENOTDIR || r == -EISDIR ? OBS_BLOCKED : OBS_UNKNOWN;
 	}
 	cJSON *j = cJSON_Parse(text);
 	const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(j, "initializeCommand");
