@@ -67,6 +67,31 @@ static int link_out(const struct probe_env *env, const char *dir, const char *re
 	return r ? r : l;
 }
 
+/* dir + "/" + rel with "." and ".." taken apart by the letters (no lookup:
+ * a dangling link's target is judged by its name), into out (PATH_MAX). */
+static void join_lexical(const char *dir, const char *rel, char *out)
+{
+	char buf[2 * PATH_MAX], *save = NULL;
+	size_t k = 0;
+
+	snprintf(buf, sizeof(buf), "%s/%s", rel[0] == '/' ? "" : dir, rel);
+	out[0] = 0;
+	for (char *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(c, "."))
+			continue;
+		if (!strcmp(c, "..")) {
+			char *slash = strrchr(out, '/');
+			k = slash ? (size_t)(slash - out) : 0;
+			out[k] = 0;
+			continue;
+		}
+		if (k + strlen(c) + 2 < PATH_MAX)
+			k += (size_t)snprintf(out + k, PATH_MAX - k, "/%s", c);
+	}
+	if (!k)
+		snprintf(out, PATH_MAX, "/");
+}
+
 /* allowed if root/rel is a symlink that leads out of the workspace: the host
  * tool that writes there writes outside. */
 static enum observed v_link_out(const struct host_view *hv, const char *rel, const char *who, char *d, size_t n)
@@ -89,8 +114,11 @@ static enum observed v_link_out(const struct host_view *hv, const char *rel, con
 	if (k < 0)
 		return OBS_UNKNOWN;
 	target[k] = 0;
-	/* the probe's links are absolute; a relative one is judged where it resolves */
-	if (target[0] == '/' && path_is_under(target, ws)) {
+	char dir[PATH_MAX], where[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", p);
+	*strrchr(dir, '/') = 0;
+	join_lexical(dir, target, where);
+	if (path_is_under(where, ws)) {
 		snprintf(d, n, "%s -> %s stays in the workspace", rel, target);
 		return OBS_BLOCKED;
 	}
