@@ -82,6 +82,14 @@ $(LIESHIM): tests/wrappers/lieshim.c
 	@echo "  LD $@"
 	@$(CC) -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared $< -o $@
 
+# One-mechanism sandboxes the live tests drive as adapters (tests/wrappers/confine.c):
+# a seccomp socket(AF_UNIX) denial alone, Landlock alone.
+CONFINE := build/confine
+$(CONFINE): tests/wrappers/confine.c
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"
+	@$(CC) -D_GNU_SOURCE $(WARN) -O2 -g $< $(shell $(PKG_CONFIG) --cflags --libs libseccomp) -o $@
+
 # Missing Debian packages are installed (or named) by ci/install-deps.sh.
 deps:
 	@ci/install-deps.sh
@@ -93,7 +101,7 @@ RUN_ARGS ?= -b landlock -m all
 run: deps all
 	@ci/run-battery.sh $(BUILD)/cagetest out $(RUN_ARGS)
 
-check: deps all $(LIESHIM) $(UNIT_BIN) $(LIVE_BIN) check-docs
+check: deps all $(LIESHIM) $(CONFINE) $(UNIT_BIN) $(LIVE_BIN) check-docs
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN) $(LIVE_BIN)
 
 # docs/probes.md is generated from the registry; check fails when it is stale.
@@ -126,7 +134,7 @@ check-peers: deps all $(PEERS_BIN)
 
 # Every test N times; lists any test whose result changed between rounds.
 N ?= 5
-stress: deps all $(UNIT_BIN) $(LIVE_BIN)
+stress: deps all $(CONFINE) $(UNIT_BIN) $(LIVE_BIN)
 	@BUILD=$(BUILD) tests/run-tests.sh --repeat $(N) $(UNIT_BIN) $(LIVE_BIN)
 
 check-unit: all $(UNIT_BIN)

@@ -622,8 +622,8 @@ static int cred_attempt(const struct probe_env *env, struct attempt *a)
 	close(pfd[1]);
 	if (pid < 0)
 		fail_at(a, "fork", neg_errno());
-	else if (read(pfd[0], said, sizeof(said)) == sizeof(said))
-		fail_at(a, steps[said[0] & 1], said[1]);
+	else if (read(pfd[0], said, sizeof(said)) == sizeof(said) && fail_at(a, steps[said[0] & 1], said[1]) == 0)
+		detail_add(a, "keyctl SESSION_TO_PARENT: ok");
 	close(pfd[0]);
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
