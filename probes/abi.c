@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define X32_BIT 0x40000000L
@@ -153,8 +155,8 @@ static int route(const struct probe_env *env, enum abi abi, bool via_sc, int dom
 	return r < 0 ? (int)r : 0;
 }
 
-int abi_send(const struct probe_env *env, enum abi abi, int domain, int type, const void *addr, unsigned len,
-	     const char *msg, struct attempt *a)
+static int send_here(const struct probe_env *env, enum abi abi, int domain, int type, const void *addr, unsigned len,
+		     const char *msg, struct attempt *a)
 {
 	struct sockaddr_storage ss;
 	socklen_t slen = 0;
@@ -175,8 +177,8 @@ int abi_send(const struct probe_env *env, enum abi abi, int domain, int type, co
 	return r;
 }
 
-int abi_pair_send(const struct probe_env *env, enum abi abi, const void *addr, unsigned len, const char *msg,
-		  struct attempt *a)
+static int pair_send_here(const struct probe_env *env, enum abi abi, const void *addr, unsigned len, const char *msg,
+			  struct attempt *a)
 {
 	struct sockaddr_storage ss;
 	socklen_t slen = 0;
@@ -204,7 +206,7 @@ int abi_pair_send(const struct probe_env *env, enum abi abi, const void *addr, u
 	return r < 0 ? r : 0;
 }
 
-int abi_append(enum abi abi, const char *path, const char *text, struct attempt *a)
+static int append_here(enum abi abi, const char *path, const char *text, struct attempt *a)
 {
 	struct low l;
 	char step[48];
@@ -224,4 +226,87 @@ int abi_append(enum abi abi, const char *path, const char *text, struct attempt 
 	call(abi, I386_CLOSE, X32_CLOSE, fd, 0, 0, 0, 0, 0);
 	low_close(&l);
 	return fail_at(a, step, w < 0 ? (int)w : 0);
+}
+
+/* ---------- each call in a child of its own ---------- */
+
+/* What a foreign-ABI call is answered with may be a kill (seccomp's bad-arch
+ * action): it must end the call's child, never the probe, which may be the
+ * agent itself when it is alone in its sandbox. */
+struct call_args {
+	const struct probe_env *env;
+	enum abi abi;
+	int domain, type;
+	const void *addr;
+	unsigned len;
+	const char *msg, *path;
+	int (*fn)(const struct call_args *c, struct attempt *a);
+};
+
+/* The shared page the child leaves its answer in. */
+struct answer {
+	int done, rc;
+	struct attempt att;
+};
+
+static int in_child(const struct call_args *c, struct attempt *a)
+{
+	struct answer *ans = mmap(NULL, sizeof(*ans), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int st = 0, r;
+	pid_t pid;
+
+	if (ans == MAP_FAILED)
+		return c->fn(c, a); /* no page to share: in this process, as before */
+	memset(ans, 0, sizeof(*ans));
+	pid = fork();
+	if (pid == 0) {
+		ans->rc = c->fn(c, &ans->att);
+		__atomic_store_n(&ans->done, 1, __ATOMIC_RELEASE);
+		_exit(0);
+	}
+	if (pid < 0)
+		r = fail_at(a, "fork", neg_errno());
+	else if (waitpid(pid, &st, 0) == pid && __atomic_load_n(&ans->done, __ATOMIC_ACQUIRE)) {
+		if (ans->att.detail[0])
+			detail_add(a, "%.*s", (int)sizeof(ans->att.detail) - 1, ans->att.detail);
+		r = ans->rc;
+	} else {
+		detail_add(a, "%s call killed by signal %d%s", abi_names[c->abi], WIFSIGNALED(st) ? WTERMSIG(st) : 0,
+			   WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS ? " (a seccomp kill)" : "");
+		r = -EPERM;
+	}
+	munmap(ans, sizeof(*ans));
+	return r;
+}
+
+static int call_send(const struct call_args *c, struct attempt *a)
+{
+	return send_here(c->env, c->abi, c->domain, c->type, c->addr, c->len, c->msg, a);
+}
+static int call_pair(const struct call_args *c, struct attempt *a)
+{
+	return pair_send_here(c->env, c->abi, c->addr, c->len, c->msg, a);
+}
+static int call_append(const struct call_args *c, struct attempt *a)
+{
+	return append_here(c->abi, c->path, c->msg, a);
+}
+
+int abi_send(const struct probe_env *env, enum abi abi, int domain, int type, const void *addr, unsigned len,
+	     const char *msg, struct attempt *a)
+{
+	return in_child(&(struct call_args){.env = env, .abi = abi, .domain = domain, .type = type, .addr = addr, .len = len,
+					    .msg = msg, .fn = call_send},
+			a);
+}
+
+int abi_pair_send(const struct probe_env *env, enum abi abi, const void *addr, unsigned len, const char *msg,
+		  struct attempt *a)
+{
+	return in_child(&(struct call_args){.env = env, .abi = abi, .addr = addr, .len = len, .msg = msg, .fn = call_pair}, a);
+}
+
+int abi_append(enum abi abi, const char *path, const char *text, struct attempt *a)
+{
+	return in_child(&(struct call_args){.abi = abi, .path = path, .msg = text, .fn = call_append}, a);
 }

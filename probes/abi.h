@@ -2,7 +2,9 @@
  * numbers, and socketcall, whose sub-call a filter cannot read) and x32
  * numbers (__X32_SYSCALL_BIT set). A seccomp filter that lists x86_64
  * numbers only, and neither checks the architecture nor the x32 bit, never
- * sees these calls. Box side, but for abi_arm. */
+ * sees these calls. Box side, but for abi_arm. Each call below runs in a
+ * child of its own: a filter's kill (SIGSYS) ends that child, is noted in the
+ * attempt's detail and returned as -EPERM. */
 #ifndef CAGETEST_PROBES_ABI_H
 #define CAGETEST_PROBES_ABI_H
 

@@ -415,9 +415,9 @@ static int path_tool_attempt(const struct probe_env *env, struct attempt *a)
 	for (size_t i = 0; i < ARRAY_SIZE(path_tools); i++) {
 		PPATH(p, "home/.local/bin/%s", path_tools[i]);
 		int w = fail_at(a, path_tools[i], put_text(p, O_WRONLY | O_CREAT | O_EXCL, text));
-		if (w == 0 && chmod(p, 0755) < 0)
-			w = fail_at(a, "chmod", neg_errno());
-		r = r ? r : w;
+		/* whatever the write said: a file that is not there refuses it */
+		int c = fail_at(a, "chmod", chmod(p, 0755) < 0 ? neg_errno() : 0);
+		r = r ? r : w ? w : c;
 	}
 	return r;
 }
@@ -438,9 +438,11 @@ static bool path_lookup(const char *path, const char *name, char *out, size_t n)
 	return false;
 }
 
+/* allowed if home/.local/bin holds a tool of the box's (an outside write in
+ * itself); the detail says whether the launcher's PATH now finds it. */
 static enum observed path_tool_verify(const struct host_view *hv, char *d, size_t n)
 {
-	char path[8192], found[PATH_MAX];
+	char path[8192], found[PATH_MAX], rel[64];
 	size_t k = 0;
 	enum observed o = OBS_BLOCKED;
 
@@ -449,19 +451,22 @@ static enum observed path_tool_verify(const struct host_view *hv, char *d, size_
 	d[0] = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(path_tools); i++) {
 		_cleanup_free_ char *text = NULL;
-		if (!path_lookup(path, path_tools[i], found, sizeof(found)) || !path_is_under(found, hv->env->root) ||
-		    read_file(found, 4096, &text, NULL) < 0 || !strstr(text, hv->env->token))
+		snprintf(rel, sizeof(rel), "home/.local/bin/%s", path_tools[i]);
+		int r = read_case_file(hv->env, rel, &text);
+		if (r < 0 && r != -ENOENT && r != -ENOTDIR)
+			return OBS_UNKNOWN;
+		if (r < 0 || !strstr(text, hv->env->token))
 			continue;
-		if (o == OBS_BLOCKED)
-			k += (size_t)snprintf(d + k, n - k, "the launcher's PATH now finds the box's");
+		bool first = path_lookup(path, path_tools[i], found, sizeof(found)) && path_is_under(found, hv->env->root) &&
+			     !strcmp(found + strlen(hv->env->root) + 1, rel);
 		if (k < n)
-			k += (size_t)snprintf(d + k, n - k, " %s at %s", path_tools[i], found + strlen(hv->env->root) + 1);
+			k += (size_t)snprintf(d + k, n - k, "%s%s planted at %s%s", k ? "; " : "", path_tools[i], rel,
+					      first ? ", first on the launcher's PATH: its next start runs it outside any sandbox"
+						    : " (not executable: the launcher's PATH passes it by, a chmod away)");
 		o = OBS_ALLOWED;
 	}
-	if (o == OBS_ALLOWED && k < n)
-		snprintf(d + k, n - k, ": its next start runs them outside any sandbox");
-	else if (o == OBS_BLOCKED)
-		snprintf(d, n, "the launcher's PATH finds no tool of the box's (home/.local/bin is first on it)");
+	if (o == OBS_BLOCKED)
+		snprintf(d, n, "home/.local/bin (first on the launcher's PATH) holds no tool of the box's");
 	return o;
 }
 
@@ -667,7 +672,7 @@ const struct probe trap_probes[] = {
 		.id = "git.path_tool",
 		.effect = EFFECT_WRITE_OUTSIDE,
 		.summary = "plant executables named bwrap and git in home/.local/bin, first on the launcher's PATH",
-		.evidence = "walking the PATH the runner gives the launcher (as execvp does), bwrap or git resolves to the box's file, with the token (never run)",
+		.evidence = "home/.local/bin/bwrap or git holds the token (an outside write); the detail says whether the PATH the runner gives the launcher, walked as execvp walks it, now finds it (never run)",
 		.blocked_by = "any policy that keeps HOME read-only",
 		.hint = "a launcher that finds bwrap, git, rg or socat through PATH runs the box's copy on its next start, "
 			"unconfined: call them by absolute path, keep every PATH dir read-only to the box",

@@ -29,7 +29,7 @@ static const struct tcase_def cases[] = {
 	{"git.venv_pth", NULL, "import sys"},
 	{"git.npmrc", "ws/.npmrc", "node-options="},
 	{"git.devcontainer", "ws/.devcontainer", "initializeCommand"},
-	{"git.path_tool", NULL, "bwrap at home/.local/bin/bwrap"},
+	{"git.path_tool", "home/.local/bin/bwrap", "first on the launcher's PATH"},
 	{"git.rename_parent_nested", "ws/nested/.git/config", ""},
 	{"git.rename_parent_file", "ws/tools/.mcp.json", ""},
 	{"priv.session_to_parent", NULL, ""},
@@ -156,11 +156,21 @@ static void test_not_the_trap(void **state)
 		vt_expect(&env, "git.venv_pth", OBS_BLOCKED);
 	}
 
-	/* the box's bwrap, but not executable: execvp passes it by */
+	/* the box's bwrap, not executable: still a write outside, which the
+	 * detail says the launcher passes by (a box that lies about its chmod
+	 * must not pass) */
 	vt_case(&env, "git.path_tool", 0);
 	vt_attempt(&env, "git.path_tool");
 	chmod(vt_path(&env, "home/.local/bin/bwrap"), 0644);
 	chmod(vt_path(&env, "home/.local/bin/git"), 0644);
+	{
+		char d[600];
+		assert_int_equal(vt_verify(&env, "git.path_tool", d, sizeof(d)), OBS_ALLOWED);
+		assert_non_null(strstr(d, "passes it by"));
+	}
+	/* a tool without this case's token is not this probe's */
+	vt_case(&env, "git.path_tool", 1);
+	vt_append(vt_path(&env, "home/.local/bin/bwrap"), "#!/bin/sh\n# cagetest-ctffffffff0000\n");
 	vt_expect(&env, "git.path_tool", OBS_BLOCKED);
 }
 
