@@ -75,6 +75,18 @@ int abi_arm(enum abi abi, char *why, size_t n)
 	return -EOPNOTSUPP;
 }
 
+int abi_arm_i386(const struct probe_env *env, char *why, size_t n)
+{
+	(void)env;
+	return abi_arm(ABI_I386, why, n);
+}
+
+int abi_arm_x32(const struct probe_env *env, char *why, size_t n)
+{
+	(void)env;
+	return abi_arm(ABI_X32, why, n);
+}
+
 /* Memory below 4 GiB, for the i386 entry's 32-bit pointers. */
 struct low {
 	char *p;

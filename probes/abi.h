@@ -16,6 +16,9 @@ enum abi { ABI_I386, ABI_X32 };
  * through it answers), else -EOPNOTSUPP with why (no IA32 emulation, no
  * CONFIG_X86_X32_ABI, not x86_64). */
 int abi_arm(enum abi abi, char *why, size_t n);
+/* abi_arm as a probe's arm. */
+int abi_arm_i386(const struct probe_env *env, char *why, size_t n);
+int abi_arm_x32(const struct probe_env *env, char *why, size_t n);
 
 /* n bytes of msg to addr over a socket(domain, type) made through the ABI,
  * from env's source (probe_source): sendto for SOCK_DGRAM, else connect and

@@ -194,16 +194,6 @@ static int abi_unix(const struct probe_env *env, enum abi abi, struct attempt *a
 	p = abi_pair_send(env, abi, &dg, sizeof(dg), msg, a);
 	return r == 0 || d == 0 || p == 0 ? 0 : r;
 }
-static int i386_arm(const struct probe_env *env, char *why, size_t n)
-{
-	(void)env;
-	return abi_arm(ABI_I386, why, n);
-}
-static int x32_arm(const struct probe_env *env, char *why, size_t n)
-{
-	(void)env;
-	return abi_arm(ABI_X32, why, n);
-}
 static int i386_unix_attempt(const struct probe_env *env, struct attempt *a)
 {
 	return abi_unix(env, ABI_I386, a);
@@ -662,7 +652,7 @@ const struct probe ipc_probes[] = {
 		.blocked_by = "seccomp filters that check the architecture, Landlock ABI >= 9, hiding the socket dirs",
 		.hint = "socketcall(SYS_SOCKET) passes the family in memory a filter cannot read: kill or deny the i386 "
 			"arch as a whole",
-		.arm = i386_arm,
+		.arm = abi_arm_i386,
 		.attempt = i386_unix_attempt,
 		.verify = stream_or_dgram_verify,
 	},
@@ -673,7 +663,7 @@ const struct probe ipc_probes[] = {
 		.evidence = "the host's UNIX stream or datagram socket heard the probe" FROM_SRC_UNIX,
 		.blocked_by = "seccomp filters that deny the x32 bit, Landlock ABI >= 9, hiding the socket dirs",
 		.hint = "a socket(AF_UNIX) rule on x86_64's number 41 misses 0x40000029: reject the x32 bit",
-		.arm = x32_arm,
+		.arm = abi_arm_x32,
 		.attempt = x32_unix_attempt,
 		.verify = stream_or_dgram_verify,
 	},

@@ -544,16 +544,6 @@ static int uring_attempt(const struct probe_env *env, struct attempt *a)
 
 /* ---------- foreign syscall ABIs ---------- */
 
-static int i386_arm(const struct probe_env *env, char *why, size_t n)
-{
-	(void)env;
-	return abi_arm(ABI_I386, why, n);
-}
-static int x32_arm(const struct probe_env *env, char *why, size_t n)
-{
-	(void)env;
-	return abi_arm(ABI_X32, why, n);
-}
 static int abi_tcp(const struct probe_env *env, enum abi abi, struct attempt *a)
 {
 	struct sockaddr_in sa = lo4(env->tcp4);
@@ -1059,7 +1049,7 @@ const struct probe net_probes[] = {
 		.blocked_by = "seccomp filters that check the architecture (libseccomp's default bad-arch action), " NO_NET,
 		.hint = "a filter written for x86_64 numbers must kill or deny every other arch (AUDIT_ARCH_I386): "
 			"socketcall hides the socket family from it",
-		.arm = i386_arm,
+		.arm = abi_arm_i386,
 		.attempt = i386_tcp_attempt,
 		.verify = tcp4_verify,
 	},
@@ -1070,7 +1060,7 @@ const struct probe net_probes[] = {
 		.evidence = "the host's TCP listener heard the probe" FROM_SRC4,
 		.blocked_by = "seccomp filters that deny numbers with the x32 bit (libseccomp does), " NO_NET,
 		.hint = "x32 calls carry AUDIT_ARCH_X86_64: a filter must also reject nr >= 0x40000000",
-		.arm = x32_arm,
+		.arm = abi_arm_x32,
 		.attempt = x32_tcp_attempt,
 		.verify = tcp4_verify,
 	},

@@ -44,17 +44,6 @@ struct tcase {
 	enum state s;
 };
 
-static bool have_git(void)
-{
-	static int known = -1;
-
-	if (known < 0) {
-		char *argv[] = {"/usr/bin/env", "git", "--version", NULL};
-		known = run_cmd(argv, NULL, NULL) == 0;
-	}
-	return known;
-}
-
 static void run_case(void **state)
 {
 	const struct tcase *t = *state;
@@ -209,7 +198,7 @@ static void test_host_git_runs_nothing(void **state)
 	struct probe_env env;
 
 	(void)state;
-	if (!have_git())
+	if (!vt_have_git())
 		skip();
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
 		char d[600];
