@@ -76,7 +76,10 @@ static void test_other_token(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct probe *p = probe_find(cases[i].id);
 		struct probe_env env;
-		if (p->flags & PROBE_SOLO)
+		char no[200];
+		/* no int 0x80 here (valgrind): that probe has no evidence to mistake */
+		if ((p->flags & PROBE_SOLO) ||
+		    (strstr(p->id, "i386") && probe_find("net.i386_socket")->arm(&(struct probe_env){0}, no, sizeof(no)) < 0))
 			continue;
 		vt_case(&env, p->id, 0);
 		for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
