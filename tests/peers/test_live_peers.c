@@ -84,7 +84,7 @@ static const struct fact {
 	{"srt", "*", "workspace-write", "git.nested_deep", V_ESCAPE},
 	{"srt", "*", "workspace-write", "git.bare_repo", V_ESCAPE},
 	{"srt", "*", "workspace-write", "fs.relaunch_follow", V_PASS},
-	/* codex denies sendto and bind, not sendmsg or socketpair */
+	/* codex (no network) denies connect, sendto and bind, not sendmsg */
 	{"codex", "0.1[67]*", "read-only", "ipc.socketpair_sendto", V_ESCAPE},
 	{"codex", "0.1[67]*", "workspace-write", "ipc.unix_dgram", V_ESCAPE},
 	{"codex", "0.1[67]*", "workspace-write", "git.nested_deep", V_ESCAPE},
