@@ -71,6 +71,11 @@ struct job {
 	bool out_eof, err_eof, status_eof;
 	bool hello, running, cancelled;
 	double t0, last_rec, done_at;
+	/* PROBE_RELAUNCH: the sandbox starts a second time, empty, once the
+	 * first launch has ended; what the first one left is judged after it */
+	bool relaunched;
+	struct reap_info first; /* how the first launch ended */
+	bool first_hello;
 };
 
 /* The pipes a running case is read from. */
@@ -86,6 +91,10 @@ int case_start(struct run_ctx *R, struct job *j);
 void case_pollfds(const struct job *j, struct pollfd *pfd);
 /* Read what is ready; true when every pipe is at EOF (case_finish now). */
 bool case_service(struct run_ctx *R, struct job *j, const struct pollfd *pfd);
+/* Every pipe is at EOF: when a probe of the case is PROBE_RELAUNCH and the
+ * first launch just ended, start the same sandbox again with no probe and
+ * return true (service it as before); else false (case_finish now). */
+bool case_relaunch(struct run_ctx *R, struct job *j);
 void case_finish(struct run_ctx *R, struct job *j);
 void case_cleanup(struct run_ctx *R, struct job *j);
 /* Every probe of a case that will not run is an error with why. */

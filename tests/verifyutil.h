@@ -84,6 +84,18 @@ static inline void vt_attempt(const struct probe_env *env, const char *id)
 		fail_msg("%s: attempt failed unsandboxed: %s", id, a.detail);
 }
 
+/* Is there a git on PATH to ask? (once) */
+static inline bool vt_have_git(void)
+{
+	static int known = -1;
+
+	if (known < 0) {
+		char *argv[] = {"/usr/bin/env", "git", "--version", NULL};
+		known = run_cmd(argv, NULL, NULL) == 0;
+	}
+	return known;
+}
+
 /* root/fmt... (one of four rotating buffers) */
 static inline const char *vt_path(const struct probe_env *env, const char *f, ...)
 	__attribute__((format(printf, 2, 3)));
