@@ -2,6 +2,7 @@
 
 #include "common.h"
 
+#include "../lib/proc.h"
 #include "../lib/util.h"
 
 #include <fcntl.h>
@@ -56,26 +57,37 @@ static long call(enum abi abi, long i386, long x32, long a, long b, long c, long
 }
 #endif
 
+/* In a child that makes foreign calls: a kill they draw (SIGILL where the
+ * entry is missing, seccomp's SIGSYS) ends it, whatever handler the caller
+ * set (a test framework's). */
+static void die_of_kills(void)
+{
+	signal(SIGILL, SIG_DFL);
+	signal(SIGSYS, SIG_DFL);
+}
+
 #if defined(__x86_64__)
-/* Does a harmless getpid through the ABI answer? In a child, once per
- * process: where the entry is missing it may kill (valgrind: SIGILL). */
+/* proc_call: does getpid through the ABI answer this child's pid? */
+static void getpid_via(void *arg, void *answer)
+{
+	enum abi abi = *(const enum abi *)arg;
+
+	die_of_kills();
+	long me = abi == ABI_I386 ? int80(I386_GETPID, 0, 0, 0, 0, 0, 0) : syscall(X32_BIT | X32_GETPID);
+	*(bool *)answer = me == getpid();
+}
+
+/* Does a harmless getpid through the ABI answer? In a child (where the
+ * entry is missing it may kill: valgrind's SIGILL), once per process. */
 static bool abi_works(enum abi abi)
 {
 	static int known[2]; /* 0 unknown, 1 yes, -1 no */
-	int st = 0;
-	pid_t pid;
+	bool yes = false;
 
-	if (known[abi])
-		return known[abi] > 0;
-	pid = fork();
-	if (pid == 0) {
-		/* die of it, whatever handler the caller set (a test framework's) */
-		signal(SIGILL, SIG_DFL);
-		signal(SIGSYS, SIG_DFL);
-		long me = abi == ABI_I386 ? int80(I386_GETPID, 0, 0, 0, 0, 0, 0) : syscall(X32_BIT | X32_GETPID);
-		_exit(me == getpid() ? 0 : 1);
+	if (!known[abi]) {
+		struct proc_call c = {.fn = getpid_via, .arg = &abi, .size = sizeof(yes)};
+		known[abi] = proc_call(&c, &yes, NULL) == 0 && yes ? 1 : -1;
 	}
-	known[abi] = pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 1 : -1;
 	return known[abi] > 0;
 }
 #endif
@@ -277,42 +289,38 @@ struct call_args {
 	int (*fn)(const struct call_args *c, struct attempt *a);
 };
 
-/* The shared page the child leaves its answer in. */
+/* What the call's child answers: its return and its steps. */
 struct answer {
-	int done, rc;
+	int rc;
 	struct attempt att;
 };
 
+static void call_child(void *arg, void *answer)
+{
+	const struct call_args *c = arg;
+	struct answer *ans = answer;
+
+	die_of_kills();
+	memset(ans, 0, sizeof(*ans));
+	ans->rc = c->fn(c, &ans->att);
+}
+
 static int in_child(const struct call_args *c, struct attempt *a)
 {
-	struct answer *ans = mmap(NULL, sizeof(*ans), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	int st = 0, r;
-	pid_t pid;
+	struct answer ans;
+	struct proc_call pc = {.fn = call_child, .arg = (void *)c, .size = sizeof(ans)};
+	int st = 0, r = proc_call(&pc, &ans, &st);
 
-	if (ans == MAP_FAILED)
-		return c->fn(c, a); /* no page to share: in this process, as before */
-	memset(ans, 0, sizeof(*ans));
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGILL, SIG_DFL);
-		signal(SIGSYS, SIG_DFL);
-		ans->rc = c->fn(c, &ans->att);
-		__atomic_store_n(&ans->done, 1, __ATOMIC_RELEASE);
-		_exit(0);
-	}
-	if (pid < 0)
-		r = fail_at(a, "fork", neg_errno());
-	else if (waitpid(pid, &st, 0) == pid && __atomic_load_n(&ans->done, __ATOMIC_ACQUIRE)) {
-		if (ans->att.detail[0])
-			detail_add(a, "%.*s", (int)sizeof(ans->att.detail) - 1, ans->att.detail);
-		r = ans->rc;
-	} else {
+	if (r == -ENODATA) { /* it died before it answered */
 		detail_add(a, "%s call killed by signal %d%s", abi_names[c->abi], WIFSIGNALED(st) ? WTERMSIG(st) : 0,
 			   WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS ? " (a seccomp kill)" : "");
-		r = -EPERM;
+		return -EPERM;
 	}
-	munmap(ans, sizeof(*ans));
-	return r;
+	if (r < 0)
+		return fail_at(a, "fork", r);
+	if (ans.att.detail[0])
+		detail_add(a, "%.*s", (int)sizeof(ans.att.detail) - 1, ans.att.detail);
+	return ans.rc;
 }
 
 static int call_send(const struct call_args *c, struct attempt *a)
