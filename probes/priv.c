@@ -595,35 +595,31 @@ static int cred_arm(const struct probe_env *env, char *why, size_t n)
 	snprintf(rel, sizeof(rel), "outside/%s-cred.txt", env->token);
 	return arm_canary(env, rel);
 }
+/* proc_call, in the child: a session keyring of its own, then handed to
+ * the parent; which step failed (0, 1) and its errno come back. */
+static void session_to_parent(void *arg, void *answer)
+{
+	int *r = answer;
+
+	(void)arg;
+	r[0] = 0, r[1] = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 ? neg_errno() : 0;
+	if (!r[1])
+		r[0] = 1, r[1] = syscall(SYS_keyctl, KEYCTL_SESSION_TO_PARENT) < 0 ? neg_errno() : 0;
+}
 static int cred_attempt(const struct probe_env *env, struct attempt *a)
 {
 	static const char *const steps[] = {"child: keyctl JOIN_SESSION_KEYRING", "child: keyctl SESSION_TO_PARENT"};
+	struct proc_call c = {.fn = session_to_parent, .size = 2 * sizeof(int)};
 	char p[PATH_MAX];
-	int pfd[2], said[2] = {0, 0};
-	pid_t pid;
+	int said[2], r;
 
 	PPATH(p, "outside/%s-cred.txt", env->token);
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return fail_at(a, "pipe", neg_errno());
-	pid = fork();
-	if (pid == 0) {
-		/* a session keyring of its own, then handed to the parent; the
-		 * step that failed and its errno go back on the pipe */
-		int r[2] = {0, syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 ? neg_errno() : 0};
-		if (!r[1])
-			r[0] = 1, r[1] = syscall(SYS_keyctl, KEYCTL_SESSION_TO_PARENT) < 0 ? neg_errno() : 0;
-		_exit(write(pfd[1], r, sizeof(r)) == sizeof(r) ? 0 : 1);
-	}
-	close(pfd[1]);
-	if (pid < 0)
-		fail_at(a, "fork", neg_errno());
-	else if (read(pfd[0], said, sizeof(said)) == sizeof(said) && fail_at(a, steps[said[0] & 1], said[1]) == 0)
+	if ((r = proc_call(&c, said, NULL)) < 0)
+		fail_at(a, "child", r);
+	else if (fail_at(a, steps[said[0] & 1], said[1]) == 0)
 		detail_add(a, "keyctl SESSION_TO_PARENT: ok");
-	close(pfd[0]);
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-	/* back from waitpid the swap has happened, if it was going to: press
-	 * on with the write that only a lost domain lets through */
+	/* the child is reaped: the swap has happened, if it was going to:
+	 * press on with the write that only a lost domain lets through */
 	return fail_at(a, "write outside", put_token(env, p, O_WRONLY | O_APPEND));
 }
 static enum observed cred_verify(const struct host_view *hv, char *d, size_t n)
