@@ -15,6 +15,7 @@
  * own tool would read (git config, the launcher's PATH, the file's key) and
  * never runs what was planted. */
 #include "../lib/path.h"
+#include "../lib/proc.h"
 #include "common.h"
 #include "registry.h"
 
@@ -423,22 +424,6 @@ static int path_tool_attempt(const struct probe_env *env, struct attempt *a)
 	return r;
 }
 
-/* Where the launcher's PATH finds name: the first executable regular file
- * (as execvp looks), into out; false when none. */
-static bool path_lookup(const char *path, const char *name, char *out, size_t n)
-{
-	char buf[8192], *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *dir = strtok_r(buf, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		struct stat st;
-		if (fmt(out, n, "%s/%s", *dir ? dir : ".", name) == 0 && stat(out, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(out, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* allowed if home/.local/bin holds a tool of the box's (an outside write in
  * itself); the detail says whether the launcher's PATH now finds it. */
 static enum observed path_tool_verify(const struct host_view *hv, char *d, size_t n)
@@ -458,8 +443,8 @@ static enum observed path_tool_verify(const struct host_view *hv, char *d, size_
 			return OBS_UNKNOWN;
 		if (r < 0 || !strstr(text, hv->env->token))
 			continue;
-		bool first = path_lookup(path, path_tools[i], found, sizeof(found)) && path_is_under(found, hv->env->root) &&
-			     !strcmp(found + strlen(hv->env->root) + 1, rel);
+		bool first = find_exec_on(path, path_tools[i], found, sizeof(found)) == 0 &&
+			     path_is_under(found, hv->env->root) && !strcmp(found + strlen(hv->env->root) + 1, rel);
 		if (k < n)
 			k += (size_t)snprintf(d + k, n - k, "%s%s planted at %s%s", k ? "; " : "", path_tools[i], rel,
 					      first ? ", first on the launcher's PATH: its next start runs it outside any sandbox"
