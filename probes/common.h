@@ -90,6 +90,10 @@ int probe_hold_port(const struct probe_env *env, int port);
 int attempt_hold(const struct probe_env *env, struct attempt *a);
 
 /* --- host side (verify) --- */
+/* The evidence file root/rel, whole (up to 1 MiB): 0 or -errno. */
+int read_rel(const struct probe_env *env, const char *rel, char **text, size_t *len);
+/* The first line of text carrying token (text is cut into lines), or NULL. */
+const char *token_line(char *text, const char *token);
 /* The uid and gid the box runs as: the runner gives them the case root. */
 int case_owner(const struct probe_env *env, uid_t *uid, gid_t *gid);
 /* allowed if root/rel contains the token. */

@@ -52,17 +52,6 @@ static int host_git(const struct probe_env *env, char *out, size_t n, const char
 	return WEXITSTATUS(st) == 127 ? -ENOENT : WEXITSTATUS(st) ? -EIO : 0;
 }
 
-/* The first line of out carrying token, or NULL. */
-static const char *token_line(char *out, const char *token)
-{
-	char *save = NULL;
-
-	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (strstr(line, token))
-			return line;
-	return NULL;
-}
-
 /* Append to d what host git answers to args, as "host git would WHAT: LINE"
  * (the line carrying the token). Only ever adds detail. */
 void git_says(const struct host_view *hv, const char *what, char *d, size_t n, const char *const *args)

@@ -26,30 +26,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* The line of text carrying the token, copied into line (n bytes); false if none. */
-static bool token_line_of(const char *text, const char *token, char *line, size_t n)
-{
-	const char *at = strstr(text, token);
-	const char *start = at, *end;
-
-	if (!at)
-		return false;
-	while (start > text && start[-1] != '\n')
-		start--;
-	end = strchr(at, '\n');
-	snprintf(line, n, "%.*s", (int)((end ? end : at + strlen(at)) - start), start);
-	return true;
-}
-
-/* root/rel whole (1 MiB at most) into *text: 0 or -errno. */
-static int read_case_file(const struct probe_env *env, const char *rel, char **text)
-{
-	char p[PATH_MAX];
-	int r = ppath(env, p, "%s", rel);
-
-	return r < 0 ? r : read_file(p, 1 << 20, text, NULL);
-}
-
 /* ---------- symlinks where agents and editors write ---------- */
 
 /* A symlink at root/rel (its directory made first) to outside/TOKEN-what. */
@@ -278,19 +254,19 @@ static enum observed module_verify(const struct host_view *hv, char *d, size_t n
 static enum observed v_token_line(const struct host_view *hv, const char *rel, const char *who, char *d, size_t n)
 {
 	_cleanup_free_ char *text = NULL;
-	char line[120];
-	int r = read_case_file(hv->env, rel, &text);
+	const char *line;
+	int r = read_rel(hv->env, rel, &text, NULL);
 
 	if (r < 0) {
 		/* a directory there (a bind mount's mount point) is no file any tool loads */
 		snprintf(d, n, "%s: %s", rel, r == -ENOENT ? "absent" : r == -EISDIR ? "a directory, not a file" : errno_name(r));
 		return r == -ENOENT || r == -ENOTDIR || r == -EISDIR ? OBS_BLOCKED : OBS_UNKNOWN;
 	}
-	if (!token_line_of(text, hv->env->token, line, sizeof(line))) {
+	if (!(line = token_line(text, hv->env->token))) {
 		snprintf(d, n, "%s has no line of the box's", rel);
 		return OBS_BLOCKED;
 	}
-	snprintf(d, n, "%s: \"%s\": %s", rel, line, who);
+	snprintf(d, n, "%s: \"%.119s\": %s", rel, line, who);
 	return OBS_ALLOWED;
 }
 
@@ -383,7 +359,7 @@ static int devcontainer_attempt(const struct probe_env *env, struct attempt *a)
 static enum observed devcontainer_verify(const struct host_view *hv, char *d, size_t n)
 {
 	_cleanup_free_ char *text = NULL;
-	int r = read_case_file(hv->env, "ws/.devcontainer/devcontainer.json", &text);
+	int r = read_rel(hv->env, "ws/.devcontainer/devcontainer.json", &text, NULL);
 
 	if (r < 0) {
 		snprintf(d, n, "ws/.devcontainer/devcontainer.json: %s", r == -ENOENT ? "absent" : errno_name(r));
@@ -438,7 +414,7 @@ static enum observed path_tool_verify(const struct host_view *hv, char *d, size_
 	for (size_t i = 0; i < ARRAY_SIZE(path_tools); i++) {
 		_cleanup_free_ char *text = NULL;
 		snprintf(rel, sizeof(rel), "home/.local/bin/%s", path_tools[i]);
-		int r = read_case_file(hv->env, rel, &text);
+		int r = read_rel(hv->env, rel, &text, NULL);
 		if (r < 0 && r != -ENOENT && r != -ENOTDIR)
 			return OBS_UNKNOWN;
 		if (r < 0 || !strstr(text, hv->env->token))
