@@ -4,6 +4,8 @@
  *   case_service  what its pipes bring: the supervisor's status, the
  *                 agent's records (an inspection, a host object verified
  *                 at once), its stderr;
+ *   case_relaunch a PROBE_RELAUNCH case's second start of the same
+ *                 sandbox, empty, once the first has ended;
  *   case_finish   the reap, then every probe verified and judged;
  *   case_cleanup  the one way out, whether it ran or not: sentinels,
  *                 cgroup, descriptors, the fixture.
