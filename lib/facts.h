@@ -6,6 +6,7 @@
 #ifndef CAGETEST_FACTS_H
 #define CAGETEST_FACTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct fact {
@@ -27,5 +28,20 @@ int facts_add(struct facts *f, const struct fact *one);
 /* The first fact of that name, or NULL. */
 const struct fact *facts_find(const struct facts *f, const char *name);
 void facts_free(struct facts *f);
+
+/* What one backend said about this host, as a recorded set keeps it
+ * (backends.json in a `doctor --evidence` directory): whether it can run,
+ * its own reason when not, and its facts. */
+struct backend_record {
+	char *name;
+	bool available;
+	char *reason; /* NULL when available */
+	struct facts facts;
+};
+/* JSON text of n records (malloc'd) to *out. 0 or -ENOMEM. */
+int records_format(const struct backend_record *v, size_t n, char **out);
+/* Parse records; -EINVAL on anything that is not that shape. */
+int records_parse(const char *text, struct backend_record **v, size_t *n);
+void records_free(struct backend_record *v, size_t n);
 
 #endif

@@ -13,11 +13,18 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 
-int landlock_abi(void)
+int landlock_query(void)
 {
 	long v = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 
-	return v > 0 ? (int)v : 0;
+	return v > 0 ? (int)v : v == 0 ? -EINVAL : neg_errno();
+}
+
+int landlock_abi(void)
+{
+	int v = landlock_query();
+
+	return v > 0 ? v : 0;
 }
 
 bool seccomp_supported(void)

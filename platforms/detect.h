@@ -7,6 +7,9 @@
 
 /* Landlock ABI version, 0 if unavailable (disabled, not built, too old). */
 int landlock_abi(void);
+/* The ABI, or -errno of the version query: -EOPNOTSUPP (built in, not
+ * enabled), -ENOSYS (not built, or a filter's answer), -EPERM (a filter). */
+int landlock_query(void);
 /* Can this process install a seccomp filter? */
 bool seccomp_supported(void);
 /* Can an unprivileged-style user namespace be created here (tried in a child)? */

@@ -276,9 +276,14 @@ void trial_describe(enum trial which, const struct trial_result *r, struct sbuf 
 	}
 }
 
+bool cap_has(uint64_t caps, int cap)
+{
+	return cap >= 0 && cap < 64 && (caps & (1ULL << cap));
+}
+
 bool cap_has_sys_admin(uint64_t caps)
 {
-	return caps & (1ULL << 21);
+	return cap_has(caps, 21);
 }
 
 static void trimmed(char *dst, size_t n, const char *src)
@@ -320,6 +325,7 @@ void confinement_read(const struct evidence *ev, struct confinement *c)
 	c->seccomp_mode = ev_status(ev, "Seccomp", v, sizeof(v)) ? atoi(v) : -1;
 	c->seccomp_filters = ev_status(ev, "Seccomp_filters", v, sizeof(v)) ? atoi(v) : -1;
 	c->no_new_privs = ev_status(ev, "NoNewPrivs", v, sizeof(v)) ? atoi(v) : -1;
+	c->uid = ev_status(ev, "Uid", v, sizeof(v)) ? atol(v) : -1;
 	if (ev_status(ev, "CapEff", v, sizeof(v))) {
 		c->caps_known = true;
 		c->cap_eff = strtoull(v, NULL, 16);

@@ -69,6 +69,7 @@ void trial_describe(enum trial which, const struct trial_result *r, struct sbuf 
 struct confinement {
 	int seccomp_mode;      /* 0 none, 1 strict, 2 filter; -1 unknown (no Seccomp line: gVisor) */
 	int seccomp_filters;   /* -1 unknown */
+	long uid;	       /* real uid; -1 unknown */
 	bool caps_known;
 	uint64_t cap_eff, cap_bnd;
 	int no_new_privs;      /* 0/1, -1 unknown */
@@ -84,5 +85,7 @@ struct confinement {
 void confinement_read(const struct evidence *ev, struct confinement *c);
 /* CAP_SYS_ADMIN in the set? */
 bool cap_has_sys_admin(uint64_t caps);
+/* Capability number cap (linux/capability.h) in the set? */
+bool cap_has(uint64_t caps, int cap);
 
 #endif

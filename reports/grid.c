@@ -22,37 +22,38 @@ static size_t find(const char **v, size_t n, const char *s)
 	return i;
 }
 
-/* The rows of line l that differ from line 0's for the same backend, mode
- * and probe (or that only one of them has). */
+/* The column of host's backend and mode; m->ncols when there is none. */
+static size_t column_of(const struct matrix *m, const char *host, const struct column *like)
+{
+	size_t c;
+
+	for (c = 0; c < m->ncols; c++)
+		if (same(m->cols[c].host, host) && !strcmp(m->cols[c].backend, like->backend) &&
+		    !strcmp(m->cols[c].mode, like->mode))
+			break;
+	return c;
+}
+
+/* The rows of line l whose verdict differs from line 0's for the same
+ * backend, mode and probe, or that only one of the two has. */
 static size_t rows_differing(const struct matrix *m, const struct grid *g, size_t l)
 {
+	const char *mine = g->lines[l].host, *first = g->lines[0].host;
 	size_t n = 0;
 
 	for (size_t c = 0; c < m->ncols; c++) {
-		const struct column *mine = &m->cols[c];
-		size_t o;
-		if (!same(mine->host, g->lines[l].host))
+		if (!same(m->cols[c].host, mine))
 			continue;
-		for (o = 0; o < m->ncols; o++)
-			if (same(m->cols[o].host, g->lines[0].host) && !strcmp(m->cols[o].backend, mine->backend) &&
-			    !strcmp(m->cols[o].mode, mine->mode))
-				break;
+		size_t o = column_of(m, first, &m->cols[c]);
 		for (size_t p = 0; p < m->nprobes; p++) {
 			const struct result *x = m->cell[p * m->ncols + c], *y = o < m->ncols ? m->cell[p * m->ncols + o] : NULL;
 			n += (x || y) && (!x || !y || x->verdict != y->verdict);
 		}
 	}
-	/* columns line 0 has and this line has not */
-	for (size_t o = 0; o < m->ncols; o++) {
-		bool found = false;
-		if (!same(m->cols[o].host, g->lines[0].host))
-			continue;
-		for (size_t c = 0; c < m->ncols && !found; c++)
-			found = same(m->cols[c].host, g->lines[l].host) && !strcmp(m->cols[c].backend, m->cols[o].backend) &&
-				!strcmp(m->cols[c].mode, m->cols[o].mode);
-		for (size_t p = 0; !found && p < m->nprobes; p++)
-			n += m->cell[p * m->ncols + o] != NULL;
-	}
+	for (size_t o = 0; o < m->ncols; o++) /* columns only line 0 has */
+		if (same(m->cols[o].host, first) && column_of(m, mine, &m->cols[o]) == m->ncols)
+			for (size_t p = 0; p < m->nprobes; p++)
+				n += m->cell[p * m->ncols + o] != NULL;
 	return n;
 }
 
@@ -180,5 +181,5 @@ void grid_rows_text(const struct grid *g, size_t l, struct sbuf *out)
 		sb_puts(out, "the verdicts of ");
 	text_clean(out, g->lines[0].host ? g->lines[0].host : "this host");
 	if (!line->differs)
-		sb_puts(out, "; the backends differ");
+		sb_puts(out, "; the backends differ (a version, a note, what they applied)");
 }

@@ -162,6 +162,26 @@ static void host_anchor(struct sbuf *out, const struct report *r, const char *ho
 	sb_printf(out, "h-%td", h == &r->host ? (ptrdiff_t)-1 : h - r->hosts);
 }
 
+static bool same_text(const char *a, const char *b)
+{
+	return a && b ? !strcmp(a, b) : a == b;
+}
+
+/* Two hosts' entries for a backend that read the same. */
+static bool same_backend_text(const struct backend_info *a, const struct backend_info *b)
+{
+	return a->available == b->available && same_text(a->name, b->name) && same_text(a->version, b->version) &&
+	       same_text(a->reason, b->reason) && same_text(a->notes, b->notes);
+}
+
+static bool said_before(const struct report *r, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (same_backend_text(&r->backends[j], &r->backends[i]))
+			return true;
+	return false;
+}
+
 static void facts(struct sbuf *out, const struct report *r)
 {
 	size_t n = r->nhosts ? r->nhosts : 1;
@@ -207,11 +227,22 @@ static void facts(struct sbuf *out, const struct report *r)
 	sb_puts(out, "<th>available</th><th>version</th><th>notes</th></tr>\n");
 	for (size_t i = 0; i < r->nbackends; i++) {
 		const struct backend_info *b = &r->backends[i];
+		if (said_before(r, i)) /* merged: the same backend on other hosts, one line */
+			continue;
 		sb_puts(out, "<tr><td>");
 		esc(out, b->name);
 		if (r->nhosts) {
 			sb_puts(out, "</td><td>");
-			esc(out, b->host);
+			for (size_t j = i, listed = 0; j < r->nbackends; j++)
+				if (j == i || same_backend_text(b, &r->backends[j])) {
+					char more[32] = "";
+					size_t like = report_hosts_like(r, r->backends[j].host);
+					if (like > 1)
+						snprintf(more, sizeof(more), " (+%zu)", like - 1);
+					sb_puts(out, listed++ ? ", " : "");
+					esc(out, r->backends[j].host);
+					sb_puts(out, more);
+				}
 		}
 		sb_printf(out, "</td><td class=\"%s\">%s</td><td>", b->available ? "pass" : "skip", b->available ? "yes" : "no");
 		esc(out, b->version);

@@ -17,7 +17,7 @@
  * said, as text; the hash of all of it. In a merge, dst's distinct outcomes. */
 struct group {
 	size_t *rows, nrows, *backends, nbackends;
-	char *said; /* "backend mode word reason" per column, then "backend mode said", each line */
+	char *texts; /* each column's verdict and reason, then its wrapper's words and explain texts */
 	uint64_t hash;
 };
 struct merge_outcome {
@@ -48,7 +48,7 @@ static bool same_row(const struct result *a, const struct result *b)
 static bool same_backend(const struct backend_info *a, const struct backend_info *b)
 {
 	return a->available == b->available && same_str(a->name, b->name) && same_str(a->version, b->version) &&
-	       same_str(a->reason, b->reason);
+	       same_str(a->reason, b->reason) && same_str(a->notes, b->notes);
 }
 
 static uint64_t hash_str(uint64_t h, const char *s)
@@ -68,7 +68,7 @@ static uint64_t hash_row(uint64_t h, const struct result *x)
 
 static uint64_t hash_backend(uint64_t h, const struct backend_info *b)
 {
-	h = hash_str(hash_str(hash_str(h, b->name), b->version), b->reason);
+	h = hash_str(hash_str(hash_str(hash_str(h, b->name), b->version), b->reason), b->notes);
 	return fnv1a(&b->available, sizeof(b->available), h);
 }
 
@@ -76,59 +76,60 @@ static void group_free(struct group *g)
 {
 	free(g->rows);
 	free(g->backends);
-	free(g->said);
-}
-
-static bool labelled(const char *have, const char *label)
-{
-	return label ? have && !strcmp(have, label) : !have;
+	free(g->texts);
 }
 
 static size_t owner(const struct report *r, const char *name);
 
-/* The verdicts of r's columns (m) owned by host `rep` (every one when all),
- * and what the wrapper said: the text the verdicts draw from besides the
- * rows (a cause, a wrapper's words), so hosts that differ there do not fold. */
-static char *said_of(const struct report *r, const struct matrix *m, size_t rep, bool all)
+static void texts_add(struct sbuf *s, const struct report *r, const struct explain_text *v, size_t n, size_t rep,
+		      bool all, const char *what)
+{
+	for (size_t i = 0; i < n; i++)
+		if (all || owner(r, v[i].host) == rep)
+			sb_printf(s, "%s %s %s %s\n", v[i].backend, v[i].mode, what, v[i].text);
+}
+
+/* What host `rep` of r (every host when all) says besides its rows and
+ * backends, as text: each column's verdict (its reason quotes a cause, a
+ * wrapper's words), what its wrapper said, what each backend applied (the
+ * explain texts name placeholders, not paths, so agreeing runs agree). */
+static char *texts_of(const struct report *r, const struct matrix *m, size_t rep, bool all)
 {
 	struct sbuf s = {0};
 
 	sb_puts(&s, "");
 	for (size_t c = 0; c < m->ncols; c++)
 		if (all || owner(r, m->cols[c].host) == rep)
-			sb_printf(&s, "%s %s %s %s\n", m->cols[c].backend, m->cols[c].mode,
+			sb_printf(&s, "%s %s verdict %s: %s\n", m->cols[c].backend, m->cols[c].mode,
 				  sandbox_word_name(m->cols[c].verdict.word), m->cols[c].verdict.reason);
-	for (size_t i = 0; i < r->nsaid; i++)
-		if (all || owner(r, r->said[i].host) == rep)
-			sb_printf(&s, "%s %s said %s\n", r->said[i].backend, r->said[i].mode, r->said[i].text);
+	texts_add(&s, r, r->said, r->nsaid, rep, all, "said");
+	texts_add(&s, r, r->explains, r->nexplains, rep, all, "applied");
 	return sb_take(&s);
 }
 
 /* The group of host rep of r (every row when all). */
 static int group_of(const struct report *r, const struct matrix *m, size_t rep, bool all, struct group *g)
 {
-	const char *label = all ? NULL : r->hosts[rep].name;
-
 	memset(g, 0, sizeof(*g));
 	g->rows = calloc(r->nresults + 1, sizeof(*g->rows));
 	g->backends = calloc(r->nbackends + 1, sizeof(*g->backends));
-	g->said = said_of(r, m, rep, all);
-	if (!g->rows || !g->backends || !g->said) {
+	g->texts = texts_of(r, m, rep, all);
+	if (!g->rows || !g->backends || !g->texts) {
 		group_free(g);
 		return -ENOMEM;
 	}
 	g->hash = FNV1A_INIT;
 	for (size_t i = 0; i < r->nresults; i++)
-		if (all || labelled(r->results[i].host, label)) {
+		if (all || owner(r, r->results[i].host) == rep) {
 			g->rows[g->nrows++] = i;
 			g->hash = hash_row(g->hash, &r->results[i]);
 		}
 	for (size_t i = 0; i < r->nbackends; i++)
-		if (all || labelled(r->backends[i].host, label)) {
+		if (all || owner(r, r->backends[i].host) == rep) {
 			g->backends[g->nbackends++] = i;
 			g->hash = hash_backend(g->hash, &r->backends[i]);
 		}
-	g->hash = hash_str(g->hash, g->said);
+	g->hash = hash_str(g->hash, g->texts);
 	return 0;
 }
 
@@ -136,7 +137,7 @@ static int group_of(const struct report *r, const struct matrix *m, size_t rep, 
 static bool same_outcome(const struct report *dst, const struct group *o, const struct report *src,
 			 const struct group *g)
 {
-	if (o->hash != g->hash || o->nrows != g->nrows || o->nbackends != g->nbackends || strcmp(o->said, g->said))
+	if (o->hash != g->hash || o->nrows != g->nrows || o->nbackends != g->nbackends || strcmp(o->texts, g->texts))
 		return false;
 	for (size_t i = 0; i < g->nrows; i++)
 		if (!same_row(&dst->results[o->rows[i]], &src->results[g->rows[i]]))
@@ -158,19 +159,21 @@ static int add_outcome(struct merge *m, size_t host, const struct group *g)
 	return 0;
 }
 
-/* The host that the rows labelled `name` in r stand for: its index, or the
- * index of the host it is like; first when r has no such host. */
+/* The host whose group something of r labelled `name` is in: that host
+ * (the first when no host has the name), or the host it is like. */
 static size_t owner(const struct report *r, const char *name)
 {
-	for (size_t i = 0; name && i < r->nhosts; i++)
-		if (r->hosts[i].name && !strcmp(r->hosts[i].name, name)) {
-			const char *like = r->hosts[i].like;
-			for (size_t j = 0; like && j < r->nhosts; j++)
-				if (r->hosts[j].name && !strcmp(r->hosts[j].name, like) && !r->hosts[j].like)
-					return j;
-			return i;
+	size_t i = 0;
+
+	for (size_t k = 0; name && k < r->nhosts; k++)
+		if (r->hosts[k].name && !strcmp(r->hosts[k].name, name)) {
+			i = k;
+			break;
 		}
-	return 0;
+	for (size_t j = 0; i < r->nhosts && r->hosts[i].like && j < r->nhosts; j++)
+		if (r->hosts[j].name && !strcmp(r->hosts[j].name, r->hosts[i].like) && !r->hosts[j].like)
+			return j;
+	return i;
 }
 
 int merge_begin(struct merge *m, struct report *dst, bool fold)

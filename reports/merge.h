@@ -10,11 +10,13 @@
  *
  * Folding: two hosts have the same outcome when their rows are the same in
  * the same order (backend, mode, probe, category, effect, expected,
- * observed, control, verdict, errno) and so are their backends (name,
- * available, version, reason). The evidence text and the times are left out
- * of it: they carry per-run tokens, paths and pids. A host whose outcome dst
- * has already keeps its facts in dst->hosts, with `like` naming the host
- * whose rows, backends and explain texts stand for its own; those of its
+ * observed, control, verdict, errno), and so are their backends (name,
+ * available, version, reason, notes), their sandbox verdicts with their
+ * reasons, their wrappers' words (said) and what each backend applied
+ * (explain). Only the evidence text and the times are left out of it: they
+ * carry per-run tokens, paths and pids. A host whose outcome dst has
+ * already keeps its facts in dst->hosts, with `like` naming the host whose
+ * rows, backends, explain texts and words stand for its own; those of its
  * own are dropped. So a merge holds one copy per distinct outcome, however
  * many hosts share it. Without fold every host keeps its own. */
 struct merge_outcome;

@@ -169,7 +169,8 @@ static void grid(const struct term *t)
 				paint(t, word_paint(gc->worst->verdict.word), s);
 			else
 				paint(t, l ? DIM : BOLD, s);
-			sb_printf(t->out, "%*s", (int)(w[c] - text_width(s)), "");
+			if (l || c + 1 < cols) /* no trailing blanks */
+				sb_printf(t->out, "%*s", (int)(w[c] - text_width(s)), "");
 		}
 		if (l) {
 			struct sbuf rows = {0};
@@ -188,6 +189,7 @@ static void grid(const struct term *t)
 			sb_free(&who);
 		}
 	}
+	sb_puts(t->out, "\n");
 	for (size_t i = 0; i < (g.nlines + 1) * cols; i++)
 		sb_free(&cell[i]);
 	free(cell);

@@ -5,6 +5,7 @@
 #include "../platforms/detect.h"
 #include "cgroup.h"
 #include "doctor_runtime.h"
+#include "here.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -26,7 +27,7 @@
 
 const char doctor_probes[] = "fs.write_workspace,fs.read_workspace,fs.exec_shell,fs.create_outside,fs.symlink_file,"
 			     "fs.home_bashrc,git.config_write,net.tcp4_loopback,dns.udp_query,ipc.unix_stream,"
-			     "ipc.abstract_unix,priv.setuid_exec,priv.userns_create,proc.signal_sentinel,"
+			     "ipc.abstract_unix,ipc.socketpair_sendto,priv.setuid_exec,priv.userns_create,proc.signal_sentinel,"
 			     "proc.ptrace_poke,proc.daemon_outlives,proc.tiocsti,ns.pivot_git";
 
 void doctor_line(struct sbuf *out, const char *name, const char *f, ...)
@@ -117,23 +118,43 @@ static void userns_facts(struct sbuf *out)
 
 /* What each backend measured to decide whether it can run here: its own
  * trial, the one available() used, so the two never disagree. A failed
- * trial also shows its command, to run by hand. */
-static void backend_facts(struct sbuf *out)
+ * trial also shows its command, to run by hand, and a backend that cannot
+ * run gets its cause, drawn from that and the runtime's facts (here.h):
+ * where those seem to say otherwise (the call trials pass, bwrap fails),
+ * the cause says why. With save_dir, the records go to backends.json. */
+static int backend_facts(struct sbuf *out, const char *save_dir)
 {
-	for (size_t i = 0; i < backend_count(); i++) {
+	struct backend_record *recs = calloc(backend_count() + 1, sizeof(*recs));
+	size_t nrecs = 0;
+	int r = recs ? 0 : -ENOMEM;
+
+	for (size_t i = 0; recs && i < backend_count(); i++) {
 		const struct backend *b = backend_at(i);
-		struct facts f = {0};
-		if (!b->facts)
-			continue;
-		if (b->facts(b, &f) < 0)
+		struct backend_record *rec = &recs[nrecs++];
+		char why[1024] = "", cause[1024] = "";
+		rec->available = b->available(b, why, sizeof(why)) == 0;
+		rec->name = strdup(b->name);
+		rec->reason = rec->available ? NULL : strdup(why);
+		if (b->facts && b->facts(b, &rec->facts) < 0)
 			doctor_line(out, b->name, "its facts could not be gathered (out of memory)");
-		for (size_t k = 0; k < f.n; k++) {
-			doctor_line(out, k ? "" : b->name, "%s", f.v[k].value ? f.v[k].value : "");
-			if ((f.v[k].err || f.v[k].status > 0) && f.v[k].output && f.v[k].source)
-				doctor_line(out, "", "ran: %s", f.v[k].source);
+		for (size_t k = 0; k < rec->facts.n; k++) {
+			const struct fact *f = &rec->facts.v[k];
+			doctor_line(out, k ? "" : b->name, "%s", f->value ? f->value : "");
+			if ((f->err || f->status > 0) && f->output && f->source)
+				doctor_line(out, "", "ran: %s", f->source);
 		}
-		facts_free(&f);
+		if (b->facts && !rec->available && cause_has_rules(b->name) && here_available(b, cause, sizeof(cause)) < 0)
+			doctor_line(out, "", "cause: %s", cause);
 	}
+	if (recs && save_dir) {
+		_cleanup_free_ char *text = NULL;
+		char p[4096];
+		if ((r = records_format(recs, nrecs, &text)) == 0 && (r = fmt(p, sizeof(p), "%s/backends.json", save_dir)) == 0)
+			r = write_file(p, text, strlen(text), 0644);
+	}
+	if (recs)
+		records_free(recs, nrecs);
+	return r;
 }
 
 static const char *bound(bool on, bool v1)
@@ -183,7 +204,9 @@ int doctor_facts(struct sbuf *out, const char *evidence_dir)
 		doctor_line(out, "LSMs", "%s", val);
 	doctor_line(out, "seccomp", "%s", h.seccomp ? "filters supported" : "filters unavailable");
 	userns_facts(out);
-	backend_facts(out);
+	int recorded = backend_facts(out, saved == 0 ? evidence_dir : NULL);
+	if (saved == 0 && recorded < 0)
+		saved = recorded;
 	cgroup_facts(out);
 	if (*sysval("/proc/sys/dev/tty/legacy_tiocsti", val, sizeof(val)))
 		doctor_line(out, "tiocsti", "dev.tty.legacy_tiocsti = %s (%s)", val,

@@ -2,10 +2,9 @@
 
 #include "../platforms/container.h"
 #include "doctor.h"
+#include "here.h"
 
 #include <string.h>
-
-#define TRIALS_TIMEOUT_S 5.0
 
 static void identification(const struct evidence *ev, struct sbuf *out)
 {
@@ -95,23 +94,20 @@ void runtime_facts_render(const struct evidence *ev, const struct trials *t, str
 
 int runtime_facts(struct sbuf *out, const char *save_dir)
 {
-	struct evidence ev;
-	struct trials t;
-	int r;
+	const struct here *h = here_get();
+	int r = 0;
 
-	if ((r = evidence_read(&ev, "")) < 0)
-		return r;
-	trials_run(&t, TRIALS_TIMEOUT_S);
-	runtime_facts_render(&ev, &t, out);
-	if (save_dir && (r = evidence_save(&ev, save_dir)) == 0) {
+	if (!h)
+		return -ENOMEM;
+	runtime_facts_render(&h->ev, &h->trials, out);
+	if (save_dir && (r = evidence_save(&h->ev, save_dir)) == 0) {
 		struct sbuf s = {0};
 		char p[4096];
-		trials_format(&t, &s);
+		trials_format(&h->trials, &s);
 		r = fmt(p, sizeof(p), "%s/trials.txt", save_dir);
 		if (r == 0)
 			r = s.oom ? -ENOMEM : write_file(p, s.s ? s.s : "", s.len, 0644);
 		sb_free(&s);
 	}
-	evidence_free(&ev);
 	return r;
 }

@@ -10,10 +10,10 @@
 
 /* Render the facts from an evidence set and trial results (pure). */
 void runtime_facts_render(const struct evidence *ev, const struct trials *t, struct sbuf *out);
-/* Read this process's evidence, run the trials and render them; when
- * save_dir is not NULL, also write the evidence there with the trials in
- * save_dir/trials.txt (a recorded set tests and bug reports can replay).
- * 0 or -errno (from saving). */
+/* Render this process's evidence and trials (here.h: read and run once);
+ * when save_dir is not NULL, also write the evidence there with the trials
+ * in save_dir/trials.txt (a recorded set tests and bug reports can replay;
+ * doctor adds the backends' records, backends.json). 0 or -errno (from saving). */
 int runtime_facts(struct sbuf *out, const char *save_dir);
 
 #endif

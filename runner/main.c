@@ -13,6 +13,7 @@
 #include "agent.h"
 #include "bench.h"
 #include "doctor.h"
+#include "here.h"
 #include "run.h"
 #include "sentinel.h"
 #include "suite.h"
@@ -72,8 +73,12 @@ static const char run_usage[] =
 	"                       label `merge` gives its rows: docker-default, node-0042\n"
 	"  -q, --quiet          no progress line, no summary\n"
 	"  On a terminal: a live progress line, then the matrix (colour unless\n"
-	"  NO_COLOR is set); otherwise plain lines. Both end with one verdict line:\n"
-	"  'Sandbox: landlock/workspace-write ENFORCED' or 'NOT ENFORCED: 3 escapes'.\n"
+	"  NO_COLOR is set); otherwise plain lines: one per backend/mode with its\n"
+	"  sandbox verdict and reason (FAILS OPEN, NOT ENFORCED: N escapes, FAILS\n"
+	"  CLOSED, NOT JUDGED, ENFORCED, UNCONFINED, UNAVAILABLE with the cause and the\n"
+	"  change to make, NOT TESTED; also in every report). Both end with one\n"
+	"  verdict line: 'Sandbox: landlock/workspace-write ENFORCED' or 'NOT\n"
+	"  ENFORCED: 3 escapes in ...'.\n"
 	"      --adapter FILE   add a backend described by an adapter file (repeatable; also\n"
 	"                       for list, explain, doctor); platforms/adapters/*.json ship\n"
 	"                       codex, srt and firejail (see cagetest-adapter(5))\n"
@@ -104,13 +109,16 @@ static const char doctor_usage[] =
 	"  throwaway child); seccomp, capabilities, no_new_privs, LSM label and the\n"
 	"  masked /proc paths of this process;\n"
 	"  cgroups and the containment a run gets, legacy_tiocsti, io_uring_disabled;\n"
+	"  for every backend that cannot run here, its cause and the change to make\n"
+	"  (from those facts: 'cause: ...' under its facts);\n"
 	"  then a short battery with every usable backend in every confined mode\n"
-	"  (-p '*' runs every probe) and one line per mode:\n"
-	"  'workspace-write with landlock: ENFORCED'.\n"
+	"  (-p '*' runs every probe) and one sandbox verdict per mode:\n"
+	"  'workspace-write with landlock: ENFORCED: ...', 'FAILS OPEN: ...'.\n"
 	"      --no-battery     only the host facts (exit 0)\n"
 	"      --evidence DIR   also save the files the container facts were read\n"
-	"                       from (only the runtime's environment variables) and\n"
-	"                       the call results (DIR/trials.txt), for a bug report\n"
+	"                       from (only the runtime's environment variables), the\n"
+	"                       call results (DIR/trials.txt) and what each backend\n"
+	"                       measured (DIR/backends.json), for a bug report\n"
 	"  In a container: copy or bind-mount the one static file `make dist` writes\n"
 	"  (build/dist/cagetest; no libraries needed) and run `cagetest doctor` there.\n";
 
@@ -119,13 +127,14 @@ static const char merge_usage[] =
 	"               [--markdown F] [--html F] [--fail-on LIST] [--no-fold] [-q]\n"
 	"  rows keep their host: LABEL (docker-default=docker.json), else the\n"
 	"  report's host name (run --label), else its kernel; made unique.\n"
-	"  Hosts with the same outcome (every row's verdict, observed, control and\n"
-	"  errno, and their backends' versions) are folded: their rows are kept\n"
-	"  once, under the first such host, and each host's facts name it (JSON:\n"
-	"  hosts[].like); one input is read at a time, so a fleet of agreeing\n"
-	"  hosts costs one copy of the rows. HTML, Markdown and the summary open\n"
-	"  with a grid of host x backend: the verdict and worst mode per cell,\n"
-	"  agreeing hosts on one line ('187 hosts like node-0001').\n"
+	"  Hosts with the same outcome (the same rows, backends, verdicts and\n"
+	"  explain texts: all but evidence text and times) are folded: their rows\n"
+	"  are kept once, under the first such host, and each host's facts name\n"
+	"  it (JSON: hosts[].like); one input is read at a time, so a fleet of\n"
+	"  agreeing hosts costs one copy of the rows. HTML, Markdown and the\n"
+	"  summary open with a grid of host x backend: the verdict and worst mode\n"
+	"  per cell, agreeing hosts on one line ('187 hosts like node-0001'); the\n"
+	"  sandbox verdicts are decided per host again.\n"
 	"      --no-fold        every host keeps its own rows and evidence\n"
 	"                       (memory and reports grow with the inputs)\n"
 	"  The summary goes to stderr unless -q.\n";
@@ -162,6 +171,11 @@ static const char status_text[] =
 	"verdicts: pass, escape (blocked by policy but happened), overblocked (allowed\n"
 	"by policy but stopped), error (the sandbox did not start, hung or crashed),\n"
 	"skip (this host cannot do it even without a sandbox), xfail (known failure).\n"
+	"per backend and mode, the sandbox verdict: FAILS OPEN (it starts but confines\n"
+	"nothing: it said so, or its rows look like the control's), NOT ENFORCED\n"
+	"(escapes), FAILS CLOSED (it never started: commands would fail), NOT JUDGED,\n"
+	"ENFORCED, UNCONFINED (the mode blocks nothing), UNAVAILABLE (with the cause),\n"
+	"NOT TESTED.\n"
 	"\n"
 	"exit status: 0 every row passed (skips and xfails allowed); 1 a verdict in\n"
 	"--fail-on (diff: NEW is worse); 2 usage or input error (bad flag, bad suite,\n"
@@ -712,8 +726,8 @@ static int list_backends(void)
 {
 	for (size_t i = 0; i < backend_count(); i++) {
 		const struct backend *b = backend_at(i);
-		char why[256] = "", ver[128] = "";
-		bool ok = b->available(b, why, sizeof(why)) == 0;
+		char why[1024] = "", ver[128] = "";
+		bool ok = here_available(b, why, sizeof(why)) == 0;
 		if (ok && b->version)
 			b->version(b, ver, sizeof(ver));
 		printf("%-10s %-11s %s\n", b->name, ok ? "available" : "unavailable", ok ? (ver[0] ? ver : b->description) : why);

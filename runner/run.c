@@ -7,6 +7,7 @@
 #include "../platforms/detect.h"
 #include "../probes/probe.h"
 #include "case.h"
+#include "here.h"
 #include "plan.h"
 #include "verdict.h"
 
@@ -24,6 +25,9 @@
 #include <sys/xattr.h>
 #include <linux/capability.h>
 #include <time.h>
+
+/* A backend's reason, or the cause drawn for it (here.h): one line. */
+#define WHY_MAX 1024
 
 struct run {
 	struct run_ctx c;
@@ -93,7 +97,7 @@ static int host_facts_read(struct host_facts *h)
 /* Ask each selected backend whether it can run here, once, and put what it
  * says (version, notes, what it applies per mode) into the report; the
  * plan takes the answers. */
-static int ask_backends(const struct run_opts *o, struct plan_backend *bs, size_t *nbs, char (*why)[256],
+static int ask_backends(const struct run_opts *o, struct plan_backend *bs, size_t *nbs, char (*why)[WHY_MAX],
 			struct run_outcome *out, struct report *rep)
 {
 	*nbs = 0;
@@ -107,7 +111,7 @@ static int ask_backends(const struct run_opts *o, struct plan_backend *bs, size_
 		if (!plan_selects(o->backends, b->name))
 			continue;
 		why[*nbs][0] = 0;
-		avail = b->available(b, why[*nbs], sizeof(why[*nbs])) == 0;
+		avail = here_available(b, why[*nbs], sizeof(why[*nbs])) == 0;
 		if (!avail && strcmp(o->backends, "all"))
 			out->named_unavailable = true;
 		if (avail && b->version && b->version(b, ver, sizeof(ver)) < 0)
@@ -228,6 +232,8 @@ static int loop(struct run *R)
 				continue;
 			bool ended = case_service(&R->c, j, pfd + k);
 			k += CASE_POLLFDS;
+			if (ended && !R->interrupted && case_relaunch(&R->c, j))
+				continue;
 			if (ended) {
 				case_finish(&R->c, j);
 				running--;
@@ -309,12 +315,24 @@ static int to_report(struct run *R, struct report *rep)
 		if (r < 0)
 			return r;
 	}
-	/* a wrapper's own words that it runs unconfined: once per backend and mode */
-	for (size_t i = 0; i < R->njobs; i++) {
+	/* a wrapper's own words that it runs unconfined: once per backend and
+	 * mode, the run's agent path (which firejail names) as its file name,
+	 * so the same words read the same from run to run */
+	const char *base = strrchr(R->c.agent, '/') ? strrchr(R->c.agent, '/') + 1 : R->c.agent;
+	for (size_t i = 0; *R->c.agent && i < R->njobs; i++) {
 		const struct job *j = &R->jobs[i];
-		int r;
-		if (j->said[0] && !report_said_at(rep, NULL, j->b->name, j->m->name) &&
-		    (r = report_add_said_at(rep, NULL, j->b->name, j->m->name, j->said)) < 0)
+		struct sbuf said = {0};
+		int r = 0;
+		if (!j->said[0] || report_said_at(rep, NULL, j->b->name, j->m->name))
+			continue;
+		for (const char *p = j->said; *p;) {
+			const char *at = strstr(p, R->c.agent);
+			sb_printf(&said, "%.*s%s", (int)(at ? at - p : (ptrdiff_t)strlen(p)), p, at ? base : "");
+			p = at ? at + strlen(R->c.agent) : p + strlen(p);
+		}
+		r = said.oom ? -ENOMEM : report_add_said_at(rep, NULL, j->b->name, j->m->name, said.s);
+		sb_free(&said);
+		if (r < 0)
 			return r;
 	}
 	report_summarize(rep);
@@ -383,7 +401,7 @@ int run_battery(const struct run_opts *o, struct report *rep, struct run_outcome
 	struct plan_opts po = {.suite = o->suite, .modes = o->modes, .probes = o->probes, .isolate = o->isolate,
 			       .jobs = o->jobs};
 	struct plan_backend *bs = calloc(backend_count() + 1, sizeof(*bs));
-	char(*why)[256] = calloc(backend_count() + 1, sizeof(*why));
+	char(*why)[WHY_MAX] = calloc(backend_count() + 1, sizeof(*why));
 	size_t nbs = 0;
 	char runid[16];
 	sigset_t set, old;

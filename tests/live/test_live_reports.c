@@ -121,18 +121,25 @@ static void test_baseline_report_and_diff(void **state)
 
 /* The HTML in a real browser: a screenshot that is not blank, and the
  * filters' script ran without error. */
-static void test_html_in_chromium(void **state)
+/* A headless browser, and timeout(1) to bound it. */
+static bool find_chromium(char *browser, size_t n, char *to, size_t tn)
 {
 	static const char *const names[] = {"chromium", "chromium-browser", "google-chrome"};
-	char browser[4096] = "", to[4096], shot[] = T "/shot.png", url[4200], size_arg[] = "--window-size=1400,900";
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (find_exec(names[i], browser, n) == 0)
+			return find_exec("timeout", to, tn) == 0;
+	return false;
+}
+
+static void test_html_in_chromium(void **state)
+{
+	char browser[4096], to[4096], shot[] = T "/shot.png", url[4200], size_arg[] = "--window-size=1400,900";
 	char shot_arg[256], profile[256], *out = NULL, *err = NULL, *png = NULL;
 	size_t len = 0;
 
 	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(names) && !browser[0]; i++)
-		if (find_exec(names[i], browser, sizeof(browser)) < 0)
-			browser[0] = 0;
-	if (!browser[0] || find_exec("timeout", to, sizeof(to)) < 0) {
+	if (!find_chromium(browser, sizeof(browser), to, sizeof(to))) {
 		print_message("skip: no chromium on PATH (Debian: apt-get install chromium; ci/install-deps.sh does)\n");
 		skip();
 	}
@@ -172,6 +179,47 @@ static void test_html_in_chromium(void **state)
 	assert_non_null(strstr(out, "&lt;script&gt;alert(1)&lt;/script&gt;"));
 	const char *script = strstr(out, "<script");
 	assert_true(script && !strstr(script + 1, "<script")); /* ours, and only ours */
+	free(out), free(err);
+}
+
+/* Two real runs named with --label, merged with a LABEL=: one line of the
+ * grid for both (the same outcome), on top of the Markdown and of the page
+ * Chromium renders. */
+static void test_labelled_merge(void **state)
+{
+	char browser[4096], to[4096], *out = NULL, *err = NULL;
+
+	(void)state;
+	assert_int_equal(cli("run -q " PROBES " --label docker-default --json " T "/a.json", &out, &err), 1);
+	free(out), free(err);
+	assert_int_equal(cli("run -q " PROBES " --label podman --json " T "/b.json", &out, &err), 1);
+	free(out), free(err);
+	assert_int_equal(cli("run -q " PROBES " --label a/b", &out, &err), 2);
+	assert_non_null(strstr(err, "--label a/b: 1 to 200 bytes without '/'"));
+	free(out), free(err);
+
+	assert_int_equal(cli("merge -q " T "/a.json podman-default=" T "/b.json --html " T "/f.html --markdown -", &out, &err),
+			 1);
+	const char *grid = strstr(out, "### Hosts x backends");
+	assert_non_null(grid);
+	assert_true(grid < strstr(out, "| backend/mode | verdict"));
+	assert_non_null(strstr(grid, "| 2 hosts like docker-default: podman-default | **NOT ENFORCED (workspace-write: 1)** |"));
+	free(out), free(err);
+
+	if (!find_chromium(browser, sizeof(browser), to, sizeof(to))) {
+		print_message("skip: no chromium on PATH (Debian: apt-get install chromium; ci/install-deps.sh does)\n");
+		skip();
+	}
+	char url[4200], profile[256];
+	snprintf(url, sizeof(url), "file://%s", T "/f.html");
+	snprintf(profile, sizeof(profile), "--user-data-dir=%s", T "/chromium");
+	char *dump[] = {to, "120", browser, "--headless", "--no-sandbox", "--disable-gpu", profile, "--dump-dom", url, NULL};
+	assert_int_equal(run_cmd(dump, &out, &err), 0);
+	assert_non_null(strstr(out, "data-ready=\"1\"")); /* the page's script ran */
+	const char *top = strstr(out, "<h2>Hosts x backends</h2>");
+	assert_non_null(top);
+	assert_true(top < strstr(out, "<h2>Matrix</h2>"));
+	assert_non_null(strstr(top, "2 hosts like docker-default</a>"));
 	free(out), free(err);
 }
 
@@ -291,7 +339,7 @@ static void test_doctor(void **state)
 	/* the battery's answer follows the run's exit rules */
 	assert_int_equal(cli("doctor -q -p git.config_write,fs.write_workspace", &out, &err), 1);
 	assert_non_null(strstr(out, "  workspace-write with landlock: NOT ENFORCED: 1 escape (git.config_write)\n"));
-	assert_non_null(strstr(out, "  read-only with landlock: ENFORCED\n"));
+	assert_non_null(strstr(out, "  read-only with landlock: ENFORCED: all 2 rows the mode should block were blocked\n"));
 	assert_null(strstr(out, "danger-full-access with")); /* only confined modes */
 	free(out), free(err);
 	assert_int_equal(cli("doctor -q -b landlock -p fs.write_workspace,fs.create_outside -m read-only", &out, &err), 0);
@@ -305,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_all_formats),	    cmocka_unit_test(test_baseline_known_list),
 		cmocka_unit_test(test_baseline_report_and_diff), cmocka_unit_test(test_html_in_chromium),
 		cmocka_unit_test(test_terminal_on_a_tty),	    cmocka_unit_test(test_doctor),
+		cmocka_unit_test(test_labelled_merge),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

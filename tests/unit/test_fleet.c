@@ -179,7 +179,7 @@ static void test_grid_on_top(void **state)
 	at(html, "40 hosts, 3 distinct outcomes");
 	at(html, "NOT ENFORCED (workspace-write: 1)</td>");
 	at(html, "1 verdict differs from node-0001");
-	at(html, "the verdicts of node-0001; the backends differ"); /* node-0008: bwrap 0.9.0 */
+	at(html, "the verdicts of node-0001; the backends differ (a version, a note, what they applied)"); /* bwrap 0.9.0 */
 
 	assert_int_equal(report_markdown(&m, NULL, &md), 0);
 	size_t mgrid = at(md, "### Hosts x backends");
@@ -309,6 +309,11 @@ static int merge_rss(char *const *argv, long *kb)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
+		/* under make SANITIZE=address, what the merge frees is not held back */
+		char asan[1024];
+		const char *was = getenv("ASAN_OPTIONS");
+		snprintf(asan, sizeof(asan), "%s%squarantine_size_mb=0", was ? was : "", was && *was ? ":" : "");
+		setenv("ASAN_OPTIONS", asan, 1);
 		dup2(null, 1), dup2(null, 2);
 		execv(argv[0], argv);
 		_exit(127);
@@ -330,14 +335,24 @@ static void test_cli_fleet(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	for (size_t i = 1; i <= MANY; i++) {
-		char name[32];
-		snprintf(name, sizeof(name), "node-%04zu", i);
-		big_report(&r, name, ROWS, i == 30);
-		snprintf(path, sizeof(path), "%s/%zu.json", dir, i);
-		write_report(&r, path);
-		report_free(&r);
+	/* written by a child: a merge forked from this process starts with its
+	 * memory, and its peak RSS with it */
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		for (size_t i = 1; i <= MANY; i++) {
+			char name[32];
+			snprintf(name, sizeof(name), "node-%04zu", i);
+			big_report(&r, name, ROWS, i == 30);
+			snprintf(path, sizeof(path), "%s/%zu.json", dir, i);
+			write_report(&r, path);
+			report_free(&r);
+		}
+		_exit(0);
 	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	snprintf(json, sizeof(json), "%s/merged.json", dir);
 	for (int pass = 0; pass < 3; pass++) {
 		size_t n = pass == 0 ? FEW : MANY, k = 0;
@@ -368,11 +383,14 @@ static void test_cli_fleet(void **state)
 		assert_int_equal(report_rows(&back), n * ROWS);
 		report_free(&back);
 	}
-	/* 54 more hosts of 1000 rows: ~30 MB as reports, a few KB of facts folded */
-	if (kb[1] - kb[0] > 8 * 1024)
+	print_message("peak RSS of merge: %d hosts %ld KB, %d hosts %ld KB, %d with --no-fold %ld KB\n", FEW, kb[0], MANY,
+		      kb[1], MANY, kb[2]);
+	/* 54 more hosts of 1000 rows: 150-250 MB kept (--no-fold), a second outcome and
+	 * facts folded */
+	if (kb[1] - kb[0] > 16 * 1024)
 		fail_msg("merge of %d hosts peaks at %ld KB, of %d at %ld KB", MANY, kb[1], FEW, kb[0]);
 	/* and the measure tells the two apart: every report kept is more */
-	if (kb[2] - kb[0] < 16 * 1024)
+	if (kb[2] - kb[0] < 64 * 1024)
 		fail_msg("merge --no-fold of %d hosts peaks at %ld KB, of %d (folded) at %ld KB", MANY, kb[2], FEW, kb[0]);
 	assert_int_equal(rm_rf(dir), 0);
 }

@@ -104,7 +104,7 @@ static void test_markdown(void **state)
 	render("markdown", &o, &t);
 	golden("report.md", t);
 	no_controls(t, "Markdown");
-	assert_true(!strncmp(t, "## Sandbox: NOT ENFORCED: 4 escapes in ", 39));
+	assert_true(!strncmp(t, "## Sandbox: FAILS OPEN: 1 escape in evil", 40));
 	assert_null(strstr(t, "<script"));   /* HTML made inert */
 	assert_non_null(strstr(t, "&lt;script&gt;"));
 	assert_non_null(strstr(t, "\\| \\`tick\\`")); /* table cells stay cells */
@@ -180,7 +180,9 @@ static void test_terminal(void **state)
 	assert_non_null(strstr(t, "backend bwrap unavailable: bwrap not found."));
 	assert_non_null(strstr(t, "?[31mred?[0m")); /* escape sequences defused */
 	assert_non_null(strstr(t, "\nknown failures that pass now (tighten the baseline):\n"));
-	assert_non_null(strstr(t, "\nSandbox: NOT ENFORCED: 4 escapes in "));
+	assert_non_null(strstr(t, "\nSandbox: FAILS OPEN: 1 escape in evil"));
+	/* a wrapper's words are quoted, defused like any sandbox string */
+	assert_non_null(strstr(t, "FAILS OPEN: evil<b>| said \"Warning: sandbox off <script>"));
 	free(t);
 
 	assert_int_equal(report_terminal(&model, &tty, &t), 0);
