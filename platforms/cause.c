@@ -7,7 +7,6 @@
 #include <string.h>
 
 #define CAP_NET_ADMIN_BIT 12
-#define CAP_SYS_ADMIN_BIT 21
 
 struct ctx {
 	const struct cause_in *in;
@@ -67,10 +66,10 @@ static void seccomp_change(const struct ctx *c, const char *calls, struct sbuf *
 	if (is(c, "docker"))
 		sb_printf(out, "run the container with a seccomp profile that allows %s (docker run --security-opt "
 			       "seccomp=PROFILE.json, or seccomp=unconfined)", calls);
-	else if (is(c, "podman") || is(c, "cri-o") || is(c, "containerd"))
+	else if (is(c, "podman"))
 		sb_printf(out, "run the container with a seccomp profile that allows %s (podman run --security-opt "
 			       "seccomp=PROFILE.json)", calls);
-	else if (is(c, "kubernetes"))
+	else if (is(c, "kubernetes") || is(c, "cri-o") || is(c, "containerd"))
 		sb_printf(out, "give the pod a seccomp profile that allows %s (securityContext.seccompProfile: "
 			       "Localhost)", calls);
 	else if (is(c, "systemd-nspawn"))
@@ -175,9 +174,13 @@ static bool bw_gvisor(struct ctx *c, struct sbuf *out)
 {
 	if (!c->trial || !is(c, "gvisor"))
 		return false;
-	sb_printf(out, "gVisor's kernel lacks what bwrap needs (\"%s\"; the call trials: a fresh proc %s): "
-		       "bwrap cannot run under gVisor; gVisor is itself the sandbox here, or run the container with runc",
-		  c->words, allowed(c, T_PROC_MOUNT) ? "mounts" : "cannot be mounted, a uid_map write fails");
+	struct sbuf proc = {0};
+	trial_describe(T_PROC_MOUNT, trial(c, T_PROC_MOUNT), &proc);
+	sb_printf(out, "gVisor's kernel lacks what bwrap needs (\"%s\"; the call trials' proc mount as bwrap does "
+		       "it: %s): bwrap cannot run under gVisor; gVisor is itself the sandbox here, or run the container "
+		       "with runc",
+		  c->words, proc.s ? proc.s : "");
+	sb_free(&proc);
 	return true;
 }
 
@@ -190,7 +193,11 @@ static void userns_path(struct ctx *c, struct sbuf *out)
 	const struct confinement *f = c->in->conf;
 	const char *as_user = c->root ? " and the agent as a non-root user" : "";
 
-	if (denied(c, T_UNSHARE_USER) && c->filtered && (u->err == EPERM || u->err == ENOSYS)) {
+	/* a sysctl that turns user namespaces off answers EPERM too (Debian's
+	 * unprivileged_userns_clone) or ENOSPC: it is the cause where it is set */
+	bool sysctl_off = f && (!strcmp(f->max_userns, "0") || (!c->root && !strcmp(f->unpriv_userns_clone, "0")));
+
+	if (denied(c, T_UNSHARE_USER) && c->filtered && !sysctl_off && (u->err == EPERM || u->err == ENOSYS)) {
 		sb_printf(out, "%s's seccomp profile denies unshare(CLONE_NEWUSER) (%s), so bwrap %s: ", runtime_name(c),
 			  errno_name(u->err),
 			  c->root ? "as a non-root user would get no user namespace either" : "cannot make the user namespace it needs");

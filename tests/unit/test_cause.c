@@ -81,7 +81,7 @@ static const struct {
 			     "podman run --security-opt unmask=ALL"}},
 	{"gvisor", "landlock", {"gVisor does not implement Landlock (landlock_create_ruleset: ENOSYS)", "--runtime runc"}},
 	{"gvisor", "bwrap", {"gVisor's kernel lacks what bwrap needs", "Can't read /proc/sys/kernel/overflowuid",
-			     "a uid_map write fails", "run the container with runc"}},
+			     "fails at uid_map: EACCES", "run the container with runc"}},
 	{"nspawn", "landlock", {"systemd-nspawn's seccomp filter denies landlock_create_ruleset (EPERM",
 				"the kernel (Linux 6.", "may well have Landlock", "PR 34552",
 				"--system-call-filter='landlock_create_ruleset landlock_add_rule landlock_restrict_self'"}},
@@ -208,6 +208,23 @@ static void test_made_up(void **state)
 					  1000, &nons, 1);
 	/* the first line is the one quoted; user namespaces off, no seccomp filter */
 	assert_non_null(strstr(b3, "setting up uid map"));
+	/* a sysctl that turns user namespaces off is the cause, not the filter */
+	{
+		struct ctr_id ctr = {.runtime = "docker"};
+		struct trials t;
+		struct confinement conf = {.seccomp_mode = 2, .uid = 1000, .caps_known = true};
+		struct facts f = {0};
+		struct sbuf out = {0};
+		snprintf(conf.unpriv_userns_clone, sizeof(conf.unpriv_userns_clone), "0");
+		assert_int_equal(trials_parse("unshare_user -1 EPERM -", &t), 0);
+		assert_int_equal(facts_add(&f, &nons), 0);
+		cause_derive(&(struct cause_in){.backend = "bwrap", .facts = &f, .ctr = &ctr, .trials = &t, .conf = &conf},
+			     &out);
+		assert_non_null(strstr(out.s, "kernel.unprivileged_userns_clone = 0"));
+		assert_null(strstr(out.s, "seccomp profile denies"));
+		sb_free(&out);
+		facts_free(&f);
+	}
 	/* an unknown failure keeps the backend's own reason */
 	struct fact odd = {.name = "trial", .output = "bwrap: something new\n", .source = "bwrap ...", .status = 1};
 	_cleanup_free_ char *b4 = made_up("bwrap", "none", "clone3 -1 EINVAL -", 0, 1000, &odd, 1);
