@@ -130,6 +130,21 @@ static inline int dist_build(char *why, size_t n)
 	return rc != 0 || script(make, line, sizeof(line), why, n) != 0 ? -1 : 0;
 }
 
+/* A test of the dist in containers needs root and build/dist/cagetest: 0
+ * when both are there; 1 when not, with not_run saying why (a skip); -1
+ * when the dist does not build (a failure, never a skip). */
+static inline int dist_for_containers(const char *root_for, char *not_run, size_t n)
+{
+	char why[512];
+	int built;
+
+	if (geteuid() != 0)
+		return snprintf(not_run, n, "needs root (%s)", root_for), 1;
+	if ((built = dist_build(why, sizeof(why))) == 77)
+		return snprintf(not_run, n, "cannot build the dist here: %s", why), 1;
+	return built ? -1 : 0;
+}
+
 struct xsd_err {
 	char *buf;
 	size_t n;

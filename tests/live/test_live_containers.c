@@ -121,17 +121,13 @@ static bool matches(enum trial t, const struct trial_result *r, const char *want
 static int setup(void **state)
 {
 	char outdir[PATH_MAX + 8], buf[16384], bind_bin[PATH_MAX + 64], bind_out[PATH_MAX + 16], cmd[2048];
-	char runtimes[256] = "", why[512];
+	char runtimes[256] = "";
 	int st;
 
 	(void)state;
-	if (geteuid() != 0)
-		return snprintf(not_run, sizeof(not_run), "needs root (dockerd, podman, nspawn)"), 0;
-	int built = dist_build(why, sizeof(why));
-	if (built == 77)
-		return snprintf(not_run, sizeof(not_run), "cannot build the dist here: %s", why), 0;
-	if (built != 0)
-		return -1; /* a broken build is a failure, never a skip */
+	int ready = dist_for_containers("dockerd, podman, nspawn", not_run, sizeof(not_run));
+	if (ready) /* a broken build is a failure, never a skip */
+		return ready < 0 ? -1 : 0;
 	snprintf(out, sizeof(out), BUILDDIR "/tests/.containersXXXXXX");
 	if (!mkdtemp(out))
 		return -1;

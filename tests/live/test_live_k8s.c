@@ -32,17 +32,13 @@ static char out[PATH_MAX], not_run[1024];
 
 static int setup(void **state)
 {
-	char buf[16384], why[512];
+	char buf[16384];
 	int st;
 
 	(void)state;
-	if (geteuid() != 0)
-		return snprintf(not_run, sizeof(not_run), "needs root (podman with runc)"), 0;
-	int built = dist_build(why, sizeof(why));
-	if (built == 77)
-		return snprintf(not_run, sizeof(not_run), "cannot build the dist here: %s", why), 0;
-	if (built != 0)
-		return -1;
+	int ready = dist_for_containers("podman with runc", not_run, sizeof(not_run));
+	if (ready) /* a broken build is a failure, never a skip */
+		return ready < 0 ? -1 : 0;
 	snprintf(out, sizeof(out), BUILDDIR "/tests/.k8sXXXXXX");
 	if (!mkdtemp(out))
 		return -1;
