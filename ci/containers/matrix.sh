@@ -104,7 +104,8 @@ backends="landlock bwrap firejail codex srt docker podman gvisor"
 		fi
 		jq -r --arg rt "$rt" --arg backends "$backends" '
 			def short: {"read-only": "ro", "workspace-write": "ww", "workspace-net": "wn"}[.] // .;
-			def said: gsub("/var/tmp/cagetest-[A-Za-z0-9]+/"; "SCRATCH/") | .[0:110];
+			def said: gsub("/var/tmp/cagetest-[A-Za-z0-9]+/"; "SCRATCH/") |
+				if length > 150 then (.[0:150] | sub(" [^ ]*$"; "")) + " ..." else . end;
 			def cell($b): [.verdicts[]? | select(.backend == $b and .mode != "danger-full-access")] |
 				if length == 0 then "-" else
 				group_by(.verdict) | map(.[0].verdict as $v |
