@@ -201,7 +201,11 @@ struct host_view {
 	const struct sentinel_state *sentinel;
 	const struct reap_info *reap;
 	const struct proc_snapshot *inspect;
-	const char *pty_echo; /* bytes read back from the pty master, NUL-terminated */
+	/* NEED_PTY: what the pty master gave back (echoes) until the host's
+	 * marker, and what was left in its input queue; NULL without a pty.
+	 * Not settled: the marker never came back, the echo may be incomplete. */
+	const char *pty_echo, *pty_input;
+	bool pty_settled;
 	const char *seeded;   /* random value the host put in the agent's environment (SEEDED_ENV) */
 	bool brief;	      /* only the observation counts (an unconfined mode, the control): skip detail that costs a process */
 	/* Count events on ch from this probe (its token, or its source address:

@@ -401,9 +401,18 @@ static enum observed tiocsti_verify(const struct host_view *hv, char *d, size_t 
 {
 	if (!hv->pty_echo)
 		return OBS_UNKNOWN;
-	if (strstr(hv->pty_echo, hv->env->token)) {
-		snprintf(d, n, "the host's terminal received injected input");
+	if (hv->pty_input && strstr(hv->pty_input, hv->env->token)) {
+		snprintf(d, n, "the injected command waits in the input queue of the host's terminal");
 		return OBS_ALLOWED;
+	}
+	if (strstr(hv->pty_echo, hv->env->token)) {
+		snprintf(d, n, "the host's terminal received injected input (its echo)");
+		return OBS_ALLOWED;
+	}
+	if (!hv->pty_settled) {
+		/* its echo may still be on its way: never a pass */
+		snprintf(d, n, "the host's terminal did not settle (its marker never came back): nothing seen yet");
+		return OBS_UNKNOWN;
 	}
 	snprintf(d, n, "nothing was injected into the host's terminal");
 	return OBS_BLOCKED;
@@ -696,7 +705,8 @@ const struct probe proc_probes[] = {
 		.effect = EFFECT_PROC_ESCAPE,
 		.needs = NEED_PTY,
 		.summary = "push a command into the controlling terminal with TIOCSTI",
-		.evidence = "the host's pty echoes the injected command",
+		.evidence = "the injected command is in the input queue of the host's pty, or its echo on the master, read "
+			    "until a marker the host writes after the case comes back (not settled: error)",
 		.blocked_by = "bwrap --new-session, seccomp ioctl filter, dev.tty.legacy_tiocsti=0",
 		.hint = "start the sandbox in a new session (setsid) or filter TIOCSTI",
 		.attempt = tiocsti_attempt,

@@ -7,6 +7,7 @@
 #include "cgroup.h"
 #include "inspect.h"
 #include "observers.h"
+#include "pty.h"
 #include "scratch.h"
 #include "sentinel.h"
 #include "spawn.h"
@@ -34,7 +35,6 @@
 #include <sys/xattr.h>
 #include <linux/capability.h>
 #include <stdarg.h>
-#include <termios.h>
 #include <time.h>
 
 /* Probes in one sandbox start, at most. The agent takes one argument per
@@ -469,27 +469,6 @@ static int chown_tree(const char *root, uid_t uid, gid_t gid)
 	return 0;
 }
 
-static int open_pty(struct job *j)
-{
-	struct termios t;
-
-	j->pty_master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (j->pty_master < 0 || grantpt(j->pty_master) < 0 || unlockpt(j->pty_master) < 0 ||
-	    ptsname_r(j->pty_master, j->pty_name, sizeof(j->pty_name)) != 0)
-		return neg_errno();
-	/* the host keeps the slave open so the queue survives the case */
-	j->pty_slave = open(j->pty_name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (j->pty_slave < 0)
-		return neg_errno();
-	if (tcgetattr(j->pty_slave, &t) == 0) {
-		cfmakeraw(&t);
-		t.c_lflag |= ECHO; /* injected input shows up on the master */
-		tcsetattr(j->pty_slave, TCSANOW, &t);
-	}
-	fcntl(j->pty_master, F_SETFL, O_NONBLOCK);
-	return 0;
-}
-
 /* The name the box runs as: --user, else the harness's own. */
 static const char *box_user(const struct run *R)
 {
@@ -648,7 +627,7 @@ static int start_job(struct run *R, struct job *j)
 		r = -ENOMEM;
 		goto fail;
 	}
-	if ((needs & NEED_PTY) && (r = open_pty(j)) < 0) {
+	if ((needs & NEED_PTY) && (r = pty_open(&j->pty_master, &j->pty_slave, j->pty_name, sizeof(j->pty_name))) < 0) {
 		snprintf(err, sizeof(err), "cannot open a pty: %s", strerror(-r));
 		goto fail;
 	}
@@ -908,17 +887,16 @@ static void finish_job(struct run *R, struct job *j)
 {
 	struct reap_info ri;
 	struct sentinel_state sst;
-	char why[256], tail[320], echo[512] = "";
+	char why[256], tail[320];
+	struct pty_evidence pty = {0};
 	int r = spawn_finish(&j->h, j->status, j->status_len, &ri);
 
 	if (r < 0)
 		ri.setup_err = -EPROTO;
 	observers_drain(R->obs);
 	sentinel_read(&j->sent, &sst);
-	if (j->pty_master >= 0) {
-		ssize_t k = read(j->pty_master, echo, sizeof(echo) - 1);
-		echo[k > 0 ? k : 0] = 0;
-	}
+	if (j->pty_master >= 0)
+		pty_collect(j->pty_master, j->pty_slave, PTY_SETTLE_S, &pty);
 	describe_exit(&ri, why, sizeof(why));
 	stderr_tail(&j->err, tail, sizeof(tail));
 	double ms = (now_mono() - j->t0) * 1000 / (double)(j->n ? j->n : 1);
@@ -938,10 +916,13 @@ static void finish_job(struct run *R, struct job *j)
 			.env = &env,
 			.sentinel = s->row->p->needs & NEED_OWN_SENTINEL ? &own : &sst,
 			.reap = &ri,
-			.pty_echo = j->pty_master >= 0 ? echo : NULL,
+			.pty_echo = j->pty_master >= 0 ? (pty.echo ? pty.echo : "") : NULL,
+			.pty_input = pty.input,
+			.pty_settled = pty.settled,
 		};
 		judge(R, j, s, &hv, why, tail);
 	}
+	pty_evidence_free(&pty);
 	stop_sentinels(j);
 	cg_case_destroy(j->cgroup);
 	if (j->pty_master >= 0)
