@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sched.h>
-#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -140,6 +139,18 @@ static int check_parent(const char *parent, char *err, size_t n)
 	return 0;
 }
 
+/* The run's claim on its root: a POSIX record lock, which belongs to the
+ * runner process alone and ends with it. An flock (or an OFD lock) belongs
+ * to the open file description, shared by every process forked from the
+ * runner until it execs or exits: a helper still dying after a SIGKILLed
+ * runner made the root look alive, and the next run left it. */
+static int claim(int fd)
+{
+	struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+
+	return fcntl(fd, F_SETLK, &l) < 0 ? neg_errno() : 0;
+}
+
 int scratch_create(struct scratch *s, const char *parent, char *err, size_t n)
 {
 	char lock[PATH_MAX];
@@ -162,8 +173,8 @@ int scratch_create(struct scratch *s, const char *parent, char *err, size_t n)
 	chmod(s->root, 0711);
 	fmt(lock, sizeof(lock), "%s/.lock", s->root);
 	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		r = neg_errno();
+	if (s->lock_fd < 0 || (r = claim(s->lock_fd)) < 0) {
+		r = r < 0 ? r : neg_errno();
 		goto fail;
 	}
 	fmt(s->run, sizeof(s->run), "%s/run", s->root);
@@ -247,9 +258,14 @@ int scratch_collect_stale(const char *parent)
 		fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0)
 			continue; /* not ours, or half-created: leave it */
-		/* a live run holds the lock */
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0 && rm_rf(p) == 0)
-			n++;
+		/* a live runner holds the lock; what its processes still dying
+		 * make meanwhile must not keep the root: retry a little */
+		if (claim(fd) == 0) {
+			int r;
+			for (double end = now_mono() + 1; (r = rm_rf(p)) < 0 && now_mono() < end;)
+				usleep(10000);
+			n += r == 0;
+		}
 		close(fd);
 	}
 	closedir(d);

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 /* The test's own dir (home, tmpdir, scratch, reports), made in setup. */
@@ -331,28 +332,93 @@ static void test_sigterm(void **state)
 	interrupt_with(SIGTERM);
 }
 
+/* The fd of pid's open file description on DIR/ROOT/.lock, copied into this
+ * process (pidfd_getfd): the very thing a helper forked from the runner
+ * without exec holds until it exits. */
+static int copy_lock_fd(pid_t pid, const char *dir)
+{
+	char fds[64], link[4096], target[4096];
+	struct dirent *e;
+	int fd = -1;
+
+	snprintf(fds, sizeof(fds), "/proc/%d/fd", (int)pid);
+	DIR *d = opendir(fds);
+	while (d && fd < 0 && (e = readdir(d))) {
+		ssize_t k;
+		snprintf(link, sizeof(link), "%s/%s", fds, e->d_name);
+		if ((k = readlink(link, target, sizeof(target) - 1)) <= 0)
+			continue;
+		target[k] = 0;
+		if (!strncmp(target, dir, strlen(dir)) && strlen(target) > 6 && !strcmp(target + strlen(target) - 6, "/.lock")) {
+			int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+			fd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, atoi(e->d_name), 0);
+			if (pidfd >= 0)
+				close(pidfd);
+		}
+	}
+	if (d)
+		closedir(d);
+	return fd;
+}
+
+/* A SIGKILLed run's root is collected by the next run, even while a process
+ * that shares the runner's open file description on the root's lock (a
+ * helper forked without exec, dying some time after its runner) lives on. */
 static void test_stale_collected(void **state)
 {
 	char *argv[] = {CAGETEST, "run", "-q", "-b", "none", "-m", "all", "--scratch", scratch_dir, NULL};
 	char *again[] = {CAGETEST, "run", "-q", "-b", "none", "-p", "fs.write_workspace", "--scratch", scratch_dir, NULL};
 	char first[4096], names[1024];
-	int st;
+	int st, lingering;
 
 	(void)state;
 	pid_t pid = start(argv);
 	assert_true(wait_running(scratch_dir, 60));
+	lingering = copy_lock_fd(pid, scratch_dir);
+	if (lingering < 0)
+		fail_msg("cannot copy the runner's lock fd: %s", strerror(errno));
 	usleep(200000);
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
 	assert_false(dir_empty(scratch_dir, first, sizeof(first))); /* a SIGKILLed run cannot clean up */
 	pid = start(again);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
+	close(lingering);
 	if (!dir_empty(scratch_dir, first, sizeof(first)))
 		fail_msg("the next run did not collect the stale root %s", first);
 	/* whatever the killed run left running was in its cgroups, killed by the next run */
 	usleep(100000);
 	if (live_children(names, sizeof(names)))
 		fail_msg("processes of the killed run survive: %s", names);
+}
+
+/* A root whose runner lives is never collected, however long the runner
+ * is held (stopped here) while other runs start and end beside it. */
+static void test_live_root_kept(void **state)
+{
+	char *argv[] = {CAGETEST, "run", "-q", "-b", "none", "-m", "all", "--scratch", scratch_dir, NULL};
+	char *again[] = {CAGETEST, "run", "-q", "-b", "none", "-m", "workspace-write", "-p", "fs.write_workspace", "--scratch", scratch_dir, NULL};
+	char first[256], root[4096];
+	struct stat sb;
+	int st;
+
+	(void)state;
+	pid_t pid = start(argv);
+	assert_true(wait_running(scratch_dir, 60));
+	kill(pid, SIGSTOP);
+	assert_false(dir_empty(scratch_dir, first, sizeof(first)));
+	snprintf(root, sizeof(root), "%s/%s", scratch_dir, first);
+	pid_t other = start(again);
+	assert_int_equal(waitpid(other, &st, 0), other);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	bool kept = stat(root, &sb) == 0;
+	kill(pid, SIGCONT);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (!kept)
+		fail_msg("a run collected %s while its runner was alive", root);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 1); /* it ran to the end: escapes */
+	if (!dir_empty(scratch_dir, first, sizeof(first)))
+		fail_msg("the scratch root is still there: %s", first);
 }
 
 /* The same battery twice (three times) gives the same verdicts. */
@@ -385,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_sigint),
 		cmocka_unit_test(test_sigterm),
 		cmocka_unit_test(test_stale_collected),
+		cmocka_unit_test(test_live_root_kept),
 		cmocka_unit_test(test_stable),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
