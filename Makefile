@@ -73,11 +73,13 @@ $(BUILD)/tests/%: tests/*/%.c tests/testutil.h $(BUILD)/libcagetest.a
 		-DSRCDIR='"$(CURDIR)"' -DBUILDDIR='"$(CURDIR)/$(BUILD)"' $(LDFLAGS) $< $(BUILD)/libcagetest.a \
 		$(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) -o $@
 
-# The lying LD_PRELOAD shim the live lie test runs the battery under
-# (tests/wrappers/lieshim.c). Never sanitized: it is preloaded into /bin/sh
-# too; so one place whatever the BUILD, where tests/wrappers/lieshim.sh finds it.
-LIESHIM := build/lieshim.so
-$(LIESHIM): tests/wrappers/lieshim.c
+# The LD_PRELOAD shims live tests run the agent under: the lying one
+# (tests/wrappers/lieshim.c, test_live_lies) and the slow machine
+# (tests/wrappers/slowshim.c, test_live_stable). Never sanitized: they are
+# preloaded into /bin/sh too; so one place whatever the BUILD, where
+# tests/wrappers/*shim.sh find them.
+SHIMS := build/lieshim.so build/slowshim.so
+build/%shim.so: tests/wrappers/%shim.c
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
 	@$(CC) -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared $< -o $@
@@ -93,7 +95,7 @@ RUN_ARGS ?= -b landlock -m all
 run: deps all
 	@ci/run-battery.sh $(BUILD)/cagetest out $(RUN_ARGS)
 
-check: deps all $(LIESHIM) $(UNIT_BIN) $(LIVE_BIN) check-docs
+check: deps all $(SHIMS) $(UNIT_BIN) $(LIVE_BIN) check-docs
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN) $(LIVE_BIN)
 
 # docs/probes.md is generated from the registry; check fails when it is stale.

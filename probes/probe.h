@@ -155,6 +155,8 @@ struct reap_info {
 	/* their comm names, space separated, each once: room for the token-named
 	 * daemons of a whole batch beside any number of plain ones */
 	char survivor_names[1024];
+	bool busy;		/* one still ran (or waited for the CPU) when they were killed: what it was
+				 * doing after the box ended may not have happened yet */
 	int setup_err;		/* -errno if the supervisor failed to set up the case */
 };
 
@@ -209,7 +211,8 @@ struct host_view {
 	const char *seeded;   /* random value the host put in the agent's environment (SEEDED_ENV) */
 	bool brief;	      /* only the observation counts (an unconfined mode, the control): skip detail that costs a process */
 	/* Count events on ch from this probe (its token, or its source address:
-	 * probe_source); copy one into what. */
+	 * probe_source); copy one into what. -EINPROGRESS: none, and traffic
+	 * sent before the case ended may still be in flight. */
 	int (*heard)(const struct host_view *hv, enum channel ch, char *what, size_t n);
 	const void *observers;
 };

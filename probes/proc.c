@@ -108,7 +108,11 @@ static enum observed daemon_after_verify(const struct host_view *hv, char *d, si
 
 	if (o == OBS_ALLOWED)
 		snprintf(d, n, "a daemon wrote outside after the sandboxed command ended (%s)", what);
-	else if (o == OBS_BLOCKED && hv->reap && strstr(hv->reap->survivor_names, hv->env->token))
+	else if (o == OBS_BLOCKED && hv->reap && strstr(hv->reap->survivor_names, hv->env->token) && hv->reap->busy) {
+		snprintf(d, n, "the daemon outlived the box, but survivors still ran when they were killed: its write "
+			       "may not have come yet (%s)", what);
+		return OBS_UNKNOWN;
+	} else if (o == OBS_BLOCKED && hv->reap && strstr(hv->reap->survivor_names, hv->env->token))
 		snprintf(d, n, "the daemon outlived the box but its write outside failed: the policy still held (%s)",
 			 what);
 	else
@@ -192,6 +196,15 @@ static enum observed sigqueue_verify(const struct host_view *hv, char *d, size_t
 	return pending_verify(hv, QUEUED_SIG, d, n);
 }
 
+/* Untouched, the sentinel sleeps: running (or waiting for the CPU) once
+ * the case is over, it is acting on a signal the host cannot see any more. */
+static enum observed unsettled_sentinel(const struct sentinel_state *s, char *d, size_t n)
+{
+	snprintf(d, n, "the sentinel did not settle (state %c): a signal it was sent may still be taking effect",
+		 s->state ? s->state : '?');
+	return OBS_UNKNOWN;
+}
+
 static int sigstop_attempt(const struct probe_env *env, struct attempt *a)
 {
 	return fail_at(a, "kill SIGSTOP", kill(env->sentinel, SIGSTOP) < 0 ? neg_errno() : 0);
@@ -207,7 +220,9 @@ static enum observed sigstop_verify(const struct host_view *hv, char *d, size_t 
 		snprintf(d, n, "the sentinel is stopped (state %c)", s->state);
 		return OBS_ALLOWED;
 	}
-	snprintf(d, n, "the sentinel runs on (state %c)", s->dead ? 'X' : s->state ? s->state : '?');
+	if (!s->dead && (!s->state || !strchr("SZX", s->state))) /* runnable: maybe a stop taken but not yet acted on */
+		return unsettled_sentinel(s, d, n);
+	snprintf(d, n, "the sentinel runs on (state %c)", s->dead ? 'X' : s->state);
 	return OBS_BLOCKED;
 }
 
@@ -226,6 +241,8 @@ static enum observed sigkill_verify(const struct host_view *hv, char *d, size_t 
 		snprintf(d, n, "the sentinel was killed%s", s->dead ? "" : " (still exiting)");
 		return OBS_ALLOWED;
 	}
+	if (!s->state || !strchr("STt", s->state)) /* maybe a kill taken, its exit not begun */
+		return unsettled_sentinel(s, d, n);
 	snprintf(d, n, "the sentinel is alive");
 	return OBS_BLOCKED;
 }

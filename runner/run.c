@@ -50,6 +50,8 @@ _Static_assert(BATCH_MAX <= SENTINEL_WORDS, "every slot of a batch has its own s
 #define SILENCE_SLACK 5.0
 /* After the agent's done record the wrapper has this long to exit. */
 #define DONE_GRACE 3.0
+/* How long a case's loopback traffic may stay in flight once it ended. */
+#define OBS_SETTLE_S 5.0
 
 /* One row of the matrix (backend x mode x probe), or one control probe. */
 struct row {
@@ -893,7 +895,7 @@ static void finish_job(struct run *R, struct job *j)
 
 	if (r < 0)
 		ri.setup_err = -EPROTO;
-	observers_drain(R->obs);
+	observers_settle(R->obs, OBS_SETTLE_S);
 	sentinel_read(&j->sent, &sst);
 	if (j->pty_master >= 0)
 		pty_collect(j->pty_master, j->pty_slave, PTY_SETTLE_S, &pty);

@@ -43,6 +43,53 @@ static void test_tiocsti_echo_off(void **state)
 	tiocsti_seen("noecho", "input queue");
 }
 
+/* A daemon the box's end woke stays runnable (slowshim: 0.6 s) before it
+ * writes outside, as on a machine too busy to run it: the survivors' fixed
+ * grace (0.3 s) killed it first and the row said "the policy still held". */
+static void test_daemon_runnable_after_box(void **state)
+{
+	struct report rep;
+
+	(void)state;
+	run_json(&rep, "-b wrap-slowshim -m workspace-write,danger-full-access -p proc.daemon_writes_after "
+		       "--adapter " DATA "wrap-slowshim.json");
+	assert_verdict(&rep, "wrap-slowshim", "workspace-write", "proc.daemon_writes_after", V_ESCAPE);
+	assert_verdict(&rep, "wrap-slowshim", "danger-full-access", "proc.daemon_writes_after", V_PASS);
+	report_free(&rep);
+}
+
+/* Loopback traffic still queued when the box is gone: cagetest runs in a
+ * network namespace of the test's own whose lo queues through a slow token
+ * bucket, and the wrapper's padding goes ahead of the probe's datagram. The
+ * host read its listener once when the case ended (a false pass); it must
+ * wait for its own markers, which come after. */
+static void test_loopback_in_flight(void **state)
+{
+	char *argv[] = {"/usr/bin/unshare", "-n", "/bin/sh", "-c",
+			"ip link set lo up && tc qdisc add dev lo root tbf rate 8kbit burst 1600 latency 20s || exit 77; "
+			"exec " CAGETEST " run -q --json - -b wrap-slowlo -m workspace-write,danger-full-access "
+			"-p net.udp4_loopback --adapter " DATA "wrap-slowlo.json",
+			NULL};
+	char *out = NULL, *err = NULL, perr[256];
+	struct report rep;
+	int code;
+
+	(void)state;
+	if (geteuid() != 0 || access(argv[0], X_OK) < 0)
+		skip(); /* a network namespace of our own needs root and unshare(1) */
+	code = run_cmd(argv, &out, &err);
+	if (code == 77) {
+		free(out), free(err);
+		skip(); /* no tc, or no tbf in this kernel */
+	}
+	if (report_from_json(out, &rep, perr, sizeof(perr)) < 0)
+		fail_msg("exit %d, no report (%s): %s", code, perr, err);
+	assert_verdict(&rep, "wrap-slowlo", "workspace-write", "net.udp4_loopback", V_ESCAPE);
+	assert_verdict(&rep, "wrap-slowlo", "danger-full-access", "net.udp4_loopback", V_PASS);
+	report_free(&rep);
+	free(out), free(err);
+}
+
 /* tests/load.sh: both cores busy until stopped (or this process is gone). */
 static pid_t load_start(void)
 {
@@ -111,6 +158,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tiocsti_echo_deferred),
 		cmocka_unit_test(test_tiocsti_echo_off),
+		cmocka_unit_test(test_daemon_runnable_after_box),
+		cmocka_unit_test(test_loopback_in_flight),
 		cmocka_unit_test(test_verdicts_stable_under_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

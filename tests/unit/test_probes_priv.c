@@ -304,6 +304,14 @@ static void test_signals(void **state)
 	s.state = 'S', s.dead = true;
 	expect("proc.sigkill", ((struct host_view){.sentinel = &s}), OBS_ALLOWED);
 	expect("proc.sigkill", ((struct host_view){.sentinel = &(struct sentinel_state){0}}), OBS_UNKNOWN);
+	/* running (or waiting for the CPU, or in D) once the case is over: a
+	 * kill or a stop may be under way, never a pass */
+	for (const char *st = "RD"; *st; st++) {
+		s = intact();
+		s.state = *st;
+		expect("proc.sigkill", ((struct host_view){.sentinel = &s}), OBS_UNKNOWN);
+		expect("proc.sigstop", ((struct host_view){.sentinel = &s}), OBS_UNKNOWN);
+	}
 }
 
 static void test_sentinel_memory_and_files(void **state)
