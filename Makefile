@@ -95,8 +95,10 @@ RUN_ARGS ?= -b landlock -m all
 run: deps all
 	@ci/run-battery.sh $(BUILD)/cagetest out $(RUN_ARGS)
 
+# LOAD=N: N workers of tests/load.sh keep the cores busy meanwhile (check or stress).
+LOAD ?= 0
 check: deps all $(SHIMS) $(UNIT_BIN) $(LIVE_BIN) check-docs
-	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN) $(LIVE_BIN)
+	@BUILD=$(BUILD) LOAD=$(LOAD) tests/run-tests.sh $(UNIT_BIN) $(LIVE_BIN)
 
 # docs/probes.md is generated from the registry; check fails when it is stale.
 docs: $(BUILD)/cagetest
@@ -127,9 +129,10 @@ check-peers: deps all $(PEERS_BIN)
 	[ $$rc = 0 ] && BUILD=$(BUILD) tests/run-tests.sh $(PEERS_BIN)
 
 # Every test N times; lists any test whose result changed between rounds.
+# make stress N=5 LOAD=2: the same with both cores kept busy throughout.
 N ?= 5
-stress: deps all $(UNIT_BIN) $(LIVE_BIN)
-	@BUILD=$(BUILD) tests/run-tests.sh --repeat $(N) $(UNIT_BIN) $(LIVE_BIN)
+stress: deps all $(SHIMS) $(UNIT_BIN) $(LIVE_BIN)
+	@BUILD=$(BUILD) LOAD=$(LOAD) tests/run-tests.sh --repeat $(N) $(UNIT_BIN) $(LIVE_BIN)
 
 check-unit: all $(UNIT_BIN)
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN)

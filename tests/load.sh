@@ -8,7 +8,7 @@
 n=${1:-2}
 owner=${2:-$PPID}
 pids=
-trap 'kill $pids 2>/dev/null; exit 0' TERM INT HUP
+trap 'kill $pids 2>/dev/null; wait; exit 0' TERM INT HUP
 i=0
 while [ "$i" -lt "$n" ]; do
 	(while kill -0 "$owner" 2>/dev/null; do /bin/true; done) &
