@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -143,12 +144,40 @@ static int check_parent(const char *parent, char *err, size_t n)
  * runner process alone and ends with it. An flock (or an OFD lock) belongs
  * to the open file description, shared by every process forked from the
  * runner until it execs or exits: a helper still dying after a SIGKILLed
- * runner made the root look alive, and the next run left it. */
-static int claim(int fd)
+ * runner made the root look alive, and the next run left it. The runner
+ * takes the flock too, first, for older cagetest versions sharing the
+ * parent, which know only that one; LOCK_MARK in the file then says the
+ * POSIX lock is the one that counts. */
+#define LOCK_MARK "cagetest: posix record lock\n"
+
+static int claim(int fd, int cmd)
 {
 	struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 
-	return fcntl(fd, F_SETLK, &l) < 0 ? neg_errno() : 0;
+	return fcntl(fd, cmd, &l) < 0 ? neg_errno() : 0;
+}
+
+static int take_root(int fd)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return neg_errno();
+	/* a fresh root: only another run's collector may hold it, for a moment */
+	int r = claim(fd, F_SETLKW);
+	return r < 0 ? r : write_all(fd, LOCK_MARK, strlen(LOCK_MARK));
+}
+
+/* fd is a root's lock file: is its runner gone? */
+static bool abandoned(int fd)
+{
+	char mark[sizeof(LOCK_MARK)] = "";
+
+	if (claim(fd, F_SETLK) < 0)
+		return false; /* its runner lives */
+	if (pread(fd, mark, sizeof(mark) - 1, 0) == (ssize_t)strlen(LOCK_MARK) && !strcmp(mark, LOCK_MARK))
+		return true;
+	/* an older cagetest's root, or one whose runner died before its mark:
+	 * only its flock tells */
+	return flock(fd, LOCK_EX | LOCK_NB) == 0;
 }
 
 int scratch_create(struct scratch *s, const char *parent, char *err, size_t n)
@@ -173,7 +202,7 @@ int scratch_create(struct scratch *s, const char *parent, char *err, size_t n)
 	chmod(s->root, 0711);
 	fmt(lock, sizeof(lock), "%s/.lock", s->root);
 	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (s->lock_fd < 0 || (r = claim(s->lock_fd)) < 0) {
+	if (s->lock_fd < 0 || (r = take_root(s->lock_fd)) < 0) {
 		r = r < 0 ? r : neg_errno();
 		goto fail;
 	}
@@ -260,7 +289,7 @@ int scratch_collect_stale(const char *parent)
 			continue; /* not ours, or half-created: leave it */
 		/* a live runner holds the lock; what its processes still dying
 		 * make meanwhile must not keep the root: retry a little */
-		if (claim(fd) == 0) {
+		if (abandoned(fd)) {
 			int r;
 			for (double end = now_mono() + 1; (r = rm_rf(p)) < 0 && now_mono() < end;)
 				usleep(10000);

@@ -2,9 +2,9 @@
  * may touch lives under it; it is removed at the end unless --keep.
  *
  *   ROOT/.lock      locked (a POSIX record lock: the runner process's own, not
- *                   its children's) for the run's life: a stale root has none.
- *                   The runner must not open it again: closing any fd on it
- *                   would drop the lock
+ *                   its children's; and an flock, for older versions) for the
+ *                   run's life: a stale root has none. The runner must not
+ *                   open it again: closing any fd on it would drop the lock
  *   ROOT/run/       shared by the run: host sockets, the setuid helper
  *   ROOT/template/  the fixture, built once, copied per case
  *   ROOT/cases/N/   one sandbox invocation: ws/ outside/ home/ tmp/ shm/

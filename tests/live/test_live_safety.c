@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <regex.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -413,13 +414,59 @@ static void test_live_root_kept(void **state)
 	assert_int_equal(waitpid(other, &st, 0), other);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	bool kept = stat(root, &sb) == 0;
+	/* an older cagetest, which tests the flock only, sees it alive too */
+	char lock[4200];
+	snprintf(lock, sizeof(lock), "%s/.lock", root);
+	int fd = open(lock, O_RDWR | O_CLOEXEC);
+	bool flocked = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	if (fd >= 0)
+		close(fd);
 	kill(pid, SIGCONT);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	if (!kept)
 		fail_msg("a run collected %s while its runner was alive", root);
+	if (!flocked)
+		fail_msg("a live run's lock file is not flocked: an older cagetest would collect %s", root);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 1); /* it ran to the end: escapes */
 	if (!dir_empty(scratch_dir, first, sizeof(first)))
 		fail_msg("the scratch root is still there: %s", first);
+}
+
+/* A root as an older cagetest leaves it (its lock an flock, no mark) is
+ * alive while that lock is held, and collected once it is free. */
+static void test_older_root(void **state)
+{
+	char *again[] = {CAGETEST, "run", "-q", "-b", "none", "-m", "workspace-write", "-p", "fs.write_workspace", "--scratch", scratch_dir, NULL};
+	char root[128], lock[160], first[256];
+	int st, ready[2];
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/cagetest-0ld0ne", scratch_dir);
+	snprintf(lock, sizeof(lock), "%s/.lock", root);
+	assert_int_equal(mkdir(root, 0711), 0);
+	assert_int_equal(pipe(ready), 0);
+	pid_t holder = fork();
+	if (holder == 0) {
+		int fd = open(lock, O_RDWR | O_CREAT, 0600);
+		if (fd < 0 || flock(fd, LOCK_EX) < 0 || write(ready[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], first, 1), 1);
+	close(ready[0]);
+	pid_t pid = start(again);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	bool kept = access(root, F_OK) == 0;
+	kill(holder, SIGKILL);
+	waitpid(holder, NULL, 0);
+	if (!kept)
+		fail_msg("a run collected an older version's live root");
+	pid = start(again);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (!dir_empty(scratch_dir, first, sizeof(first)))
+		fail_msg("the next run did not collect the older version's stale root %s", first);
 }
 
 int main(void)
@@ -430,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_sigterm),
 		cmocka_unit_test(test_stale_collected),
 		cmocka_unit_test(test_live_root_kept),
+		cmocka_unit_test(test_older_root),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
