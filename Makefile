@@ -77,7 +77,7 @@ $(BUILD)/tests/%: tests/*/%.c tests/testutil.h $(BUILD)/libcagetest.a
 # (tests/wrappers/lieshim.c, test_live_lies) and the slow machine
 # (tests/wrappers/slowshim.c, test_live_stable). Never sanitized: they are
 # preloaded into /bin/sh too; so one place whatever the BUILD, where
-# tests/wrappers/*shim.sh find them.
+# tests/wrappers/shim.sh finds them.
 SHIMS := build/lieshim.so build/slowshim.so
 build/%shim.so: tests/wrappers/%shim.c
 	@mkdir -p $(dir $@)
