@@ -139,10 +139,32 @@ static void snap_free(struct snapshot *s)
 	free(s->home), free(s->tmpdir), free(s->mounts), free(s->sysv), free(s->mqueue), free(s->keys), free(s->git);
 }
 
+/* Lines of a that b lacks, each after mark. */
+static void lines_missing(const char *a, const char *b, char mark, struct sbuf *out)
+{
+	for (const char *l = a; *l;) {
+		size_t len = strcspn(l, "\n");
+		bool found = false;
+		for (const char *m = b; *m && !found;) {
+			size_t ml = strcspn(m, "\n");
+			found = ml == len && !strncmp(l, m, len);
+			m += ml + (m[ml] == '\n');
+		}
+		if (!found)
+			sb_printf(out, "%c%.*s\n", mark, (int)len, l);
+		l += len + (l[len] == '\n');
+	}
+}
+
 static void assert_same(const char *what, const char *a, const char *b)
 {
-	if (strcmp(a, b))
-		fail_msg("%s changed:\n--- before\n%.2000s\n--- after\n%.2000s", what, a, b);
+	struct sbuf d = {0};
+
+	if (!strcmp(a, b))
+		return;
+	lines_missing(a, b, '-', &d);
+	lines_missing(b, a, '+', &d);
+	fail_msg("%s changed (- before, + after):\n%.3000s", what, d.s ? d.s : "(the same lines, in another order)");
 }
 
 static bool dir_empty(const char *dir, char *first, size_t n)
@@ -231,8 +253,9 @@ static void test_host_unchanged(void **state)
 	assert_same("SysV IPC objects", before.sysv, after.sysv);
 	assert_same("POSIX message queues", before.mqueue, after.mqueue);
 	/* the keyring probe's host check joins a session keyring in a child;
-	 * once unused the kernel collects it, asynchronously: wait for that */
-	for (int i = 0; i < 100 && strcmp(before.keys, after.keys); i++) {
+	 * once unused the kernel collects it, asynchronously (a workqueue, late
+	 * on a busy machine): wait for that, up to 10 s */
+	for (int i = 0; i < 500 && strcmp(before.keys, after.keys); i++) {
 		usleep(20000);
 		free(after.keys);
 		after.keys = file_text("/proc/keys");
