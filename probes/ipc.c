@@ -344,7 +344,9 @@ static int key_attempt(const struct probe_env *env, struct attempt *a)
 
 /* In a child as the box's uid, in a session keyring of its own: find the key
  * in that uid's user keyring (linking it here makes it ours to read), then
- * invalidate it. 1: found with the token, 2: found, 0: absent, or -errno. */
+ * invalidate it. 1: found with the token, 2: found, 3: found revoked,
+ * invalidated or expired (unreadable, and linked until the kernel's key GC,
+ * a workqueue, gets to it), 0: absent, or -errno. */
 static int key_take(uid_t uid, gid_t gid, const char *desc, const char *token)
 {
 	char buf[128];
@@ -356,7 +358,7 @@ static int key_take(uid_t uid, gid_t gid, const char *desc, const char *token)
 		return neg_errno();
 	id = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING, "user", desc, KEY_SPEC_SESSION_KEYRING);
 	if (id < 0)
-		return errno == ENOKEY ? 0 : neg_errno();
+		return errno == ENOKEY ? 0 : errno == EKEYREVOKED || errno == EKEYEXPIRED ? 3 : neg_errno();
 	k = syscall(SYS_keyctl, KEYCTL_READ, id, buf, sizeof(buf) - 1);
 	if (syscall(SYS_keyctl, KEYCTL_INVALIDATE, id) < 0)
 		return neg_errno();
@@ -393,8 +395,13 @@ static enum observed key_verify(const struct host_view *hv, char *d, size_t n)
 		snprintf(d, n, "uid %u's user keyring has no key \"%s\"", (unsigned)uid, desc);
 		return OBS_BLOCKED;
 	}
-	snprintf(d, n, "uid %u's user keyring gained key \"%s\"%s; invalidated", (unsigned)uid, desc,
-		 r == 1 ? " holding the token" : "");
+	/* only the box could name a key with this case's token */
+	if (r == 3)
+		snprintf(d, n, "uid %u's user keyring holds key \"%s\", revoked, invalidated or expired: the kernel "
+			       "collects it", (unsigned)uid, desc);
+	else
+		snprintf(d, n, "uid %u's user keyring gained key \"%s\"%s; invalidated", (unsigned)uid, desc,
+			 r == 1 ? " holding the token" : "");
 	return OBS_ALLOWED;
 }
 
