@@ -99,6 +99,22 @@ static size_t live_children(char *names, size_t n)
 	return k;
 }
 
+/* /proc/keys but the empty session keyrings: each is a process's own for
+ * its life (the keyring probe's host check makes one in a child), then the
+ * kernel's key GC takes it, at a moment no snapshot can pick. */
+static char *keys_text(void)
+{
+	char *all = file_text("/proc/keys"), *save = NULL;
+	struct sbuf b = {0};
+
+	sb_puts(&b, "");
+	for (char *line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (!strstr(line, " keyring   _ses: empty"))
+			sb_printf(&b, "%s\n", line);
+	free(all);
+	return sb_take(&b);
+}
+
 struct snapshot {
 	char *home, *tmpdir, *mounts, *sysv, *mqueue, *keys, *git;
 };
@@ -130,7 +146,7 @@ static void snap(struct snapshot *s)
 		free(t);
 	}
 	s->sysv = sb_take(&b);
-	s->keys = file_text("/proc/keys");
+	s->keys = keys_text();
 	s->git = git_status();
 }
 
@@ -252,13 +268,12 @@ static void test_host_unchanged(void **state)
 	assert_same("the mount table", before.mounts, after.mounts);
 	assert_same("SysV IPC objects", before.sysv, after.sysv);
 	assert_same("POSIX message queues", before.mqueue, after.mqueue);
-	/* the keyring probe's host check joins a session keyring in a child;
-	 * once unused the kernel collects it, asynchronously (a workqueue, late
-	 * on a busy machine): wait for that, up to 10 s */
+	/* the keys the host invalidated stay listed until the kernel's key GC
+	 * (a workqueue, late on a busy machine) takes them: up to 10 s */
 	for (int i = 0; i < 500 && strcmp(before.keys, after.keys); i++) {
 		usleep(20000);
 		free(after.keys);
-		after.keys = file_text("/proc/keys");
+		after.keys = keys_text();
 	}
 	assert_same("keyrings", before.keys, after.keys);
 	for (int i = 0; i < 3; i++) {
@@ -455,6 +470,102 @@ static void test_live_root_kept(void **state)
 		fail_msg("the scratch root is still there: %s", first);
 }
 
+/* The test's own cgroup, NAME, below the caller's in the hierarchies a run
+ * uses (v2, v1 pids and memory): dirs[] gets each one made. */
+static size_t sub_cgroups(const char *name, char dirs[][512], size_t max)
+{
+	static const char *const v1[] = {"pids", "memory"};
+	char *cg = file_text("/proc/self/cgroup"), *save = NULL;
+	size_t n = 0;
+
+	for (char *line = strtok_r(cg, "\n", &save); line && n < max; line = strtok_r(NULL, "\n", &save)) {
+		char ctrl[64] = "", path[256] = "";
+		const char *mnt = NULL;
+		struct stat st;
+		if (sscanf(line, "%*[^:]:%63[^:]:%255s", ctrl, path) != 2 && sscanf(line, "%*[^:]::%255s", path) != 1)
+			continue;
+		if (!ctrl[0]) /* v2: where it is mounted here */
+			mnt = stat("/sys/fs/cgroup/unified/cgroup.procs", &st) == 0 ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup";
+		for (size_t i = 0; i < ARRAY_SIZE(v1) && !mnt; i++)
+			if (!strcmp(ctrl, v1[i]))
+				mnt = v1[i];
+		if (!mnt)
+			continue;
+		snprintf(dirs[n], 512, "%s%s%s/%s", mnt[0] == '/' ? "" : "/sys/fs/cgroup/", mnt, strcmp(path, "/") ? path : "",
+			 name);
+		if (mkdir(dirs[n], 0755) == 0)
+			n++;
+	}
+	free(cg);
+	return n;
+}
+
+/* start(), in the cgroups dirs[] (made by sub_cgroups). */
+static pid_t start_in(char *const argv[], char dirs[][512], size_t n)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		for (size_t i = 0; i < n; i++) {
+			char procs[600];
+			snprintf(procs, sizeof(procs), "%s/cgroup.procs", dirs[i]);
+			if (write_str(procs, "0\n") < 0)
+				_exit(126);
+		}
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 1), dup2(null, 2);
+		setenv("HOME", home_dir, 1);
+		setenv("TMPDIR", tmpdir_dir, 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* A run started in another pid namespace (a container sharing the host's
+ * cgroup tree, where a live run's pid means nothing) leaves a live run's
+ * cgroups alone. Both run in cgroups of the test's own, so nothing of
+ * another run on this machine is in view. */
+static void test_other_pidns_run(void **state)
+{
+	char *argv[] = {CAGETEST, "run", "-q", "-b", "none", "-m", "all", "--scratch", scratch_dir, NULL};
+	char *again[] = {"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", CAGETEST, "run", "-q", "-b", "none", "-m",
+			 "workspace-write", "-p", "fs.write_workspace", "--scratch", scratch_dir, NULL};
+	char dirs[3][512], name[64], mine[64];
+	size_t n;
+	int st;
+
+	(void)state;
+	if (geteuid() != 0 || access(again[0], X_OK) < 0)
+		skip(); /* cgroups of our own and a pid namespace need root and unshare(1) */
+	snprintf(name, sizeof(name), "cagetest-test-%d", (int)getpid());
+	if ((n = sub_cgroups(name, dirs, 3)) == 0)
+		skip(); /* no writable cgroup hierarchy: runs make none */
+	pid_t pid = start_in(argv, dirs, n);
+	assert_true(wait_running(scratch_dir, 60));
+	kill(pid, SIGSTOP);
+	pid_t other = start_in(again, dirs, n);
+	assert_int_equal(waitpid(other, &st, 0), other);
+	bool kept = false;
+	snprintf(mine, sizeof(mine), "cagetest-%d-", (int)pid);
+	for (size_t i = 0; i < n; i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *e;
+		while (d && (e = readdir(d)))
+			kept = kept || !strncmp(e->d_name, mine, strlen(mine));
+		if (d)
+			closedir(d);
+	}
+	kill(pid, SIGCONT);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	for (size_t i = 0; i < n; i++)
+		rmdir(dirs[i]);
+	assert_true(WIFEXITED(st));
+	if (!kept)
+		fail_msg("a run in another pid namespace removed a live run's cgroups");
+	assert_int_equal(WEXITSTATUS(st), 1); /* it ran to the end: escapes, no errors */
+}
+
 /* A root as an older cagetest leaves it (its lock an flock, no mark) is
  * alive while that lock is held, and collected once it is free. */
 static void test_older_root(void **state)
@@ -501,6 +612,7 @@ int main(void)
 		cmocka_unit_test(test_stale_collected),
 		cmocka_unit_test(test_live_root_kept),
 		cmocka_unit_test(test_older_root),
+		cmocka_unit_test(test_other_pidns_run),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
