@@ -199,11 +199,19 @@ static bool dir_empty(const char *dir, char *first, size_t n)
 	return empty;
 }
 
-static pid_t start(char *const argv[])
+/* Run argv (cagetest) with the test's HOME and TMPDIR, output dropped, in
+ * the cgroups dirs[] when given (made by sub_cgroups). */
+static pid_t start_in(char *const argv[], char dirs[][512], size_t n)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		for (size_t i = 0; i < n; i++) {
+			char procs[600];
+			snprintf(procs, sizeof(procs), "%s/cgroup.procs", dirs[i]);
+			if (write_str(procs, "0\n") < 0)
+				_exit(126);
+		}
 		int null = open("/dev/null", O_RDWR);
 		dup2(null, 1), dup2(null, 2);
 		setenv("HOME", home_dir, 1);
@@ -212,6 +220,11 @@ static pid_t start(char *const argv[])
 		_exit(127);
 	}
 	return pid;
+}
+
+static pid_t start(char *const argv[])
+{
+	return start_in(argv, NULL, 0);
 }
 
 static int setup(void **state)
@@ -498,28 +511,6 @@ static size_t sub_cgroups(const char *name, char dirs[][512], size_t max)
 	}
 	free(cg);
 	return n;
-}
-
-/* start(), in the cgroups dirs[] (made by sub_cgroups). */
-static pid_t start_in(char *const argv[], char dirs[][512], size_t n)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		for (size_t i = 0; i < n; i++) {
-			char procs[600];
-			snprintf(procs, sizeof(procs), "%s/cgroup.procs", dirs[i]);
-			if (write_str(procs, "0\n") < 0)
-				_exit(126);
-		}
-		int null = open("/dev/null", O_RDWR);
-		dup2(null, 1), dup2(null, 2);
-		setenv("HOME", home_dir, 1);
-		setenv("TMPDIR", tmpdir_dir, 1);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
 }
 
 /* A run started in another pid namespace (a container sharing the host's
