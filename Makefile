@@ -105,11 +105,13 @@ $(BUILD)/tests/%: tests/*/%.c tests/testutil.h $(BUILD)/libcagetest.a
 		-DSRCDIR='"$(CURDIR)"' -DBUILDDIR='"$(CURDIR)/$(BUILD)"' $(LDFLAGS) $< $(BUILD)/libcagetest.a \
 		$(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) -o $@
 
-# The lying LD_PRELOAD shim the live lie test runs the battery under
-# (tests/wrappers/lieshim.c). Never sanitized: it is preloaded into /bin/sh
-# too; so one place whatever the BUILD, where tests/wrappers/lieshim.sh finds it.
-LIESHIM := build/lieshim.so
-$(LIESHIM): tests/wrappers/lieshim.c
+# The LD_PRELOAD shims live tests run the agent under: the lying one
+# (tests/wrappers/lieshim.c, test_live_lies) and the slow machine
+# (tests/wrappers/slowshim.c, test_live_stable). Never sanitized: they are
+# preloaded into /bin/sh too; so one place whatever the BUILD, where
+# tests/wrappers/shim.sh finds them.
+SHIMS := build/lieshim.so build/slowshim.so
+build/%shim.so: tests/wrappers/%shim.c
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
 	@$(CC) -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared $< -o $@
@@ -143,8 +145,10 @@ RUN_ARGS ?= -b landlock -m all
 run: deps all
 	@ci/run-battery.sh $(BUILD)/cagetest out $(RUN_ARGS)
 
-check: deps all $(LIESHIM) $(CONFINE) $(UNIT_BIN) $(SEATBELT_PORTABLE) $(LIVE_BIN) check-docs
-	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN) $(SEATBELT_PORTABLE) $(LIVE_BIN)
+# LOAD=N: N workers of tests/load.sh keep the cores busy meanwhile (check or stress).
+LOAD ?= 0
+check: deps all $(SHIMS) $(CONFINE) $(UNIT_BIN) $(SEATBELT_PORTABLE) $(LIVE_BIN) check-docs
+	@BUILD=$(BUILD) LOAD=$(LOAD) tests/run-tests.sh $(UNIT_BIN) $(SEATBELT_PORTABLE) $(LIVE_BIN)
 
 # build/dist/cagetest inside Docker, Podman, gVisor, systemd-nspawn and LXC
 # (ci/containers/run.sh; images cached in /var/tmp/cagetest-images): part of
@@ -184,9 +188,10 @@ check-peers: deps all $(PEERS_BIN)
 	[ $$rc = 0 ] && BUILD=$(BUILD) tests/run-tests.sh $(PEERS_BIN)
 
 # Every test N times; lists any test whose result changed between rounds.
+# make stress N=5 LOAD=2: the same with both cores kept busy throughout.
 N ?= 5
-stress: deps all $(CONFINE) $(UNIT_BIN) $(LIVE_BIN)
-	@BUILD=$(BUILD) tests/run-tests.sh --repeat $(N) $(UNIT_BIN) $(LIVE_BIN)
+stress: deps all $(SHIMS) $(CONFINE) $(UNIT_BIN) $(LIVE_BIN)
+	@BUILD=$(BUILD) LOAD=$(LOAD) tests/run-tests.sh --repeat $(N) $(UNIT_BIN) $(LIVE_BIN)
 
 check-unit: all $(UNIT_BIN)
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN)

@@ -196,18 +196,31 @@ static void destroy_tree(const char *dir, int depth)
 	empty_group(dir, now_mono() + 5);
 }
 
+/* The pid namespace the pid in a run's name belongs to: its runner's. */
+static unsigned long long pid_ns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
 /* Stale runs (their runner is gone) in one hierarchy: kill, remove. */
 static int collect_in(const char *base)
 {
 	DIR *d = opendir(base);
 	struct dirent *e;
+	unsigned long long ns = pid_ns();
 	int n = 0;
 
 	while (d && (e = readdir(d))) {
-		int pid;
-		unsigned long long t;
+		int pid, k;
+		unsigned long long t, their_ns = 0;
 		char p[PATH_MAX];
-		if (sscanf(e->d_name, "cagetest-%d-%llu", &pid, &t) != 2 || start_time(pid) == t)
+		/* a run of another pid namespace (a container that shares this
+		 * cgroup tree) names a pid this /proc does not show: never ours
+		 * to judge. Names without the namespace come from older versions */
+		k = sscanf(e->d_name, "cagetest-%d-%llu-%llu", &pid, &t, &their_ns);
+		if (k < 2 || (k == 3 && their_ns != ns) || start_time(pid) == t)
 			continue; /* not ours, or its runner is alive */
 		if (fmt(p, sizeof(p), "%s/%s", base, e->d_name) == 0) {
 			destroy_tree(p, 0);
@@ -249,7 +262,7 @@ int cg_run_create(struct cg_run *cg)
 
 	memset(cg, 0, sizeof(*cg));
 	cg_collect_stale();
-	snprintf(name, sizeof(name), "cagetest-%d-%llu", (int)getpid(), start_time(getpid()));
+	snprintf(name, sizeof(name), "cagetest-%d-%llu-%llu", (int)getpid(), start_time(getpid()), pid_ns());
 	if (run_dir(&hiers[H_V2], name)) {
 		/* limits need the controllers enabled for our children */
 		write_to(hiers[H_V2].run, "cgroup.subtree_control", "+pids +memory");

@@ -1,7 +1,10 @@
 /* The scratch root: one per run, outside /tmp and $TMPDIR. Everything a probe
  * may touch lives under it; it is removed at the end unless --keep.
  *
- *   ROOT/.lock      held (flock) for the run's life: a stale root has none
+ *   ROOT/.lock      locked (a POSIX record lock: the runner process's own, not
+ *                   its children's; and an flock, for older versions) for the
+ *                   run's life: a stale root has none. The runner must not
+ *                   open it again: closing any fd on it would drop the lock
  *   ROOT/run/       shared by the run: host sockets, the setuid helper
  *   ROOT/template/  the fixture, built once, copied per case
  *   ROOT/cases/N/   one sandbox invocation: ws/ outside/ home/ tmp/ shm/
