@@ -1,5 +1,6 @@
 #include "cgroup.h"
 
+#include "../lib/proc.h"
 #include "../lib/util.h"
 
 #include <dirent.h>
@@ -75,22 +76,6 @@ static bool has_controller(const char *dir, const char *name)
 		if (!strcmp(t, name))
 			return true;
 	return false;
-}
-
-static unsigned long long start_time(pid_t pid)
-{
-	char p[64];
-	_cleanup_free_ char *stat = NULL;
-	unsigned long long t = 0;
-
-	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
-	if (read_file(p, 4096, &stat, NULL) < 0)
-		return 0;
-	char *rp = strrchr(stat, ')');
-	/* field 22 (starttime); the scan starts at field 3 */
-	if (rp && sscanf(rp + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &t) != 1)
-		t = 0;
-	return t;
 }
 
 static int write_to(const char *dir, const char *file, const char *value)
@@ -196,20 +181,12 @@ static void destroy_tree(const char *dir, int depth)
 	empty_group(dir, now_mono() + 5);
 }
 
-/* The pid namespace the pid in a run's name belongs to: its runner's. */
-static unsigned long long pid_ns(void)
-{
-	struct stat st;
-
-	return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long long)st.st_ino : 0;
-}
-
 /* Stale runs (their runner is gone) in one hierarchy: kill, remove. */
 static int collect_in(const char *base)
 {
 	DIR *d = opendir(base);
 	struct dirent *e;
-	unsigned long long ns = pid_ns();
+	unsigned long long ns = proc_pid_ns();
 	int n = 0;
 
 	while (d && (e = readdir(d))) {
@@ -220,7 +197,7 @@ static int collect_in(const char *base)
 		 * cgroup tree) names a pid this /proc does not show: never ours
 		 * to judge. Names without the namespace come from older versions */
 		k = sscanf(e->d_name, "cagetest-%d-%llu-%llu", &pid, &t, &their_ns);
-		if (k < 2 || (k == 3 && their_ns != ns) || start_time(pid) == t)
+		if (k < 2 || (k == 3 && their_ns != ns) || proc_start_time(pid) == t)
 			continue; /* not ours, or its runner is alive */
 		if (fmt(p, sizeof(p), "%s/%s", base, e->d_name) == 0) {
 			destroy_tree(p, 0);
@@ -262,7 +239,7 @@ int cg_run_create(struct cg_run *cg)
 
 	memset(cg, 0, sizeof(*cg));
 	cg_collect_stale();
-	snprintf(name, sizeof(name), "cagetest-%d-%llu-%llu", (int)getpid(), start_time(getpid()), pid_ns());
+	snprintf(name, sizeof(name), "cagetest-%d-%llu-%llu", (int)getpid(), proc_start_time(getpid()), proc_pid_ns());
 	if (run_dir(&hiers[H_V2], name)) {
 		/* limits need the controllers enabled for our children */
 		write_to(hiers[H_V2].run, "cgroup.subtree_control", "+pids +memory");
