@@ -147,8 +147,8 @@ static void test_listener_verdicts(void **state)
 }
 
 /* Where the delivery is the box's own business (through dbus-daemon, from
- * vsock's workqueue), a send the box says went out and the host has not
- * heard is unsettled, never blocked. */
+ * vsock's workqueue, down a proxy's tunnel), a send the box says went out
+ * and the host has not heard is unsettled, never blocked. */
 static void test_listener_unsettled(void **state)
 {
 	struct attempt a = {0};
@@ -165,6 +165,15 @@ static void test_listener_unsettled(void **state)
 	assert_int_equal(judge(get("net.vsock"), &hv, d, sizeof(d)), OBS_UNKNOWN);
 	a.rc = -EAFNOSUPPORT;
 	assert_int_equal(judge(get("net.vsock"), &hv, d, sizeof(d)), OBS_BLOCKED);
+	for (const char *const *id = (const char *const[]){"net.proxy_socks_nul", "net.proxy_http_host",
+							    "net.proxy_connect_forms", NULL};
+	     *id; id++) {
+		snprintf(a.detail, sizeof(a.detail), "connect: ECONNREFUSED; HTTPS_PROXY let 1 of 13 through (first: CONNECT "
+						     "127.0.0.1); 1 of its tunnels stayed silent after the token");
+		assert_int_equal(judge(get(*id), &hv, d, sizeof(d)), OBS_UNKNOWN);
+		snprintf(a.detail, sizeof(a.detail), "connect: ECONNREFUSED; HTTPS_PROXY refused all 13");
+		assert_int_equal(judge(get(*id), &hv, d, sizeof(d)), OBS_BLOCKED);
+	}
 }
 
 static void test_bind_listen(void **state)
