@@ -55,6 +55,9 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIVE_SRC := $(wildcard tests/live/test_*.c)
 LIVE_BIN := $(LIVE_SRC:tests/live/%.c=$(BUILD)/tests/%)
+# the Seatbelt generator's portable build (check-seatbelt, below); defined
+# here because check's prerequisites are expanded where check is read
+SEATBELT_PORTABLE := $(BUILD)/tests/test_seatbelt-portable
 # live tests against sandboxes installed from npm (make check-peers)
 PEERS_SRC := $(wildcard tests/peers/test_*.c)
 PEERS_BIN := $(PEERS_SRC:tests/peers/%.c=$(BUILD)/tests/%)
@@ -105,11 +108,13 @@ $(BUILD)/tests/%: tests/*/%.c tests/testutil.h $(BUILD)/libcagetest.a
 		-DSRCDIR='"$(CURDIR)"' -DBUILDDIR='"$(CURDIR)/$(BUILD)"' $(LDFLAGS) $< $(BUILD)/libcagetest.a \
 		$(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) -o $@
 
-# The lying LD_PRELOAD shim the live lie test runs the battery under
-# (tests/wrappers/lieshim.c). Never sanitized: it is preloaded into /bin/sh
-# too; so one place whatever the BUILD, where tests/wrappers/lieshim.sh finds it.
-LIESHIM := build/lieshim.so
-$(LIESHIM): tests/wrappers/lieshim.c
+# The LD_PRELOAD shims live tests run the agent under: the lying one
+# (tests/wrappers/lieshim.c, test_live_lies) and the slow machine
+# (tests/wrappers/slowshim.c, test_live_stable). Never sanitized: they are
+# preloaded into /bin/sh too; so one place whatever the BUILD, where
+# tests/wrappers/shim.sh finds them.
+SHIMS := build/lieshim.so build/slowshim.so
+build/%shim.so: tests/wrappers/%shim.c
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
 	@$(CC) -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared $< -o $@
@@ -143,8 +148,10 @@ RUN_ARGS ?= -b landlock -m all
 run: deps all
 	@ci/run-battery.sh $(BUILD)/cagetest out $(RUN_ARGS)
 
-check: deps all $(LIESHIM) $(CONFINE) $(UNIT_BIN) $(SEATBELT_PORTABLE) $(LIVE_BIN) check-docs
-	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN) $(SEATBELT_PORTABLE) $(LIVE_BIN)
+# LOAD=N: N workers of tests/load.sh keep the cores busy meanwhile (check or stress).
+LOAD ?= 0
+check: deps all $(SHIMS) $(CONFINE) $(UNIT_BIN) $(SEATBELT_PORTABLE) $(LIVE_BIN) check-docs
+	@BUILD=$(BUILD) LOAD=$(LOAD) tests/run-tests.sh $(UNIT_BIN) $(SEATBELT_PORTABLE) $(LIVE_BIN)
 
 # make containers (root; minutes, not part of check): build/dist/cagetest
 # with every backend, product and mode in each runtime configuration of
@@ -172,8 +179,7 @@ check-docs: $(BUILD)/cagetest
 # live there with sandbox-exec. Needs a C compiler, pkg-config, cJSON, cmocka
 # and libxml2 (brew); nothing Debian, nothing Linux-only. `make check` builds
 # and runs it too, so what the macOS job links cannot break unseen here.
-PORTABLE_SRC := lib/util.c lib/path.c lib/policy.c lib/jparse.c runner/suite.c platforms/registry.c platforms/none.c platforms/seatbelt.c
-SEATBELT_PORTABLE := $(BUILD)/tests/test_seatbelt-portable
+PORTABLE_SRC := lib/util.c lib/path.c lib/policy.c lib/jparse.c lib/datadir.c runner/suite.c platforms/registry.c platforms/none.c platforms/seatbelt.c
 $(SEATBELT_PORTABLE): tests/unit/test_seatbelt.c tests/testutil.h $(PORTABLE_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST $@"
@@ -193,9 +199,10 @@ check-peers: deps all $(PEERS_BIN)
 	[ $$rc = 0 ] && BUILD=$(BUILD) tests/run-tests.sh $(PEERS_BIN)
 
 # Every test N times; lists any test whose result changed between rounds.
+# make stress N=5 LOAD=2: the same with both cores kept busy throughout.
 N ?= 5
-stress: deps all $(CONFINE) $(UNIT_BIN) $(LIVE_BIN)
-	@BUILD=$(BUILD) tests/run-tests.sh --repeat $(N) $(UNIT_BIN) $(LIVE_BIN)
+stress: deps all $(SHIMS) $(CONFINE) $(UNIT_BIN) $(LIVE_BIN)
+	@BUILD=$(BUILD) LOAD=$(LOAD) tests/run-tests.sh --repeat $(N) $(UNIT_BIN) $(LIVE_BIN)
 
 check-unit: all $(UNIT_BIN)
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN)

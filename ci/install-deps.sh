@@ -13,7 +13,7 @@
 set -eu
 # build and unit tests; live tests (real sandboxes and tools); fuzzing and memory checks
 PACKAGES="gcc make pkg-config libseccomp-dev libcjson-dev libxml2-dev libcmocka-dev git
-	bubblewrap firejail socat ripgrep dbus-daemon jq
+	bubblewrap firejail socat ripgrep dbus-daemon iproute2 jq
 	clang libclang-rt-dev valgrind"
 OPTIONAL="chromium dpkg-dev mmdebstrap busybox-static yq"
 quiet=0

@@ -189,6 +189,29 @@ int proc_call(const struct proc_call *c, void *answer, int *wstatus)
 	return r;
 }
 
+unsigned long long proc_start_time(pid_t pid)
+{
+	char p[64];
+	_cleanup_free_ char *stat = NULL;
+	unsigned long long t = 0;
+
+	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
+	if (read_file(p, 4096, &stat, NULL) < 0)
+		return 0;
+	char *rp = strrchr(stat, ')');
+	/* field 22 (starttime); the scan starts at field 3 */
+	if (rp && sscanf(rp + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &t) != 1)
+		t = 0;
+	return t;
+}
+
+unsigned long long proc_pid_ns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
 int become_nobody(void)
 {
 	/* dumpable, or uid_map cannot be written: what an unprivileged user can do */

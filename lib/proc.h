@@ -51,6 +51,14 @@ struct proc_call {
  * child could be made. */
 int proc_call(const struct proc_call *c, void *answer, int *wstatus);
 
+/* A process across time: pid's start time (/proc/PID/stat, clock ticks
+ * after boot; 0 when there is no such process here), so a pid reused later
+ * is told apart from the one recorded. */
+unsigned long long proc_start_time(pid_t pid);
+/* The inode of this process's pid namespace (0: unknown): where a pid it
+ * records means something. */
+unsigned long long proc_pid_ns(void);
+
 /* As root: become uid/gid 65534 (nobody), dumpable. No-op otherwise. */
 int become_nobody(void);
 

@@ -372,6 +372,10 @@ enum observed v_heard(const struct host_view *hv, enum channel ch, char *d, size
 		snprintf(d, n, "listener heard this probe (%d events): %s", k, what);
 		return OBS_ALLOWED;
 	}
+	if (k < 0) {
+		snprintf(d, n, "listener heard nothing from this probe yet, and loopback traffic was still in flight");
+		return OBS_UNKNOWN;
+	}
 	snprintf(d, n, "listener heard nothing from this probe");
 	return OBS_BLOCKED;
 }

@@ -487,7 +487,17 @@ static int vsock_attempt(const struct probe_env *env, struct attempt *a)
 }
 static enum observed vsock_verify(const struct host_view *hv, char *d, size_t n)
 {
-	return v_heard(hv, CH_VSOCK, d, n);
+	enum observed o = v_heard(hv, CH_VSOCK, d, n);
+
+	/* the loopback transport delivers from a workqueue, and only the
+	 * payload names the probe: a send the box says went through may not
+	 * have arrived */
+	if (o == OBS_BLOCKED && hv->att && hv->att->rc == 0) {
+		snprintf(d, n, "listener heard nothing from this probe yet, but the box's send went through: vsock "
+			       "loopback delivers later, from a workqueue");
+		return OBS_UNKNOWN;
+	}
+	return o;
 }
 
 /* ---------- inbound, io_uring, address spellings, proxies ---------- */
@@ -641,16 +651,23 @@ static int denied_arm(const struct probe_env *env, char *why, size_t n)
 	return need_port(env->tcp_denied, "second (denied)", why, n);
 }
 
+/* A tunnel that took the token and neither answered nor closed: what went
+ * down it may still be in the proxy (denied_verify). */
+#define TUNNEL_SILENT 1
+#define SILENT_NOTE "stayed silent after the token"
+
 /* Routes tried and routes a proxy let through, for the detail. */
 struct tally {
-	int tried, through;
+	int tried, through, silent;
 	char first[64];
 };
 
+/* r: a route's 0, TUNNEL_SILENT or -errno. */
 static void tally_add(struct tally *t, const char *how, int r)
 {
 	t->tried++;
-	if (r == 0 && !t->through++)
+	t->silent += r == TUNNEL_SILENT;
+	if (r >= 0 && !t->through++)
 		fmt(t->first, sizeof(t->first), "%s", how);
 }
 
@@ -662,6 +679,8 @@ static void tally_note(const struct tally *t, const struct proxy *p, struct atte
 		detail_add(a, "%s let %d of %d through (first: %s)", p->var, t->through, t->tried, t->first);
 	else
 		detail_add(a, "%s refused all %d", p->var, t->tried);
+	if (t->silent)
+		detail_add(a, "%d of its tunnels " SILENT_NOTE, t->silent);
 }
 
 static int denied_direct(const struct probe_env *env, struct attempt *a)
@@ -673,17 +692,27 @@ static int denied_direct(const struct probe_env *env, struct attempt *a)
 	return send_msg(env, AF_INET, SOCK_STREAM, 0, &sa, sizeof(sa), msg, a);
 }
 
-/* A tunnel the proxy opened: the token, down it. */
+/* A tunnel the proxy opened: the token down it, then the far end's answer
+ * (the denied listener answers what it reads) or the tunnel's end, so the
+ * box does not move on, nor end, while the proxy still relays the token (a
+ * proxy that dies with the box's end would drop it). 0, TUNNEL_SILENT when
+ * neither came within the socket's timeout, or -errno. */
 static int tunnel_token(const struct probe_env *env, int fd, const char *how)
 {
-	char msg[128];
+	char msg[128], answer[64];
+	ssize_t k;
+	int r;
 
 	snprintf(msg, sizeof(msg), "CAGETEST %s via %s\n", env->token, how);
-	return write_all(fd, msg, strlen(msg));
+	if ((r = write_all(fd, msg, strlen(msg))) < 0)
+		return r;
+	while ((k = read(fd, answer, sizeof(answer))) < 0 && errno == EINTR)
+		;
+	return k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? TUNNEL_SILENT : 0;
 }
 
-/* SOCKS5 CONNECT to the name (hlen bytes) and the denied port; 0 when a
- * tunnel opened and the token went down it. */
+/* SOCKS5 CONNECT to the name (hlen bytes) and the denied port; 0 (or
+ * TUNNEL_SILENT) when a tunnel opened and the token went down it. */
 static int via_socks(const struct probe_env *env, const struct proxy *p, const char *name, size_t hlen, const char *how,
 		     struct attempt *a)
 {
@@ -842,10 +871,19 @@ static int forms_attempt(const struct probe_env *env, struct attempt *a)
 }
 static enum observed denied_verify(const struct host_view *hv, char *d, size_t n)
 {
-	return v_heard(hv, CH_TCP_DENIED, d, n);
+	enum observed o = v_heard(hv, CH_TCP_DENIED, d, n);
+
+	/* the proxy is a process of its own, outside the host's settle: a
+	 * tunnel it opened that never answered may still hold the token */
+	if (o == OBS_BLOCKED && hv->att && strstr(hv->att->detail, SILENT_NOTE)) {
+		snprintf(d, n, "listener heard nothing from this probe yet, but a tunnel the proxy opened took the token "
+			       "and stayed silent: the proxy may still be relaying it");
+		return OBS_UNKNOWN;
+	}
+	return o;
 }
 
-#define PROXY_EVIDENCE "the second (denied) listener received the token, directly or down a tunnel the proxy opened (by the token only: a proxy connects from its own address)"
+#define PROXY_EVIDENCE "the second (denied) listener received the token, directly or down a tunnel the proxy opened (by the token only: a proxy connects from its own address; the box waits for the listener's answer down each tunnel, and one that stayed silent is unknown)"
 #define PROXY_BLOCKED "an allowlisting proxy that reads a request the way its connector does (srt >= 0.0.83 rejects control bytes, canonicalises hosts); " NO_NET " for the direct route"
 
 const struct probe net_probes[] = {

@@ -365,6 +365,16 @@ static int outside_arm(const struct probe_env *env, char *why, size_t n)
 	return r < 0 ? r : arm_canary(env, rel);
 }
 
+/* A child killed at NS_TIMEOUT_MS (a machine too busy to let it finish)
+ * never made its attempt to the end: what it did not do is no pass. */
+static enum observed finished(const struct host_view *hv, enum observed o, char *d, size_t n)
+{
+	if (o != OBS_BLOCKED || !hv->att || !strstr(hv->att->detail, "the namespace child: ETIMEDOUT"))
+		return o;
+	snprintf(d, n, "the namespace child was killed before it finished: nothing seen yet");
+	return OBS_UNKNOWN;
+}
+
 /* The protected name was moved away, or the fresh one carries the token. */
 static enum observed replaced_verify(const struct host_view *hv, const struct target *t, char *d, size_t n)
 {
@@ -375,7 +385,17 @@ static enum observed replaced_verify(const struct host_view *hv, const struct ta
 		return OBS_ALLOWED;
 	if (t->file)
 		snprintf(rel, sizeof(rel), "ws/%s/%s", t->name, t->file);
-	return v_has_token(hv, rel, d, n);
+	return finished(hv, v_has_token(hv, rel, d, n), d, n);
+}
+
+static enum observed git_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return finished(hv, v_git_replaced(hv, d, n), d, n);
+}
+
+static enum observed config_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return finished(hv, v_git_config(hv, d, n), d, n);
 }
 
 static enum observed codex_verify(const struct host_view *hv, char *d, size_t n)
@@ -398,7 +418,7 @@ static enum observed outside_verify(const struct host_view *hv, char *d, size_t 
 	char rel[64];
 
 	snprintf(rel, sizeof(rel), "outside/%s.txt", hv->env->token);
-	return v_canary_changed(hv, rel, d, n);
+	return finished(hv, v_canary_changed(hv, rel, d, n), d, n);
 }
 
 #define NS_BLOCKERS                                                                                         \
@@ -422,7 +442,7 @@ const struct probe ns_probes[] = {
 		.hint = NS_HINT,
 		.arm = root_arm,
 		.attempt = pivot_git_attempt,
-		.verify = v_git_replaced,
+		.verify = git_verify,
 	},
 	{
 		.id = "ns.pivot_codex",
@@ -485,7 +505,7 @@ const struct probe ns_probes[] = {
 		.hint = NS_HINT " (a filter on mount(2) alone misses the new mount API)",
 		.arm = root_arm,
 		.attempt = fsmount_git_attempt,
-		.verify = v_git_replaced,
+		.verify = git_verify,
 	},
 	{
 		.id = "ns.open_tree_git",
@@ -498,7 +518,7 @@ const struct probe ns_probes[] = {
 		.hint = NS_HINT " (a filter on mount(2) alone misses the new mount API)",
 		.arm = root_arm,
 		.attempt = open_tree_git_attempt,
-		.verify = v_git_replaced,
+		.verify = git_verify,
 	},
 	{
 		.id = "ns.clone_git",
@@ -512,7 +532,7 @@ const struct probe ns_probes[] = {
 		.hint = NS_HINT " (a filter on unshare() alone, or one comparing clone's whole flags word, misses this)",
 		.arm = root_arm,
 		.attempt = clone_git_attempt,
-		.verify = v_git_replaced,
+		.verify = git_verify,
 	},
 	{
 		.id = "ns.clone3_git",
@@ -525,7 +545,7 @@ const struct probe ns_probes[] = {
 		.hint = NS_HINT " (clone3 passes its flags in memory: make it ENOSYS so libc falls back to clone)",
 		.arm = root_arm,
 		.attempt = clone3_git_attempt,
-		.verify = v_git_replaced,
+		.verify = git_verify,
 	},
 	{
 		.id = "ns.mount_setattr_git",
@@ -538,7 +558,7 @@ const struct probe ns_probes[] = {
 			      "mount_setattr)",
 		.hint = "never leave the box CAP_SYS_ADMIN over the namespace that holds its read-only mounts",
 		.attempt = setattr_git_attempt,
-		.verify = v_git_config,
+		.verify = config_verify,
 	},
 	{
 		.id = "ns.setns_git",
@@ -553,7 +573,7 @@ const struct probe ns_probes[] = {
 		.hint = "hide host processes (a pid namespace), drop every capability and deny setns",
 		.arm = arm_sentinel,
 		.attempt = setns_git_attempt,
-		.verify = v_git_config,
+		.verify = config_verify,
 	},
 };
 PROBE_TABLE_END(ns);

@@ -151,6 +151,8 @@ struct reap_info {
 	/* their comm names, space separated, each once: room for the token-named
 	 * daemons of a whole batch beside any number of plain ones */
 	char survivor_names[1024];
+	bool busy;		/* one still ran (or waited for the CPU) when they were killed: what it was
+				 * doing after the box ended may not have happened yet */
 	int setup_err;		/* -errno if the supervisor failed to set up the case */
 };
 
@@ -197,11 +199,16 @@ struct host_view {
 	const struct sentinel_state *sentinel;
 	const struct reap_info *reap;
 	const struct proc_snapshot *inspect;
-	const char *pty_echo; /* bytes read back from the pty master, NUL-terminated */
+	/* NEED_PTY: what the pty master gave back (echoes) until the host's
+	 * marker, and what was left in its input queue; NULL without a pty.
+	 * Not settled: the marker never came back, the echo may be incomplete. */
+	const char *pty_echo, *pty_input;
+	bool pty_settled;
 	const char *seeded;   /* random value the host put in the agent's environment (SEEDED_ENV) */
 	bool brief;	      /* only the observation counts (an unconfined mode, the control): skip detail that costs a process */
 	/* Count events on ch from this probe (its token, or its source address:
-	 * probe_source); copy one into what. */
+	 * probe_source); copy one into what. -EINPROGRESS: none, and traffic
+	 * sent before the case ended may still be in flight. */
 	int (*heard)(const struct host_view *hv, enum channel ch, char *what, size_t n);
 	const void *observers;
 };

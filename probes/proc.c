@@ -108,7 +108,11 @@ static enum observed daemon_after_verify(const struct host_view *hv, char *d, si
 
 	if (o == OBS_ALLOWED)
 		snprintf(d, n, "a daemon wrote outside after the sandboxed command ended (%s)", what);
-	else if (o == OBS_BLOCKED && hv->reap && strstr(hv->reap->survivor_names, hv->env->token))
+	else if (o == OBS_BLOCKED && hv->reap && strstr(hv->reap->survivor_names, hv->env->token) && hv->reap->busy) {
+		snprintf(d, n, "the daemon outlived the box, but survivors still ran when they were killed: its write "
+			       "may not have come yet (%s)", what);
+		return OBS_UNKNOWN;
+	} else if (o == OBS_BLOCKED && hv->reap && strstr(hv->reap->survivor_names, hv->env->token))
 		snprintf(d, n, "the daemon outlived the box but its write outside failed: the policy still held (%s)",
 			 what);
 	else
@@ -192,6 +196,15 @@ static enum observed sigqueue_verify(const struct host_view *hv, char *d, size_t
 	return pending_verify(hv, QUEUED_SIG, d, n);
 }
 
+/* Untouched, the sentinel sleeps: running (or waiting for the CPU) once
+ * the case is over, it is acting on a signal the host cannot see any more. */
+static enum observed unsettled_sentinel(const struct sentinel_state *s, char *d, size_t n)
+{
+	snprintf(d, n, "the sentinel did not settle (state %c): a signal it was sent may still be taking effect",
+		 s->state ? s->state : '?');
+	return OBS_UNKNOWN;
+}
+
 static int sigstop_attempt(const struct probe_env *env, struct attempt *a)
 {
 	return fail_at(a, "kill SIGSTOP", kill(env->sentinel, SIGSTOP) < 0 ? neg_errno() : 0);
@@ -207,7 +220,9 @@ static enum observed sigstop_verify(const struct host_view *hv, char *d, size_t 
 		snprintf(d, n, "the sentinel is stopped (state %c)", s->state);
 		return OBS_ALLOWED;
 	}
-	snprintf(d, n, "the sentinel runs on (state %c)", s->dead ? 'X' : s->state ? s->state : '?');
+	if (!s->dead && (!s->state || !strchr("SZX", s->state))) /* runnable: maybe a stop taken but not yet acted on */
+		return unsettled_sentinel(s, d, n);
+	snprintf(d, n, "the sentinel runs on (state %c)", s->dead ? 'X' : s->state);
 	return OBS_BLOCKED;
 }
 
@@ -226,6 +241,8 @@ static enum observed sigkill_verify(const struct host_view *hv, char *d, size_t 
 		snprintf(d, n, "the sentinel was killed%s", s->dead ? "" : " (still exiting)");
 		return OBS_ALLOWED;
 	}
+	if (!s->state || !strchr("STt", s->state)) /* maybe a kill taken, its exit not begun */
+		return unsettled_sentinel(s, d, n);
 	snprintf(d, n, "the sentinel is alive");
 	return OBS_BLOCKED;
 }
@@ -401,9 +418,18 @@ static enum observed tiocsti_verify(const struct host_view *hv, char *d, size_t 
 {
 	if (!hv->pty_echo)
 		return OBS_UNKNOWN;
-	if (strstr(hv->pty_echo, hv->env->token)) {
-		snprintf(d, n, "the host's terminal received injected input");
+	if (hv->pty_input && strstr(hv->pty_input, hv->env->token)) {
+		snprintf(d, n, "the injected command waits in the input queue of the host's terminal");
 		return OBS_ALLOWED;
+	}
+	if (strstr(hv->pty_echo, hv->env->token)) {
+		snprintf(d, n, "the host's terminal received injected input (its echo)");
+		return OBS_ALLOWED;
+	}
+	if (!hv->pty_settled) {
+		/* its echo may still be on its way: never a pass */
+		snprintf(d, n, "the host's terminal did not settle (its marker never came back): nothing seen yet");
+		return OBS_UNKNOWN;
 	}
 	snprintf(d, n, "nothing was injected into the host's terminal");
 	return OBS_BLOCKED;
@@ -696,7 +722,8 @@ const struct probe proc_probes[] = {
 		.effect = EFFECT_PROC_ESCAPE,
 		.needs = NEED_PTY,
 		.summary = "push a command into the controlling terminal with TIOCSTI",
-		.evidence = "the host's pty echoes the injected command",
+		.evidence = "the injected command is in the input queue of the host's pty, or its echo on the master, read "
+			    "until a marker the host writes after the case comes back (not settled: error)",
 		.blocked_by = "bwrap --new-session, seccomp ioctl filter, dev.tty.legacy_tiocsti=0",
 		.hint = "start the sandbox in a new session (setsid) or filter TIOCSTI",
 		.attempt = tiocsti_attempt,

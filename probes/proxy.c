@@ -188,22 +188,35 @@ static void auth_header(const struct proxy *p, char *out, size_t n)
 	snprintf(out, n, "Proxy-Authorization: Basic %s\r\n", enc);
 }
 
+/* One line of the answer, byte by byte (what follows it stays unread), cut
+ * to n - 1 bytes, without its "\r\n"; its length, -1 at the end. */
+static ssize_t http_line(int fd, char *line, size_t n)
+{
+	size_t k = 0;
+
+	for (;;) {
+		char c;
+		ssize_t r = read(fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 && !k)
+			return -1;
+		if (r <= 0 || c == '\n')
+			break;
+		if (c != '\r' && k + 1 < n)
+			line[k++] = c;
+	}
+	line[k] = 0;
+	return (ssize_t)k;
+}
+
 /* The status line's code: 0 for 2xx, -EACCES for 4xx/5xx, -EPROTO. */
 static int http_status(int fd)
 {
 	char line[64];
-	size_t k = 0;
+	ssize_t k = http_line(fd, line, sizeof(line));
 
-	while (k + 1 < sizeof(line)) {
-		ssize_t r = read(fd, line + k, 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0 || line[k] == '\n')
-			break;
-		k++;
-	}
-	line[k] = 0;
-	if (strncmp(line, "HTTP/1.", 7) || k < 12)
+	if (k < 12 || strncmp(line, "HTTP/1.", 7))
 		return -EPROTO;
 	return line[9] == '2' ? 0 : -EACCES;
 }
@@ -225,7 +238,12 @@ int http_connect(int fd, const struct proxy *p, const char *authority, size_t hl
 	k += (size_t)snprintf(req + k, sizeof(req) - k, "\r\n%s\r\n", auth);
 	if (k >= sizeof(req) || write_all(fd, req, k) < 0)
 		return -EIO;
-	return http_status(fd);
+	int r = http_status(fd);
+	char line[256];
+	/* its headers up to the blank line: what follows is the tunnel's */
+	while (r == 0 && http_line(fd, line, sizeof(line)) > 0)
+		;
+	return r;
 }
 
 int http_request(int fd, const struct proxy *p, const char *target, const char *host)

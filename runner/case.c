@@ -4,6 +4,7 @@
 #include "../lib/util.h"
 #include "../probes/record.h"
 #include "inspect.h"
+#include "pty.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -17,7 +18,6 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
-#include <termios.h>
 
 #define STDERR_KEEP 4096
 #define OUT_MAX (1 << 20)
@@ -26,6 +26,8 @@
 #define SILENCE_SLACK 5.0
 /* After the agent's done record the wrapper has this long to exit. */
 #define DONE_GRACE 3.0
+/* How long a case's loopback traffic may stay in flight once it ended. */
+#define OBS_SETTLE_S 5.0
 
 static void slot_env(const struct job *j, size_t i, struct probe_env *env)
 {
@@ -83,27 +85,6 @@ static int chown_tree(const char *root, uid_t uid, gid_t gid)
 	}
 	if (d)
 		closedir(d);
-	return 0;
-}
-
-static int open_pty(struct job *j)
-{
-	struct termios t;
-
-	j->pty_master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (j->pty_master < 0 || grantpt(j->pty_master) < 0 || unlockpt(j->pty_master) < 0 ||
-	    ptsname_r(j->pty_master, j->pty_name, sizeof(j->pty_name)) != 0)
-		return neg_errno();
-	/* the host keeps the slave open so the queue survives the case */
-	j->pty_slave = open(j->pty_name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (j->pty_slave < 0)
-		return neg_errno();
-	if (tcgetattr(j->pty_slave, &t) == 0) {
-		cfmakeraw(&t);
-		t.c_lflag |= ECHO; /* injected input shows up on the master */
-		tcsetattr(j->pty_slave, TCSANOW, &t);
-	}
-	fcntl(j->pty_master, F_SETFL, O_NONBLOCK);
 	return 0;
 }
 
@@ -290,7 +271,7 @@ static int launch(struct run_ctx *R, struct job *j, unsigned needs, size_t armed
 		chown_tree(j->root, R->uid, R->gid);
 	if (!(argv = agent_argv(R, j, &l, armed > 0)) || !(envp = build_env(R, j, &l)))
 		return -ENOMEM;
-	if ((needs & NEED_PTY) && (r = open_pty(j)) < 0) {
+	if ((needs & NEED_PTY) && (r = pty_open(&j->pty_master, &j->pty_slave, j->pty_name, sizeof(j->pty_name))) < 0) {
 		snprintf(err, n, "cannot open a pty: %s", strerror(-r));
 		return r;
 	}
@@ -642,7 +623,8 @@ void case_finish(struct run_ctx *R, struct job *j)
 {
 	struct reap_info ri = {0};
 	struct sentinel_state sst;
-	char why[256], tail[320], echo[512] = "";
+	char why[256], tail[320];
+	struct pty_evidence pty = {0};
 	bool ran = j->running; /* false: a second launch that could not start */
 
 	if (ran)
@@ -654,12 +636,10 @@ void case_finish(struct run_ctx *R, struct job *j)
 		ri = j->first;
 		j->hello = j->first_hello;
 	}
-	observers_drain(R->obs);
+	observers_settle(R->obs, OBS_SETTLE_S);
 	sentinel_read(&j->sent, &sst);
-	if (j->pty_master >= 0) {
-		ssize_t k = read(j->pty_master, echo, sizeof(echo) - 1);
-		echo[k > 0 ? k : 0] = 0;
-	}
+	if (j->pty_master >= 0)
+		pty_collect(j->pty_master, j->pty_slave, PTY_SETTLE_S, &pty);
 	describe_exit(&ri, why, sizeof(why));
 	stderr_tail(&j->err, tail, sizeof(tail));
 	if (j->b->said_unconfined && j->err.s)
@@ -681,10 +661,13 @@ void case_finish(struct run_ctx *R, struct job *j)
 			.env = &env,
 			.sentinel = s->row->p->needs & NEED_OWN_SENTINEL ? &own : &sst,
 			.reap = &ri,
-			.pty_echo = j->pty_master >= 0 ? echo : NULL,
+			.pty_echo = j->pty_master >= 0 ? (pty.echo ? pty.echo : "") : NULL,
+			.pty_input = pty.input,
+			.pty_settled = pty.settled,
 		};
 		judge(R, j, s, &hv, why, tail);
 	}
+	pty_evidence_free(&pty);
 	case_cleanup(R, j);
 }
 

@@ -1,5 +1,6 @@
 #include "cgroup.h"
 
+#include "../lib/proc.h"
 #include "../lib/util.h"
 
 #include <dirent.h>
@@ -75,22 +76,6 @@ static bool has_controller(const char *dir, const char *name)
 		if (!strcmp(t, name))
 			return true;
 	return false;
-}
-
-static unsigned long long start_time(pid_t pid)
-{
-	char p[64];
-	_cleanup_free_ char *stat = NULL;
-	unsigned long long t = 0;
-
-	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
-	if (read_file(p, 4096, &stat, NULL) < 0)
-		return 0;
-	char *rp = strrchr(stat, ')');
-	/* field 22 (starttime); the scan starts at field 3 */
-	if (rp && sscanf(rp + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &t) != 1)
-		t = 0;
-	return t;
 }
 
 static int write_to(const char *dir, const char *file, const char *value)
@@ -197,30 +182,22 @@ static void destroy_tree(const char *dir, int depth)
 }
 
 /* Stale runs (their runner is gone) in one hierarchy: kill, remove. */
-/* The pid namespace a runner's pid is a pid in: part of its run's name. */
-static unsigned long pid_ns(void)
-{
-	struct stat st;
-
-	return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long)st.st_ino : 0;
-}
-
 static int collect_in(const char *base)
 {
 	DIR *d = opendir(base);
 	struct dirent *e;
-	unsigned long own_ns = pid_ns();
+	unsigned long long ns = proc_pid_ns();
 	int n = 0;
 
 	while (d && (e = readdir(d))) {
-		int pid;
-		unsigned long long t;
-		unsigned long ns;
+		int pid, k;
+		unsigned long long t, their_ns = 0;
 		char p[PATH_MAX];
-		/* a runner in another pid namespace (a container, an unshare) shares
-		 * the hierarchy but not its pids: only its own namespace can judge */
-		if (sscanf(e->d_name, "cagetest-%d-%llu-%lu", &pid, &t, &ns) != 3 || ns != own_ns ||
-		    start_time(pid) == t)
+		/* a run of another pid namespace (a container that shares this
+		 * cgroup tree) names a pid this /proc does not show: never ours
+		 * to judge. Names without the namespace come from older versions */
+		k = sscanf(e->d_name, "cagetest-%d-%llu-%llu", &pid, &t, &their_ns);
+		if (k < 2 || (k == 3 && their_ns != ns) || proc_start_time(pid) == t)
 			continue; /* not ours, or its runner is alive */
 		if (fmt(p, sizeof(p), "%s/%s", base, e->d_name) == 0) {
 			destroy_tree(p, 0);
@@ -262,7 +239,7 @@ int cg_run_create(struct cg_run *cg)
 
 	memset(cg, 0, sizeof(*cg));
 	cg_collect_stale();
-	snprintf(name, sizeof(name), "cagetest-%d-%llu-%lu", (int)getpid(), start_time(getpid()), pid_ns());
+	snprintf(name, sizeof(name), "cagetest-%d-%llu-%llu", (int)getpid(), proc_start_time(getpid()), proc_pid_ns());
 	if (run_dir(&hiers[H_V2], name)) {
 		/* limits need the controllers enabled for our children */
 		write_to(hiers[H_V2].run, "cgroup.subtree_control", "+pids +memory");

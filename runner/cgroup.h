@@ -6,12 +6,11 @@
  * hierarchies bound cases where v2 lacks those controllers. Without any,
  * cases fall back to the supervisor's subreaper loop.
  *
- *   <cgroup of the runner>/cagetest-<pid>-<starttime>-<pid namespace>/case-<n>
+ *   <cgroup of the runner>/cagetest-<pid>-<starttime>-<pid namespace inode>/case-<n>
  *
  * The run's name identifies its runner, so the next run can tell a stale
- * tree (runner SIGKILLed) from a live one and kill what is left in it; a
- * runner in another pid namespace (in a container, under unshare) is not
- * judged: its pid means nothing here. */
+ * tree (runner SIGKILLed) from a live one and kill what is left in it; a run
+ * of another pid namespace is never judged (its pid means nothing here). */
 #ifndef CAGETEST_CGROUP_H
 #define CAGETEST_CGROUP_H
 

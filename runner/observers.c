@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -101,6 +102,8 @@ struct observers {
 	int taps;
 	pid_t bus_pid;	      /* the private dbus-daemon, 0 = none */
 	struct dbus_conn *bus; /* the host's connection, owning DBUS_RECORDER */
+	int barrier, barrier_port; /* UDP on 127.0.0.1: observers_settle's markers to itself */
+	bool unsettled;		   /* the last settle did not see every marker back */
 };
 
 static void printable(char *dst, const char *src, size_t len)
@@ -476,6 +479,7 @@ int observers_start(struct observers **out, const char *run_dir, const char *run
 		return -ENOMEM;
 	for (int i = 0; i < L__COUNT; i++)
 		o->l[i].fd = -1;
+	o->barrier = -1;
 	fmt(o->run, sizeof(o->run), "%s", run_dir);
 	fmt(o->abstract, sizeof(o->abstract), "cagetest-%s", run_id);
 
@@ -580,6 +584,7 @@ int observers_start(struct observers **out, const char *run_dir, const char *run
 	}
 	if (start_bus(o) < 0)
 		stop_bus(o);
+	o->barrier = bind_inet(AF_INET, SOCK_DGRAM, 0, 0, &o->barrier_port);
 	*out = o;
 	return 0;
 }
@@ -919,6 +924,46 @@ void observers_drain(struct observers *o)
 			k++;
 }
 
+int observers_settle(struct observers *o, double timeout)
+{
+	struct sockaddr_in self = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->barrier_port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	double deadline = now_mono() + timeout;
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	char marker[24], buf[32];
+	int sent = 0, seen = 0;
+	cpu_set_t was, one;
+
+	random_hex(marker, sizeof(marker), 16);
+	if (o->barrier >= 0 && sched_getaffinity(0, sizeof(was), &was) == 0) {
+		/* from every CPU this process may run on, so any box process
+		 * could: a CPU it may not run on refuses (cpuset) and is skipped */
+		for (int c = 0; c < ncpu && c < CPU_SETSIZE; c++) {
+			CPU_ZERO(&one);
+			CPU_SET(c, &one);
+			if (sched_setaffinity(0, sizeof(one), &one) == 0 &&
+			    sendto(o->barrier, marker, 16, 0, (struct sockaddr *)&self, sizeof(self)) == 16)
+				sent++;
+		}
+		sched_setaffinity(0, sizeof(was), &was);
+	}
+	/* no affinity to be had (a runtime that filters it): one marker, from here */
+	if (!sent && o->barrier >= 0 && sendto(o->barrier, marker, 16, 0, (struct sockaddr *)&self, sizeof(self)) == 16)
+		sent++;
+	while (sent && seen < sent) {
+		ssize_t k;
+		while (seen < sent && (k = recv(o->barrier, buf, sizeof(buf), MSG_DONTWAIT)) >= 0)
+			seen += k == 16 && !memcmp(buf, marker, 16);
+		int left = (int)((deadline - now_mono()) * 1000);
+		if (seen == sent || left <= 0)
+			break;
+		poll(&(struct pollfd){.fd = o->barrier, .events = POLLIN}, 1, left);
+	}
+	observers_drain(o);
+	o->unsettled = !sent || seen < sent;
+	return o->unsettled ? -ETIMEDOUT : 0;
+}
+
 /* Sent by this probe: its token in what was carried, or its source. */
 static bool from_probe(const struct event *e, const struct probe_env *env)
 {
@@ -972,7 +1017,7 @@ int observers_heard(const struct observers *o, enum channel ch, const struct pro
 				describe(&o->ev[i], what, n);
 			count++;
 		}
-	return count;
+	return count || !o->unsettled ? count : -EINPROGRESS;
 }
 
 void observers_forget(struct observers *o, const struct probe_env *env)
@@ -1002,6 +1047,8 @@ void observers_stop(struct observers *o)
 	if (!o)
 		return;
 	stop_bus(o);
+	if (o->barrier >= 0)
+		close(o->barrier);
 	for (int i = 0; i < L__COUNT; i++)
 		if (o->l[i].fd >= 0)
 			close(o->l[i].fd);

@@ -32,8 +32,17 @@ void observers_service(struct observers *o, const struct pollfd *pfd, size_t n);
 /* Accept and read everything already queued in the kernel, without blocking:
  * called after a case's processes are all gone, so its evidence is in. */
 void observers_drain(struct observers *o);
+/* Once a case's processes are all gone, drain what they sent: first a
+ * marker from every CPU to the host itself through loopback, and wait for
+ * them all (at most timeout seconds). Loopback traffic is handed over in
+ * each CPU's backlog and delivered by the NET_RX softirq, which a busy
+ * machine defers (ksoftirqd): what a probe sent just before it exited may
+ * not have reached its listener yet; each marker comes out of its CPU's
+ * backlog after it. -ETIMEDOUT: not every marker came back (unsettled). */
+int observers_settle(struct observers *o, double timeout);
 /* Events on ch from env's probe: carrying its token, or sent from its
- * source (probe_source); one described in what. */
+ * source (probe_source); one described in what. -EINPROGRESS when there
+ * are none and the last settle did not complete. */
 int observers_heard(const struct observers *o, enum channel ch, const struct probe_env *env, char *what, size_t n);
 /* Drop the events of env's probe (the case is judged). */
 void observers_forget(struct observers *o, const struct probe_env *env);

@@ -498,14 +498,9 @@ done:
 	cg_run_destroy(&R.c.cg);
 	if (R.c.sc.root[0]) {
 		if (o->keep) {
-			char lock[PATH_MAX];
 			fmt(out->scratch_root, sizeof(out->scratch_root), "%s", R.c.sc.root);
-			/* kept on purpose: the next run must not collect it as stale */
-			if (fmt(lock, sizeof(lock), "%s/.lock", R.c.sc.root) == 0)
-				unlink(lock);
-			close(R.c.sc.lock_fd);
-		}
-		else
+			scratch_keep(&R.c.sc);
+		} else
 			scratch_destroy(&R.c.sc);
 	}
 	for (size_t i = 0; i < R.njobs; i++)

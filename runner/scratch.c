@@ -1,6 +1,7 @@
 #include "scratch.h"
 
 #include "../lib/path.h"
+#include "../lib/proc.h"
 #include "../lib/util.h"
 
 #include <dirent.h>
@@ -147,6 +148,81 @@ static int check_parent(const char *parent, char *err, size_t n)
 	return 0;
 }
 
+/* The run's claim on its root: a POSIX record lock, which belongs to the
+ * runner process alone and ends with it. An flock (or an OFD lock) belongs
+ * to the open file description, shared by every process forked from the
+ * runner until it execs or exits: a helper still dying after a SIGKILLed
+ * runner made the root look alive, and the next run left it. The runner
+ * takes the flock too, first, for older cagetest versions sharing the
+ * parent, which know only that one; LOCK_MARK in the file then says the
+ * POSIX lock is the one that counts. */
+#define LOCK_MARK "cagetest: posix record lock\n"
+
+static int claim(int fd, int cmd)
+{
+	struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+
+	return fcntl(fd, cmd, &l) < 0 ? neg_errno() : 0;
+}
+
+static int take_root(int fd)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return neg_errno();
+	/* a fresh root: only another run's collector may hold it, for a moment */
+	int r = claim(fd, F_SETLKW);
+	return r < 0 ? r : write_all(fd, LOCK_MARK, strlen(LOCK_MARK));
+}
+
+/* ROOT/.owner names the runner that holds ROOT/.lock: "PID STARTTIME
+ * PIDNS". A collector reads it before it opens the lock file: fcntl locks
+ * never conflict within one process, so a root of its own process would
+ * look abandoned, and closing any fd on the file would drop that process's
+ * lock. A root whose owner lives is never collected, even one whose lock
+ * was lost. */
+#define OWNER_FILE ".owner"
+
+static int write_owner(const char *root)
+{
+	char p[PATH_MAX], text[96];
+	int r = fmt(p, sizeof(p), "%s/" OWNER_FILE, root);
+
+	snprintf(text, sizeof(text), "%d %llu %llu\n", (int)getpid(), proc_start_time(getpid()), proc_pid_ns());
+	return r < 0 ? r : write_str(p, text);
+}
+
+/* Does ROOT/.owner name this process, or a live process of this pid
+ * namespace? A pid of another namespace means nothing here: its lock alone
+ * tells. */
+static bool owner_lives(const char *root)
+{
+	char p[PATH_MAX];
+	_cleanup_free_ char *text = NULL;
+	unsigned long long start, ns;
+	int pid;
+
+	if (fmt(p, sizeof(p), "%s/" OWNER_FILE, root) < 0 || read_file(p, 256, &text, NULL) < 0 ||
+	    sscanf(text, "%d %llu %llu", &pid, &start, &ns) != 3)
+		return false;
+	if (pid == getpid() && ns == proc_pid_ns() && start == proc_start_time(pid))
+		return true; /* this process's (also where /proc cannot tell) */
+	return start && ns && ns == proc_pid_ns() && proc_start_time(pid) == start;
+}
+
+/* fd is a root's lock file: is its runner gone? */
+static bool abandoned(int fd)
+{
+	char mark[sizeof(LOCK_MARK)] = "";
+
+	if (claim(fd, F_SETLK) < 0)
+		return false; /* its runner lives */
+	if (pread(fd, mark, sizeof(mark) - 1, 0) == (ssize_t)strlen(LOCK_MARK) && !strcmp(mark, LOCK_MARK))
+		return true;
+	/* an older cagetest's root, or one whose runner died before its mark:
+	 * only its flock tells */
+	return flock(fd, LOCK_EX | LOCK_NB) == 0;
+}
+
 int scratch_create(struct scratch *s, const char *parent, char *err, size_t n)
 {
 	char lock[PATH_MAX];
@@ -169,8 +245,8 @@ int scratch_create(struct scratch *s, const char *parent, char *err, size_t n)
 	chmod(s->root, 0711);
 	fmt(lock, sizeof(lock), "%s/.lock", s->root);
 	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		r = neg_errno();
+	if (s->lock_fd < 0 || (r = take_root(s->lock_fd)) < 0 || (r = write_owner(s->root)) < 0) {
+		r = r < 0 ? r : neg_errno();
 		goto fail;
 	}
 	fmt(s->run, sizeof(s->run), "%s/run", s->root);
@@ -232,6 +308,18 @@ int scratch_destroy(struct scratch *s)
 	return r;
 }
 
+void scratch_keep(struct scratch *s)
+{
+	char lock[PATH_MAX];
+
+	/* no lock file: the next run must not collect it as stale */
+	if (fmt(lock, sizeof(lock), "%s/.lock", s->root) == 0)
+		unlink(lock);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	s->lock_fd = -1;
+}
+
 int scratch_collect_stale(const char *parent)
 {
 	DIR *d = opendir(parent);
@@ -249,14 +337,20 @@ int scratch_collect_stale(const char *parent)
 		if (fmt(p, sizeof(p), "%s/%s", parent, e->d_name) < 0 || lstat(p, &st) < 0 || !S_ISDIR(st.st_mode) ||
 		    st.st_uid != getuid())
 			continue;
-		if (fmt(lock, sizeof(lock), "%s/.lock", p) < 0)
+		/* before its lock file is opened: see OWNER_FILE */
+		if (owner_lives(p) || fmt(lock, sizeof(lock), "%s/.lock", p) < 0)
 			continue;
 		fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0)
 			continue; /* not ours, or half-created: leave it */
-		/* a live run holds the lock */
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0 && rm_rf(p) == 0)
-			n++;
+		/* a live runner holds the lock; what its processes still dying
+		 * make meanwhile must not keep the root: retry a little */
+		if (abandoned(fd)) {
+			int r;
+			for (double end = now_mono() + 1; (r = rm_rf(p)) < 0 && now_mono() < end;)
+				usleep(10000);
+			n += r == 0;
+		}
 		close(fd);
 	}
 	closedir(d);

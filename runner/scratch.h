@@ -1,7 +1,13 @@
 /* The scratch root: one per run, outside /tmp and $TMPDIR. Everything a probe
  * may touch lives under it; it is removed at the end unless --keep.
  *
- *   ROOT/.lock      held (flock) for the run's life: a stale root has none
+ *   ROOT/.lock      locked (a POSIX record lock: the runner process's own, not
+ *                   its children's; and an flock, for older versions) for the
+ *                   run's life: a stale root has none. The runner must not
+ *                   open it again: closing any fd on it would drop the lock
+ *   ROOT/.owner     the runner's pid, start time and pid namespace: a root of
+ *                   the collector's own process, or of a live runner, is
+ *                   never collected (nor its lock file opened)
  *   ROOT/run/       shared by the run: host sockets, the setuid helper
  *   ROOT/template/  the fixture, built once, copied per case
  *   ROOT/cases/N/   one sandbox invocation: ws/ outside/ home/ tmp/ shm/
@@ -36,6 +42,8 @@ int scratch_new_case(struct scratch *s, char *case_root, size_t n);
 int scratch_cases_on_tmpfs(struct scratch *s);
 /* Remove the root (and release the lock). */
 int scratch_destroy(struct scratch *s);
+/* --keep: leave the root for good (no lock file: never collected as stale). */
+void scratch_keep(struct scratch *s);
 /* Remove roots of runs that died (SIGKILL) under parent; returns how many. */
 int scratch_collect_stale(const char *parent);
 

@@ -92,10 +92,15 @@ static uint64_t status_mask(const char *text, const char *key)
 	return p ? strtoull(p + strlen(key), NULL, 16) : 0;
 }
 
+/* A kill or a stop the box sent takes effect when the sentinel next runs:
+ * until then it is runnable, then it dies or stops; on a busy machine that
+ * may be after the case ended. Untouched, it sleeps in pause(). */
+#define SENTINEL_SETTLE_S 2.0
+#define PF_EXITING 0x4 /* linux/sched.h: in do_exit() */
+
 void sentinel_read(const struct sentinel *s, struct sentinel_state *st)
 {
 	char path[64];
-	_cleanup_free_ char *text = NULL;
 	int ws;
 
 	memset(st, 0, sizeof(*st));
@@ -105,16 +110,32 @@ void sentinel_read(const struct sentinel *s, struct sentinel_state *st)
 	snprintf(st->secret, sizeof(st->secret), "%s", s->secret);
 	for (size_t i = 0; i < SENTINEL_WORDS; i++)
 		st->words[i] = s->words ? s->words[i] : SENTINEL_MAGIC;
-	if (waitpid(s->pid, &ws, WNOHANG) == s->pid) {
-		st->dead = true;
-		return;
+	for (double end = now_mono() + SENTINEL_SETTLE_S;;) {
+		_cleanup_free_ char *text = NULL, *stat = NULL;
+		unsigned flags = 0;
+		char *rp;
+		if (waitpid(s->pid, &ws, WNOHANG) == s->pid) {
+			st->dead = true;
+			return;
+		}
+		/* pending signals first: a stop or kill taken off them after
+		 * this read shows in the state read after it */
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)s->pid);
+		if (read_file(path, 16384, &text, NULL) < 0)
+			return;
+		st->sigpending = status_mask(text, "\nSigPnd:\t") | status_mask(text, "\nShdPnd:\t");
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)s->pid);
+		if (read_file(path, 4096, &stat, NULL) < 0 || !(rp = strrchr(stat, ')')) ||
+		    sscanf(rp + 2, "%c %*d %*d %*d %*d %*d %u", &st->state, &flags) != 2)
+			st->state = '?';
+		if (flags & PF_EXITING)
+			st->state = 'X';
+		/* settled: asleep and untouched, stopped, or on its way out; R or
+		 * D is a signal still being acted on */
+		if (strchr("STtX?", st->state) || now_mono() >= end)
+			return;
+		usleep(1000);
 	}
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)s->pid);
-	if (read_file(path, 16384, &text, NULL) < 0)
-		return;
-	st->sigpending = status_mask(text, "\nSigPnd:\t") | status_mask(text, "\nShdPnd:\t");
-	const char *state = strstr(text, "\nState:\t");
-	st->state = state ? state[8] : '?';
 }
 
 void sentinel_stop(struct sentinel *s)

@@ -22,8 +22,11 @@
 
 #define REAP_SECONDS 5
 /* Survivors get this long to act before they are killed, as a real daemon
- * would: what they do after the box ended is evidence too. */
+ * would: what they do after the box ended is evidence too. And longer, up
+ * to SURVIVOR_SETTLE_S, while one still runs or waits for the CPU: one that
+ * the box's end woke, and a busy machine has not run yet, has not acted yet. */
 #define SURVIVOR_GRACE_US 300000
+#define SURVIVOR_SETTLE_S 3.0
 
 /* Close every fd >= 3 except the ones listed. */
 static void close_except(const int *keep, size_t n)
@@ -206,18 +209,41 @@ static void kill_reap_all(struct reap_info *ri, const char *cgroup)
 	}
 }
 
+/* Is one of them running, runnable or in uninterruptible sleep? */
+static bool any_busy(const pid_t *pids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char p[64], state = 0;
+		_cleanup_free_ char *stat = NULL;
+		snprintf(p, sizeof(p), "/proc/%d/stat", (int)pids[i]);
+		if (read_file(p, 4096, &stat, NULL) == 0 && strrchr(stat, ')'))
+			state = strrchr(stat, ')')[2];
+		if (state == 'R' || state == 'D')
+			return true;
+	}
+	return false;
+}
+
 /* Everything left after the top process: name it, kill it, reap it. */
 static void reap_survivors(struct reap_info *ri, const char *cgroup)
 {
-	pid_t any;
+	double t0 = now_mono();
 
 	/* a live survivor gets a grace to show what it does after the box ended;
 	 * a wrapper's helpers that are only exiting (bwrap's init) end it early */
-	for (double end = now_mono() + SURVIVOR_GRACE_US / 1e6; now_mono() < end;) {
+	for (;;) {
+		pid_t kids[4096];
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
-		if (list_children(&any, 1) == 0)
+		size_t n = list_children(kids, ARRAY_SIZE(kids));
+		if (n == 0)
 			break;
+		n += cg_case_procs(cgroup, kids + n, ARRAY_SIZE(kids) - n);
+		double spent = now_mono() - t0;
+		if (spent >= SURVIVOR_GRACE_US / 1e6 && (spent >= SURVIVOR_SETTLE_S || !any_busy(kids, n))) {
+			ri->busy = spent >= SURVIVOR_SETTLE_S;
+			break;
+		}
 		usleep(2000);
 	}
 	kill_reap_all(ri, cgroup);

@@ -6,6 +6,8 @@
 #                                           test whose result changed between
 #                                           rounds (a flake) and every one that
 #                                           failed in all of them
+# LOAD=N in the environment keeps N workers of tests/load.sh busy for the
+# whole run (make stress N=5 LOAD=2): what only a busy machine shows.
 set -u
 BUILD=${BUILD:-build}
 rounds=1
@@ -23,7 +25,15 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-exitcode=86:log_path=$san_dir/asan:detect_l
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:exitcode=87:print_stacktrace=1:log_path=$san_dir/ubsan}"
 # one line per test and round: "BINARY<tab>TEST<tab>ok|failed"
 results=$(mktemp)
-trap 'rm -f "$results"' EXIT
+load_pid=
+trap 'rm -f "$results"; [ -z "$load_pid" ] || { kill "$load_pid"; wait "$load_pid"; } 2>/dev/null' EXIT
+trap 'exit 130' INT TERM HUP
+if [ "${LOAD:-0}" -gt 0 ]; then
+	# its workers also stop by themselves once this shell is gone
+	"$(dirname "$0")/load.sh" "$LOAD" $$ &
+	load_pid=$!
+	echo "load: $LOAD workers of tests/load.sh for the whole run"
+fi
 passed=0
 failed=0
 failures=""

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -140,6 +141,96 @@ static void test_new_roads(void **state)
 		assert_int_equal(heard_from("net.i386_socket", CH_TCP4), 1);
 		assert_true(heard_from("ipc.i386_unix", CH_UNIX_STREAM) >= 1);
 	}
+}
+
+/* An HTTP CONNECT proxy for 127.0.0.1 only that relays what comes down a
+ * tunnel delay_ms late (the answer back at once), as a proxy on a busy
+ * machine may; each client in a process of its own, all in the group of
+ * the one returned. */
+static void slow_tunnel(int c, int delay_ms)
+{
+	struct sockaddr_in up = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	char req[1024], buf[512];
+	size_t k = 0;
+	int port = 0, u = -1;
+	ssize_t r;
+
+	while (k + 1 < sizeof(req) && (r = read(c, req + k, sizeof(req) - 1 - k)) > 0) {
+		req[k += (size_t)r] = 0;
+		if (strstr(req, "\r\n\r\n"))
+			break;
+	}
+	if (sscanf(req, "CONNECT 127.0.0.1:%d ", &port) != 1 || (u = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    (up.sin_port = htons((uint16_t)port), connect(u, (struct sockaddr *)&up, sizeof(up))) < 0) {
+		dprintf(c, "HTTP/1.1 403 Forbidden\r\n\r\n");
+		_exit(0);
+	}
+	dprintf(c, "HTTP/1.1 200 Connection established\r\n\r\n");
+	for (;;) {
+		struct pollfd p[2] = {{.fd = c, .events = POLLIN}, {.fd = u, .events = POLLIN}};
+		poll(p, 2, -1);
+		if (p[0].revents)
+			usleep((useconds_t)delay_ms * 1000);
+		for (int i = 0; i < 2; i++)
+			if (p[i].revents && ((r = read(p[i].fd, buf, sizeof(buf))) <= 0 || write(p[1 - i].fd, buf, (size_t)r) != r))
+				_exit(0);
+	}
+}
+
+static pid_t slow_proxy(int delay_ms, int *port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 16), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	*port = ntohs(sa.sin_port);
+	pid_t pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		signal(SIGCHLD, SIG_IGN);
+		for (;;) {
+			int c = accept(fd, NULL, NULL);
+			if (c >= 0 && fork() == 0)
+				slow_tunnel(c, delay_ms);
+			if (c >= 0)
+				close(c);
+		}
+	}
+	setpgid(pid, pid);
+	close(fd);
+	return pid;
+}
+
+/* A tunnel through a proxy that relays late: the box waits for the denied
+ * listener's answer before it goes on, so a proxy that dies with the box's
+ * end (killed here the moment the attempt is over) has relayed the token
+ * already; without the wait only the direct road was heard. */
+static void test_late_proxy(void **state)
+{
+	char url[64];
+	int port;
+
+	(void)state;
+	pid_t proxy = slow_proxy(300, &port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+	setenv("HTTPS_PROXY", url, 1);
+	probe_env_set_slot(&env, ++slot);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct attempt a = {0};
+		_exit(probe_find("net.proxy_connect_forms")->attempt(&env, &a) == 0 ? 0 : 1);
+	}
+	serve_until(pid);
+	kill(-proxy, SIGKILL);
+	waitpid(proxy, NULL, 0);
+	unsetenv("HTTPS_PROXY");
+	observers_drain(obs);
+	/* direct, and CONNECT 127.0.0.1 (the one spelling this proxy takes) */
+	assert_int_equal(observers_heard(obs, CH_TCP_DENIED, &env, NULL, 0), 2);
 }
 
 /* Bytes that are not the protocol leave no event, even with a token inside. */
@@ -323,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_resolvers),
 		cmocka_unit_test(test_listeners),
 		cmocka_unit_test(test_new_roads),
+		cmocka_unit_test(test_late_proxy),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_attribution),
 		cmocka_unit_test(test_sources_distinct),

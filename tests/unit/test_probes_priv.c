@@ -304,6 +304,14 @@ static void test_signals(void **state)
 	s.state = 'S', s.dead = true;
 	expect("proc.sigkill", ((struct host_view){.sentinel = &s}), OBS_ALLOWED);
 	expect("proc.sigkill", ((struct host_view){.sentinel = &(struct sentinel_state){0}}), OBS_UNKNOWN);
+	/* running (or waiting for the CPU, or in D) once the case is over: a
+	 * kill or a stop may be under way, never a pass */
+	for (const char *st = "RD"; *st; st++) {
+		s = intact();
+		s.state = *st;
+		expect("proc.sigkill", ((struct host_view){.sentinel = &s}), OBS_UNKNOWN);
+		expect("proc.sigstop", ((struct host_view){.sentinel = &s}), OBS_UNKNOWN);
+	}
 }
 
 static void test_sentinel_memory_and_files(void **state)
@@ -355,9 +363,14 @@ static void test_reads_and_terminals(void **state)
 	       OBS_ALLOWED);
 
 	expect("proc.tiocsti", (struct host_view){0}, OBS_UNKNOWN);
-	expect("proc.tiocsti", ((struct host_view){.pty_echo = ""}), OBS_BLOCKED);
+	expect("proc.tiocsti", ((struct host_view){.pty_echo = "", .pty_input = "", .pty_settled = true}), OBS_BLOCKED);
+	/* the host's marker never came back: the echo may be in flight, never a pass */
+	expect("proc.tiocsti", ((struct host_view){.pty_echo = "", .pty_input = ""}), OBS_UNKNOWN);
 	snprintf(echo, sizeof(echo), "echo %s\r\n", env.token);
+	expect("proc.tiocsti", ((struct host_view){.pty_echo = echo, .pty_settled = true}), OBS_ALLOWED);
 	expect("proc.tiocsti", ((struct host_view){.pty_echo = echo}), OBS_ALLOWED);
+	/* echo off in the box: the command only waits in the input queue */
+	expect("proc.tiocsti", ((struct host_view){.pty_echo = "", .pty_input = echo, .pty_settled = true}), OBS_ALLOWED);
 
 	expect("proc.tioclinux", (struct host_view){0}, OBS_UNKNOWN);
 	expect("proc.tioclinux", ((struct host_view){.att = att(-EPERM, "")}), OBS_BLOCKED);
