@@ -219,9 +219,16 @@ static void check_verdicts(const struct runtime_case *c, const struct report *re
 			if (fnmatch(w->backend, col->backend, 0) || !in_list(w->modes, col->mode))
 				continue;
 			checked++;
-			if (!(w->words & W(v->word)))
+			if (!(w->words & W(v->word))) {
+				for (size_t r = 0; r < rep->nresults; r++) /* the rows it could not judge, and why */
+					if (rep->results[r].verdict == V_ERROR &&
+					    !strcmp(rep->results[r].backend, col->backend) &&
+					    !strcmp(rep->results[r].mode, col->mode))
+						print_message("%s: %s/%s %s: %s\n", c->rt, col->backend, col->mode,
+							      rep->results[r].probe, rep->results[r].detail);
 				fail_msg("%s: %s/%s is %s: %s", c->rt, col->backend, col->mode, sandbox_word_name(v->word),
 					 v->reason);
+			}
 			const struct backend_info *b = report_backend(rep, col->backend);
 			const char *reason = v->word == SW_UNAVAILABLE && b ? b->reason : v->reason;
 			if (w->needle && !strstr(reason, w->needle))

@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -233,6 +234,35 @@ static void test_late_proxy(void **state)
 	assert_int_equal(observers_heard(obs, CH_TCP_DENIED, &env, NULL, 0), 2);
 }
 
+/* Without 127.0.0.1 (lo down in a fresh network namespace, as in LXC's empty
+ * network) no loopback packet can be in flight: a case's evidence settles,
+ * and a listener that heard nothing says so instead of "still in flight". */
+static void test_no_loopback(void **state)
+{
+	int st;
+
+	(void)state;
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct observers *o = NULL;
+		char err[256];
+		if (unshare(CLONE_NEWNET) < 0)
+			_exit(77);
+		char dir[PATH_MAX]; /* its own: the sockets of run_dir are the other tests' */
+		snprintf(dir, sizeof(dir), "%s/nolo", run_dir);
+		if (mkdir(dir, 0755) < 0 || observers_start(&o, dir, "nolo", err, sizeof(err)) < 0)
+			_exit((fprintf(stderr, "observers_start: %s\n", err), 2));
+		int settled = observers_settle(o, 1), heard = observers_heard(o, CH_UNIX_STREAM, &env, NULL, 0);
+		observers_stop(o);
+		_exit(settled == 0 && heard == 0 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 77)
+		skip(); /* no network namespace of our own (not root) */
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 /* Bytes that are not the protocol leave no event, even with a token inside. */
 static void test_malformed(void **state)
 {
@@ -415,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_listeners),
 		cmocka_unit_test(test_new_roads),
 		cmocka_unit_test(test_late_proxy),
+		cmocka_unit_test(test_no_loopback),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_attribution),
 		cmocka_unit_test(test_sources_distinct),
