@@ -1,4 +1,4 @@
-/* The JSON report (schema 1): render the model, and read it back for merge,
+/* The JSON report (schema 1; 2 when a merge folded hosts): render the model, and read it back for merge,
  * diff and baselines. */
 #include "render.h"
 
@@ -122,6 +122,14 @@ static int verdicts_json(cJSON *root, const struct report *r)
 	return 0;
 }
 
+static int schema_of(const struct report *r)
+{
+	for (size_t i = 0; i < r->nhosts; i++)
+		if (r->hosts[i].like)
+			return REPORT_SCHEMA_FOLDED;
+	return REPORT_SCHEMA;
+}
+
 int report_json(const struct report *r, char **out)
 {
 	cJSON *root = cJSON_CreateObject(), *a, *s;
@@ -131,7 +139,7 @@ int report_json(const struct report *r, char **out)
 		return -ENOMEM;
 	add_str(root, "tool", "cagetest");
 	add_str(root, "version", r->version ? r->version : CAGETEST_VERSION);
-	cJSON_AddNumberToObject(root, "schema", REPORT_SCHEMA);
+	cJSON_AddNumberToObject(root, "schema", schema_of(r));
 	add_str(root, "started", r->started);
 	add_num(root, "duration_s", r->duration_s, 2);
 	if (r->interrupted)
@@ -287,6 +295,8 @@ static int check_likes(const struct report *rep, struct jerr *e)
 		snprintf(where, sizeof(where), "hosts[%zu].like", i);
 		if (to == &rep->host || to->like || to == &rep->hosts[i])
 			return fail(e, where, "names no host of this report that has its own rows");
+		if (rep->schema != REPORT_SCHEMA_FOLDED)
+			return fail(e, where, "a folded host needs schema 2");
 	}
 	return 0;
 }
@@ -364,15 +374,15 @@ static int parse_root(const cJSON *root, struct report *rep, struct jerr *e)
 		return fail(e, "tool", "not a cagetest report");
 	if ((r = get_num(root, "schema", true, &schema, "report", e)))
 		return r;
-	if (schema != REPORT_SCHEMA)
-		return fail(e, "schema", "unsupported schema version (this cagetest reads schema 1)");
+	if (schema != REPORT_SCHEMA && schema != REPORT_SCHEMA_FOLDED)
+		return fail(e, "schema", "unsupported schema version (this cagetest reads schemas 1 and 2)");
 	if ((r = get_str(root, "version", false, &rep->version, "report", e)) ||
 	    (r = get_str(root, "started", false, &rep->started, "report", e)) ||
 	    (r = get_num(root, "duration_s", false, &rep->duration_s, "report", e)) ||
 	    (r = get_bool(root, "interrupted", &rep->interrupted, "report", e)))
 		return r;
 	rep->tool = strdup("cagetest");
-	rep->schema = REPORT_SCHEMA;
+	rep->schema = (int)schema;
 	if ((it = cJSON_GetObjectItemCaseSensitive(root, "host")) && (r = parse_host(it, &rep->host, "host", e)))
 		return r;
 	a = cJSON_GetObjectItemCaseSensitive(root, "hosts");

@@ -1,7 +1,7 @@
 /* The result model: one run (or several merged) as plain data. Every report
  * format renders from this and only this (the writers are render.h's, the
  * model knows none of them); `merge`, `diff` and `--baseline` read it back
- * from the JSON report (schema 1, README: Reports). */
+ * from the JSON report (schema 1; 2 when hosts are folded; README: Reports). */
 #ifndef CAGETEST_MODEL_H
 #define CAGETEST_MODEL_H
 
@@ -14,6 +14,9 @@ struct sbuf;
 
 #define CAGETEST_VERSION "0.1.0"
 #define REPORT_SCHEMA 1
+/* A merge that folded hosts (hosts[].like): a folded host's rows are another
+ * host's, which a schema-1 reader would miss, so it is told by the number. */
+#define REPORT_SCHEMA_FOLDED 2
 
 enum verdict { V_PASS, V_ESCAPE, V_OVERBLOCKED, V_ERROR, V_SKIP, V_XFAIL, V__COUNT };
 
@@ -231,7 +234,7 @@ void grid_line_text(const struct grid_line *l, struct sbuf *out);
 void grid_rows_text(const struct grid *g, size_t l, struct sbuf *out);
 
 
-/* Parse a JSON report (schema 1). err gets "where: what". */
+/* Parse a JSON report (schema 1 or 2). err gets "where: what". */
 int report_from_json(const char *text, struct report *r, char *err, size_t n);
 
 /* Make s valid for XML 1.0 text: bad UTF-8 and disallowed control

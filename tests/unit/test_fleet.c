@@ -76,6 +76,12 @@ static void test_fold(void **state)
 	/* JSON: hosts[].like, read back as it was written */
 	assert_int_equal(report_json(&m, &text), 0);
 	assert_non_null(strstr(text, "\"like\":\t\"node-0001\""));
+	/* a schema-1 reader would miss the folded hosts' rows: the number says so */
+	assert_non_null(strstr(text, "\"schema\":\t2,"));
+	char *unfolded = NULL; /* --no-fold: every host its own rows, schema 1 */
+	assert_int_equal(report_json(&each, &unfolded), 0);
+	assert_non_null(strstr(unfolded, "\"schema\":\t1,"));
+	free(unfolded);
 	if (report_from_json(text, &back, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 	assert_int_equal(back.nresults, m.nresults);
@@ -127,6 +133,14 @@ static void test_fold(void **state)
 	memcpy(at + 9, "node-0009", 9); /* node-0009 like itself */
 	assert_int_equal(report_from_json(text, &one, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, ".like: names no host"));
+	free(text);
+	/* and a folded host in a report that says schema 1 */
+	assert_int_equal(report_json(&m, &text), 0);
+	at = strstr(text, "\"schema\":\t2,");
+	assert_non_null(at);
+	at[10] = '1';
+	assert_int_equal(report_from_json(text, &one, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, ".like: a folded host needs schema 2"));
 	free(text);
 	report_free(&back);
 	report_free(&m);

@@ -175,7 +175,7 @@ static void test_json_bad(void **state)
 	} bad[] = {
 		{"", "not valid JSON"},
 		{"{\"tool\":\"other\",\"schema\":1,\"results\":[]}", "not a cagetest report"},
-		{"{\"tool\":\"cagetest\",\"schema\":2,\"results\":[]}", "unsupported schema"},
+		{"{\"tool\":\"cagetest\",\"schema\":3,\"results\":[]}", "unsupported schema"},
 		{"{\"tool\":\"cagetest\",\"schema\":1}", "results: missing"},
 		{"{\"tool\":\"cagetest\",\"schema\":1,\"results\":[1]}", "results[0]: expected an object"},
 		{"{\"tool\":\"cagetest\",\"schema\":1,\"results\":[{\"backend\":\"a\",\"mode\":\"b\",\"probe\":\"c\",\"expected\":\"x\",\"verdict\":\"pass\"}]}",
