@@ -131,18 +131,21 @@ static inline int dist_build(char *why, size_t n)
 }
 
 /* A test of the dist in containers needs root and build/dist/cagetest: 0
- * when both are there; 1 when not, with not_run saying why (a skip); -1
- * when the dist does not build (a failure, never a skip). */
-static inline int dist_for_containers(const char *root_for, char *not_run, size_t n)
+ * when both are there, with dir (a mkdtemp template) made; 1 when not, with
+ * not_run saying why (a skip); -1 when the dist does not build (a failure,
+ * never a skip) or dir cannot be made. */
+static inline int dist_for_containers(const char *root_for, char *dir, char *not_run, size_t n)
 {
 	char why[512];
 	int built;
 
 	if (geteuid() != 0)
-		return snprintf(not_run, n, "needs root (%s)", root_for), 1;
+		return *dir = 0, snprintf(not_run, n, "needs root (%s)", root_for), 1;
 	if ((built = dist_build(why, sizeof(why))) == 77)
-		return snprintf(not_run, n, "cannot build the dist here: %s", why), 1;
-	return built ? -1 : 0;
+		return *dir = 0, snprintf(not_run, n, "cannot build the dist here: %s", why), 1;
+	if (built || !mkdtemp(dir))
+		return *dir = 0, -1;
+	return 0;
 }
 
 struct xsd_err {

@@ -41,12 +41,10 @@ static int setup(void **state)
 	int st;
 
 	(void)state;
-	int ready = dist_for_containers("dockerd, podman", not_run, sizeof(not_run));
+	snprintf(out, sizeof(out), BUILDDIR "/tests/.cadaptersXXXXXX");
+	int ready = dist_for_containers("dockerd, podman", out, not_run, sizeof(not_run));
 	if (ready) /* a broken build is a failure, never a skip */
 		return ready < 0 ? -1 : 0;
-	snprintf(out, sizeof(out), BUILDDIR "/tests/.cadaptersXXXXXX");
-	if (!mkdtemp(out))
-		return -1;
 	snprintf(json, sizeof(json), "%s/r.json", out);
 	/* the host configuration: the adapters find the session's engines first on PATH */
 	snprintf(cmd, sizeof(cmd), "%s run -q -b docker,podman,gvisor -m read-only,workspace-write,workspace-net -p %s --json %s",

@@ -125,12 +125,10 @@ static int setup(void **state)
 	int st;
 
 	(void)state;
-	int ready = dist_for_containers("dockerd, podman, nspawn", not_run, sizeof(not_run));
+	snprintf(out, sizeof(out), BUILDDIR "/tests/.containersXXXXXX");
+	int ready = dist_for_containers("dockerd, podman, nspawn", out, not_run, sizeof(not_run));
 	if (ready) /* a broken build is a failure, never a skip */
 		return ready < 0 ? -1 : 0;
-	snprintf(out, sizeof(out), BUILDDIR "/tests/.containersXXXXXX");
-	if (!mkdtemp(out))
-		return -1;
 	snprintf(outdir, sizeof(outdir), "%s/box", out);
 	/* the box is written by uid 1000 in docker-user too */
 	if (mkdir(outdir, 0777) < 0 || chmod(outdir, 0777) < 0 || chmod(out, 0755) < 0)

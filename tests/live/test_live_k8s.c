@@ -36,12 +36,10 @@ static int setup(void **state)
 	int st;
 
 	(void)state;
-	int ready = dist_for_containers("podman with runc", not_run, sizeof(not_run));
+	snprintf(out, sizeof(out), BUILDDIR "/tests/.k8sXXXXXX");
+	int ready = dist_for_containers("podman with runc", out, not_run, sizeof(not_run));
 	if (ready) /* a broken build is a failure, never a skip */
 		return ready < 0 ? -1 : 0;
-	snprintf(out, sizeof(out), BUILDDIR "/tests/.k8sXXXXXX");
-	if (!mkdtemp(out))
-		return -1;
 	/* every Job variant, and the DaemonSet's default pod: three batteries */
 	char *argv[] = {PLAY_SH,
 			"--out",
