@@ -55,6 +55,9 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIVE_SRC := $(wildcard tests/live/test_*.c)
 LIVE_BIN := $(LIVE_SRC:tests/live/%.c=$(BUILD)/tests/%)
+# the Seatbelt generator's portable build (check-seatbelt, below); defined
+# here because check's prerequisites are expanded where check is read
+SEATBELT_PORTABLE := $(BUILD)/tests/test_seatbelt-portable
 # live tests against sandboxes installed from npm (make check-peers)
 PEERS_SRC := $(wildcard tests/peers/test_*.c)
 PEERS_BIN := $(PEERS_SRC:tests/peers/%.c=$(BUILD)/tests/%)
@@ -164,7 +167,6 @@ check-docs: $(BUILD)/cagetest
 # and libxml2 (brew); nothing Debian, nothing Linux-only. `make check` builds
 # and runs it too, so what the macOS job links cannot break unseen here.
 PORTABLE_SRC := lib/util.c lib/path.c lib/policy.c lib/jparse.c runner/suite.c platforms/registry.c platforms/none.c platforms/seatbelt.c
-SEATBELT_PORTABLE := $(BUILD)/tests/test_seatbelt-portable
 $(SEATBELT_PORTABLE): tests/unit/test_seatbelt.c tests/testutil.h $(PORTABLE_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST $@"
