@@ -166,7 +166,7 @@ check-docs: $(BUILD)/cagetest
 # live there with sandbox-exec. Needs a C compiler, pkg-config, cJSON, cmocka
 # and libxml2 (brew); nothing Debian, nothing Linux-only. `make check` builds
 # and runs it too, so what the macOS job links cannot break unseen here.
-PORTABLE_SRC := lib/util.c lib/path.c lib/policy.c lib/jparse.c runner/suite.c platforms/registry.c platforms/none.c platforms/seatbelt.c
+PORTABLE_SRC := lib/util.c lib/path.c lib/policy.c lib/jparse.c lib/datadir.c runner/suite.c platforms/registry.c platforms/none.c platforms/seatbelt.c
 $(SEATBELT_PORTABLE): tests/unit/test_seatbelt.c tests/testutil.h $(PORTABLE_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST $@"
