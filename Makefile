@@ -55,6 +55,9 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIVE_SRC := $(wildcard tests/live/test_*.c)
 LIVE_BIN := $(LIVE_SRC:tests/live/%.c=$(BUILD)/tests/%)
+# the Seatbelt generator's portable build (check-seatbelt, below); defined
+# here because check's prerequisites are expanded where check is read
+SEATBELT_PORTABLE := $(BUILD)/tests/test_seatbelt-portable
 # live tests against sandboxes installed from npm (make check-peers)
 PEERS_SRC := $(wildcard tests/peers/test_*.c)
 PEERS_BIN := $(PEERS_SRC:tests/peers/%.c=$(BUILD)/tests/%)
@@ -124,6 +127,14 @@ build/dist/cagetest: $(BUILD)/cagetest
 	@echo "  DIST $@: $$(stat -c %s $@) bytes, $$(file -b $@ 2>/dev/null | cut -d, -f1-2)"
 endif
 
+# One-mechanism sandboxes the live tests drive as adapters (tests/wrappers/confine.c):
+# a seccomp socket(AF_UNIX) denial alone, Landlock alone.
+CONFINE := build/confine
+$(CONFINE): tests/wrappers/confine.c
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"
+	@$(CC) -D_GNU_SOURCE $(WARN) -O2 -g $< $(shell $(PKG_CONFIG) --cflags --libs libseccomp) -o $@
+
 # Missing Debian packages are installed (or named) by ci/install-deps.sh.
 deps:
 	@ci/install-deps.sh
@@ -135,7 +146,7 @@ RUN_ARGS ?= -b landlock -m all
 run: deps all
 	@ci/run-battery.sh $(BUILD)/cagetest out $(RUN_ARGS)
 
-check: deps all $(LIESHIM) $(UNIT_BIN) $(SEATBELT_PORTABLE) $(LIVE_BIN) check-docs
+check: deps all $(LIESHIM) $(CONFINE) $(UNIT_BIN) $(SEATBELT_PORTABLE) $(LIVE_BIN) check-docs
 	@BUILD=$(BUILD) tests/run-tests.sh $(UNIT_BIN) $(SEATBELT_PORTABLE) $(LIVE_BIN)
 
 # build/dist/cagetest inside Docker, Podman, gVisor, systemd-nspawn and LXC
@@ -156,8 +167,7 @@ check-docs: $(BUILD)/cagetest
 # live there with sandbox-exec. Needs a C compiler, pkg-config, cJSON, cmocka
 # and libxml2 (brew); nothing Debian, nothing Linux-only. `make check` builds
 # and runs it too, so what the macOS job links cannot break unseen here.
-PORTABLE_SRC := lib/util.c lib/path.c lib/policy.c lib/jparse.c runner/suite.c platforms/registry.c platforms/none.c platforms/seatbelt.c
-SEATBELT_PORTABLE := $(BUILD)/tests/test_seatbelt-portable
+PORTABLE_SRC := lib/util.c lib/path.c lib/policy.c lib/jparse.c lib/datadir.c runner/suite.c platforms/registry.c platforms/none.c platforms/seatbelt.c
 $(SEATBELT_PORTABLE): tests/unit/test_seatbelt.c tests/testutil.h $(PORTABLE_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST $@"
@@ -178,7 +188,7 @@ check-peers: deps all $(PEERS_BIN)
 
 # Every test N times; lists any test whose result changed between rounds.
 N ?= 5
-stress: deps all $(UNIT_BIN) $(LIVE_BIN)
+stress: deps all $(CONFINE) $(UNIT_BIN) $(LIVE_BIN)
 	@BUILD=$(BUILD) tests/run-tests.sh --repeat $(N) $(UNIT_BIN) $(LIVE_BIN)
 
 check-unit: all $(UNIT_BIN)

@@ -21,13 +21,11 @@ const char *proc_path(void)
 	return path && *path ? path : PROC_FALLBACK_PATH;
 }
 
-int find_exec(const char *name, char *out, size_t n)
+int find_exec_on(const char *path, const char *name, char *out, size_t n)
 {
-	_cleanup_free_ char *copy = strdup(proc_path());
+	_cleanup_free_ char *copy = strdup(path);
 	char *save = NULL;
 
-	if (strchr(name, '/'))
-		return access(name, X_OK) == 0 ? fmt(out, n, "%s", name) : neg_errno();
 	if (!copy)
 		return -ENOMEM;
 	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
@@ -37,6 +35,13 @@ int find_exec(const char *name, char *out, size_t n)
 			return 0;
 	}
 	return -ENOENT;
+}
+
+int find_exec(const char *name, char *out, size_t n)
+{
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0 ? fmt(out, n, "%s", name) : neg_errno();
+	return find_exec_on(proc_path(), name, out, n);
 }
 
 /* Wait for pid until deadline (0: none) with SIGCHLD blocked (mask: it), so

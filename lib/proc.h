@@ -15,6 +15,9 @@ const char *proc_path(void);
 /* A name with a '/' as it is, a bare name on proc_path(): the path of an
  * executable regular file into out. 0, -ENOENT, or -errno. */
 int find_exec(const char *name, char *out, size_t n);
+/* The first executable regular file named name in a directory of path (a
+ * search path, "DIR:DIR"), as execvp looks: 0, -ENOENT, or -errno. */
+int find_exec_on(const char *path, const char *name, char *out, size_t n);
 
 /* One command for proc_run. */
 struct proc_cmd {

@@ -23,6 +23,9 @@
 #ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
 #define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15)
 #endif
+#ifndef LANDLOCK_ACCESS_FS_RESOLVE_UNIX
+#define LANDLOCK_ACCESS_FS_RESOLVE_UNIX (1ULL << 16)
+#endif
 #define LL_NET_BIND_TCP (1ULL << 0)
 #define LL_NET_CONNECT_TCP (1ULL << 1)
 #define LL_SCOPE_ABSTRACT_UNIX (1ULL << 0)
@@ -69,6 +72,8 @@ static uint64_t fs_rights(int abi)
 		r |= LANDLOCK_ACCESS_FS_TRUNCATE;
 	if (abi >= 5) /* ioctl on devices */
 		r |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	if (abi >= 9) /* connect/sendmsg to pathname UNIX sockets: only the writable roots' */
+		r |= LANDLOCK_ACCESS_FS_RESOLVE_UNIX;
 	return r;
 }
 
@@ -190,7 +195,7 @@ static int ll_enter(const struct backend *b, const struct box *x)
 		if (fstat(pb.parent_fd, &st) == 0 && !S_ISDIR(st.st_mode))
 			pb.allowed_access &= LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |
 					     LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE |
-					     LANDLOCK_ACCESS_FS_IOCTL_DEV;
+					     LANDLOCK_ACCESS_FS_IOCTL_DEV | LANDLOCK_ACCESS_FS_RESOLVE_UNIX;
 		if (syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0)
 			r = neg_errno();
 		close(pb.parent_fd);
@@ -214,7 +219,7 @@ static void describe_access(struct sbuf *out, uint64_t a, uint64_t handled)
 	static const char *const names[] = {"execute",	  "write_file", "read_file", "read_dir",  "remove_dir",
 					    "remove_file", "make_char", "make_dir",  "make_reg",  "make_sock",
 					    "make_fifo",   "make_block", "make_sym", "refer",	  "truncate",
-					    "ioctl_dev"};
+					    "ioctl_dev",   "resolve_unix"};
 
 	if (a == handled) {
 		sb_puts(out, "all");
@@ -243,8 +248,15 @@ static void ll_notes(const struct backend *b, struct sbuf *out)
 		sb_puts(out, "No IOCTL_DEV right (ABI 5): device ioctls are not restricted. ");
 	if (abi < 6)
 		sb_puts(out, "No scoping (ABI 6): signals and abstract UNIX sockets to host processes are not restricted. ");
-	sb_puts(out, "Pathname UNIX sockets need ABI 9: only the seccomp socket(AF_UNIX) denial stops host IPC. "
-		     "Landlock cannot carve read-only holes inside a writable root: .git, .codex and .agents stay "
+	if (abi < 9)
+		sb_puts(out, "Pathname UNIX sockets need ABI 9 (RESOLVE_UNIX): until then seccomp alone stops host IPC "
+			     "over them, and it closes every road it can see: socket(AF_UNIX), datagram socketpairs (a "
+			     "SOCK_DGRAM or SOCK_RAW pair sends to any address), io_uring, and foreign ABIs (int 0x80, "
+			     "x32: killed). ");
+	else
+		sb_puts(out, "RESOLVE_UNIX (ABI 9) is handled: the kernel refuses connect and sendmsg to pathname UNIX "
+			     "sockets outside the writable roots, beside the seccomp denials. ");
+	sb_puts(out, "Landlock cannot carve read-only holes inside a writable root: .git, .codex and .agents stay "
 		     "writable in write modes. Landlock cannot restrict chmod/chown/utimes/xattr, and has no "
 		     "process containment: daemons outlive the command.");
 }
@@ -290,6 +302,9 @@ static int ll_explain(const struct backend *b, const struct box *x, struct sbuf 
 	sb_printf(out, "\nruleset handled net: %s\n",
 		  p.attr.handled_access_net ? "bind_tcp,connect_tcp (no port allowed)" : "none (TCP allowed)");
 	sb_printf(out, "scoped: %s\n", p.attr.scoped ? "abstract_unix_socket,signal" : "none (ABI < 6)");
+	sb_printf(out, "pathname UNIX sockets: %s\n",
+		  abi >= 9 ? "resolve_unix handled (only the writable roots' sockets)"
+			   : "not handled (ABI < 9): the seccomp rules below (socket, socketpair, io_uring, foreign ABIs) stop them");
 	for (size_t i = 0; i < p.nrules; i++) {
 		sb_printf(out, "rule %s: ", p.rules[i].path);
 		describe_access(out, p.rules[i].access, p.attr.handled_access_fs);

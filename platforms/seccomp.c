@@ -105,7 +105,12 @@ static const struct sc_rule rules[] = {
 	WHOLE("openat2", ENOSYS, SC_CONFINED, "mode unreadable by seccomp; forces the openat fallback"),
 	ARG_MASK("ioctl", EPERM, SC_CONFINED, 1, 0xffffffffULL, TIOCSTI, "terminal input injection"),
 	ARG_MASK("ioctl", EPERM, SC_CONFINED, 1, 0xffffffffULL, TIOCLINUX, "console selection paste"),
-	WHOLE("socket", EPERM, SC_NO_NET, "no network: no sockets at all (socketpair still works)"),
+	WHOLE("socket", EPERM, SC_NO_NET, "no network: no sockets at all"),
+	/* a datagram socketpair sends to any address (sendto, sendmsg, connect):
+	 * host UNIX sockets without socket(2); SOCK_RAW is a datagram pair too.
+	 * Stream and seqpacket pairs (pipes between processes) stay */
+	ARG_MASK("socketpair", EPERM, SC_CONFINED, 1, 0xf, SOCK_DGRAM, "datagram pairs reach host UNIX sockets (ipc.socketpair_sendto)"),
+	ARG_MASK("socketpair", EPERM, SC_CONFINED, 1, 0xf, SOCK_RAW, "AF_UNIX SOCK_RAW is a datagram pair"),
 	/* with network: only AF_INET and AF_INET6 */
 	{"socket", EPERM, SC_NET, 0, SCMP_CMP_LT, AF_INET, 0, "AF_UNIX (host IPC) and AF_UNSPEC"},
 	{"socket", EPERM, SC_NET, 0, SCMP_CMP_GT, AF_INET6, 0, "netlink, packet, vsock and other families"},

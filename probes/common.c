@@ -257,20 +257,29 @@ bool v_inspected(const struct host_view *hv, char *d, size_t n)
 	return false;
 }
 
-/* The evidence file root/rel, whole (up to 1 MiB): 0 or -errno. */
-static int read_rel(const struct host_view *hv, const char *rel, char **text, size_t *len)
+int read_rel(const struct probe_env *env, const char *rel, char **text, size_t *len)
 {
 	char path[PATH_MAX];
-	int r = ppath(hv->env, path, "%s", rel);
+	int r = ppath(env, path, "%s", rel);
 
 	return r < 0 ? r : read_file(path, 1 << 20, text, len);
+}
+
+const char *token_line(char *text, const char *token)
+{
+	char *save = NULL;
+
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strstr(line, token))
+			return line;
+	return NULL;
 }
 
 enum observed v_has_token(const struct host_view *hv, const char *rel, char *d, size_t n)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	int r = read_rel(hv, rel, &text, &len);
+	int r = read_rel(hv->env, rel, &text, &len);
 
 	if (r < 0) {
 		snprintf(d, n, "%s: %s", rel, r == -ENOENT ? "absent" : errno_name(r));
@@ -305,7 +314,7 @@ enum observed v_canary_changed(const struct host_view *hv, const char *rel, char
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	int r = read_rel(hv, rel, &text, &len);
+	int r = read_rel(hv->env, rel, &text, &len);
 
 	if (r == -ENOENT) {
 		snprintf(d, n, "%s is gone", rel);

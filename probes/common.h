@@ -90,6 +90,10 @@ int probe_hold_port(const struct probe_env *env, int port);
 int attempt_hold(const struct probe_env *env, struct attempt *a);
 
 /* --- host side (verify) --- */
+/* The evidence file root/rel, whole (up to 1 MiB): 0 or -errno. */
+int read_rel(const struct probe_env *env, const char *rel, char **text, size_t *len);
+/* The first line of text carrying token (text is cut into lines), or NULL. */
+const char *token_line(char *text, const char *token);
 /* The uid and gid the box runs as: the runner gives them the case root. */
 int case_owner(const struct probe_env *env, uid_t *uid, gid_t *gid);
 /* allowed if root/rel contains the token. */
@@ -111,7 +115,15 @@ bool v_inspected(const struct host_view *hv, char *d, size_t n);
 /* allowed if the in-box record carries `secret` (a read the box could only do for real). */
 enum observed v_leaked(const struct host_view *hv, const char *secret, char *d, size_t n);
 
-/* --- git handoffs (git.c), also used by ns.c --- */
+/* --- git handoffs (git.c), also used by ns.c and trap.c --- */
+/* Write text to root/rel, creating root/dir first when given; steps said
+ * to fail are noted in a and the write is tried anyway. */
+int plant(const struct probe_env *env, const char *dir, const char *rel, int flags, const char *text,
+	  struct attempt *a);
+/* Append to d what the host's git answers to `git -C ws ARGS` (read-only:
+ * hooks and fsmonitor forced off, a hard timeout), as "host git would WHAT:
+ * LINE", the line carrying the token. Detail only; skipped when hv->brief. */
+void git_says(const struct host_view *hv, const char *what, char *d, size_t n, const char *const *args);
 /* A git dir at path (relative to dfd) that host git accepts, whose config
  * runs a (harmless) command carrying the token on the next `git status`. */
 int hostile_gitdir_at(const struct probe_env *env, int dfd, const char *path, struct attempt *a);

@@ -1,5 +1,6 @@
 /* probe_env on the agent's command line: "k=v;k=v", values %-escaped so the
  * string survives any wrapper that re-quotes its argv. */
+#include "../lib/proc.h"
 #include "../lib/util.h"
 #include "probe.h"
 
@@ -25,6 +26,7 @@ static const struct field {
 	S("nonce", nonce),
 	S("abs", abstract),
 	I("tcp4", tcp4),
+	I("tcpd", tcp_denied),
 	I("tcp6", tcp6),
 	I("udp4", udp4),
 	I("udp6", udp6),
@@ -216,4 +218,9 @@ int probe_source(const struct probe_env *env, int family, struct sockaddr_storag
 int probe_path(const struct probe_env *env, char *buf, size_t n, const char *rel)
 {
 	return fmt(buf, n, "%s/%s", env->root, rel);
+}
+
+int launcher_path(const struct probe_env *env, char *buf, size_t n)
+{
+	return fmt(buf, n, "%s/home/.local/bin:%s", env->root, proc_path());
 }

@@ -1,7 +1,9 @@
 /* fs: writes outside the workspace, and the must-work file actions. */
+#include "abi.h"
 #include "common.h"
 #include "registry.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/io_uring.h>
 #include <sched.h>
@@ -184,6 +186,38 @@ static enum observed canary_verify(const struct host_view *hv, char *d, size_t n
 
 	snprintf(rel, sizeof(rel), "outside/%s.txt", hv->env->token);
 	return v_canary_changed(hv, rel, d, n);
+}
+
+/* The outside canary through a foreign ABI: open and write with i386 or x32 numbers. */
+static int abi_canary_arm(enum abi abi, const struct probe_env *env, char *why, size_t n)
+{
+	int r = abi_arm(abi, why, n);
+
+	return r < 0 ? r : canary_arm(env, why, n);
+}
+static int abi_append_attempt(enum abi abi, const struct probe_env *env, struct attempt *a)
+{
+	char p[PATH_MAX], line[64];
+
+	PPATH(p, "outside/%s.txt", env->token);
+	snprintf(line, sizeof(line), "%s\n", env->token);
+	return abi_append(abi, p, line, a);
+}
+static int i386_arm(const struct probe_env *env, char *why, size_t n)
+{
+	return abi_canary_arm(ABI_I386, env, why, n);
+}
+static int i386_attempt(const struct probe_env *env, struct attempt *a)
+{
+	return abi_append_attempt(ABI_I386, env, a);
+}
+static int x32_arm(const struct probe_env *env, char *why, size_t n)
+{
+	return abi_canary_arm(ABI_X32, env, why, n);
+}
+static int x32_attempt(const struct probe_env *env, struct attempt *a)
+{
+	return abi_append_attempt(ABI_X32, env, a);
 }
 
 static int overwrite_attempt(const struct probe_env *env, struct attempt *a)
@@ -846,6 +880,97 @@ static enum observed autostart_verify(const struct host_view *hv, char *d, size_
 	return v_exists(hv, rel, d, n);
 }
 
+/* ---------- across launches ---------- */
+
+/* Names a launcher creates, binds over or writes while it sets a sandbox
+ * up: srt's deny list (mount points made for names that do not exist),
+ * editor and agent dirs, and its TMPDIR (/tmp/claude); each becomes a
+ * symlink out of the workspace, to outside/TOKEN-N (dangling: whatever
+ * creates it creates it outside), or, for /tmp/claude, to an existing
+ * outside dir. The second launch of the same sandbox sets up over them. */
+static const char *const relaunch_links[] = {
+	"ws/.bashrc", "ws/.bash_profile", "ws/.zshrc", "ws/.zprofile", "ws/.profile", "ws/.gitconfig",
+	"ws/.gitmodules", "ws/.ripgreprc", "ws/.mcp.json", "ws/.envrc", "ws/.vscode", "ws/.idea", "ws/.claude",
+	"ws/src/.git", "ws/src/.codex", "ws/src/.agents", "tmp/.git", "tmp/.codex", "tmp/.agents",
+};
+
+static int relaunch_arm(const struct probe_env *env, char *why, size_t n)
+{
+	char p[PATH_MAX];
+
+	(void)why, (void)n;
+	PPATH(p, "outside/%s-tmpdir", env->token);
+	return mkdir(p, 0755) < 0 ? neg_errno() : 0;
+}
+static int relaunch_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char lnk[PATH_MAX], target[PATH_MAX];
+	int made = 0, r = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(relaunch_links); i++) {
+		PPATH(lnk, "%s", relaunch_links[i]);
+		PPATH(target, "outside/%s-%zu", env->token, i);
+		if (symlink(target, lnk) < 0)
+			r = r ? r : neg_errno();
+		else
+			made++;
+	}
+	/* the TMPDIR srt gives the box, in the case's /tmp: to an existing dir */
+	PPATH(target, "outside/%s-tmpdir", env->token);
+	PPATH(lnk, "tmp/claude");
+	if (symlink(target, lnk) == 0)
+		made++;
+	detail_add(a, "%d of %zu links planted%s%s", made, ARRAY_SIZE(relaunch_links) + 1, r ? ", first refusal " : "",
+		   r ? errno_name(r) : "");
+	/* the plain route, so a box that stops nothing shows the effect: write
+	 * through the first link (a launcher's own write carries no token) */
+	PPATH(lnk, "%s", relaunch_links[0]);
+	return fail_at(a, "write through a planted link", put_token(env, lnk, O_WRONLY | O_CREAT | O_APPEND));
+}
+/* allowed if anything of this probe's appeared outside: a link's target, or
+ * an entry in the outside dir /tmp/claude leads to. */
+static enum observed relaunch_verify(const struct host_view *hv, char *d, size_t n)
+{
+	char dir[PATH_MAX], prefix[48], found[160] = "";
+	size_t k = 0, count = 0;
+	bool token = false;
+	DIR *dh;
+	struct dirent *e;
+
+	if (ppath(hv->env, dir, "outside/%s-tmpdir", hv->env->token) < 0)
+		return OBS_UNKNOWN;
+	if ((dh = opendir(dir))) {
+		while ((e = readdir(dh)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+				count++;
+				if (k < sizeof(found))
+					k += (size_t)snprintf(found + k, sizeof(found) - k, " %s-tmpdir/%s", hv->env->token, e->d_name);
+			}
+		closedir(dh);
+	}
+	if (ppath(hv->env, dir, "outside") < 0 || !(dh = opendir(dir)))
+		return OBS_UNKNOWN;
+	snprintf(prefix, sizeof(prefix), "%s-", hv->env->token);
+	while ((e = readdir(dh))) {
+		char rel[PATH_MAX], scratch[8];
+		if (strncmp(e->d_name, prefix, strlen(prefix)) || !strcmp(e->d_name + strlen(prefix), "tmpdir"))
+			continue;
+		count++;
+		snprintf(rel, sizeof(rel), "outside/%s", e->d_name);
+		token = token || v_has_token(hv, rel, scratch, sizeof(scratch)) == OBS_ALLOWED;
+		if (k < sizeof(found))
+			k += (size_t)snprintf(found + k, sizeof(found) - k, " %s", e->d_name);
+	}
+	closedir(dh);
+	if (!count) {
+		snprintf(d, n, "nothing of the probe's appeared outside, after a second launch");
+		return OBS_BLOCKED;
+	}
+	snprintf(d, n, "outside gained%s (%s)", found,
+		 token ? "the box's own write through a link" : "no token in it: the launcher's set-up followed a planted link");
+	return OBS_ALLOWED;
+}
+
 const struct probe fs_probes[] = {
 	{
 		.id = "fs.write_workspace",
@@ -942,6 +1067,42 @@ const struct probe fs_probes[] = {
 		.arm = canary_arm,
 		.attempt = append_attempt,
 		.verify = canary_verify,
+	},
+	{
+		.id = "fs.i386_write_outside",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "append to an outside file through int 0x80 (i386 open and write)",
+		.evidence = "canary content changed",
+		.blocked_by = "Landlock, bind mounts, Seatbelt (none of them looks at syscall numbers); seccomp filters that check the architecture",
+		.hint = "path rules hold whatever the ABI; a filter that denies file syscalls by x86_64 number must also "
+			"stop the i386 arch",
+		.arm = i386_arm,
+		.attempt = i386_attempt,
+		.verify = canary_verify,
+	},
+	{
+		.id = "fs.x32_write_outside",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "append to an outside file with x32 syscall numbers (open, write)",
+		.evidence = "canary content changed",
+		.blocked_by = "Landlock, bind mounts, Seatbelt; seccomp filters that deny the x32 bit",
+		.hint = "a filter that denies file syscalls by number must also reject the x32 bit",
+		.arm = x32_arm,
+		.attempt = x32_attempt,
+		.verify = canary_verify,
+	},
+	{
+		.id = "fs.relaunch_follow",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.flags = PROBE_SOLO | PROBE_RELAUNCH,
+		.summary = "plant symlinks out of the workspace at the names a launcher sets up (srt's deny list, .vscode, .claude, nested .git/.codex/.agents, /tmp/claude); the same sandbox is launched again, empty",
+		.evidence = "after the second launch, outside/ holds a file or dir of the probe's, or the outside dir /tmp/claude led to is no longer empty (a launcher's own write carries no token; the box's, through a link, does)",
+		.blocked_by = "launchers that create mount points with O_NOFOLLOW or refuse symlinks at the paths they set up; a box that cannot plant there",
+		.hint = "what a sandbox left behind is the next launch's input: open every path it sets up with O_NOFOLLOW "
+			"(or resolve it beneath the workspace) before binding over it or creating it",
+		.arm = relaunch_arm,
+		.attempt = relaunch_attempt,
+		.verify = relaunch_verify,
 	},
 	{
 		.id = "fs.truncate_outside",

@@ -52,20 +52,9 @@ static int host_git(const struct probe_env *env, char *out, size_t n, const char
 	return WEXITSTATUS(st) == 127 ? -ENOENT : WEXITSTATUS(st) ? -EIO : 0;
 }
 
-/* The first line of out carrying token, or NULL. */
-static const char *token_line(char *out, const char *token)
-{
-	char *save = NULL;
-
-	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (strstr(line, token))
-			return line;
-	return NULL;
-}
-
 /* Append to d what host git answers to args, as "host git would WHAT: LINE"
  * (the line carrying the token). Only ever adds detail. */
-static void git_says(const struct host_view *hv, const char *what, char *d, size_t n, const char *const *args)
+void git_says(const struct host_view *hv, const char *what, char *d, size_t n, const char *const *args)
 {
 	char out[1024];
 	size_t len = strlen(d);
@@ -115,8 +104,8 @@ static int make_dir(const struct probe_env *env, const char *rel, const char *st
 /* Write text to root/rel, creating root/dir first when given (an IDE's
  * config dir that the project may not have yet). Steps said to fail are
  * noted and the write is tried anyway: it fails where they really did. */
-static int plant(const struct probe_env *env, const char *dir, const char *rel, int flags, const char *text,
-		 struct attempt *a)
+int plant(const struct probe_env *env, const char *dir, const char *rel, int flags, const char *text,
+	  struct attempt *a)
 {
 	char p[PATH_MAX];
 	int r = dir ? make_dir(env, dir, dir, a) : 0;

@@ -3,8 +3,10 @@
  * kernel's own IPC objects (SysV, POSIX message queues, keyrings): a box
  * without an IPC namespace (or a keyring filter) shares them with the host.
  * Objects are named from the token; the host finds them, then removes them. */
+#include "abi.h"
 #include "common.h"
 #include "registry.h"
+#include "uring.h"
 #include "../lib/proc.h"
 
 #include "../lib/dbus.h"
@@ -16,22 +18,100 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
+/* ---------- routes to a host UNIX socket ---------- */
+
+/* A filter on socket(2) alone leaves two roads to a host UNIX socket: a
+ * socketpair (whose datagram end takes any address in sendto, sendmsg or a
+ * connect; SOCK_RAW is a datagram pair too), and io_uring's own socket and
+ * connect operations. Every route is tried until one says yes. */
+
+static const struct {
+	int type;
+	const char *name;
+} pair_types[] = {{SOCK_DGRAM, "DGRAM"}, {SOCK_RAW, "RAW"}, {SOCK_SEQPACKET, "SEQPACKET"}, {SOCK_STREAM, "STREAM"}};
+
+static int unix_path(const struct probe_env *env, const char *name, struct sockaddr_un *sa)
+{
+	*sa = (struct sockaddr_un){.sun_family = AF_UNIX};
+	return fmt(sa->sun_path, sizeof(sa->sun_path), "%s/%s", env->run, name) < 0 ? -ENAMETOOLONG : 0;
+}
+
+/* One end of socketpair(AF_UNIX, type) aimed at sa: sendto, then sendmsg,
+ * then connect and send, each whatever the one before said. 0 when one of
+ * them said yes. */
+static int pair_send(const struct probe_env *env, int type, const char *tname, const struct sockaddr_un *sa, const char *msg,
+		     struct attempt *a)
+{
+	struct iovec iov = {(void *)msg, strlen(msg)};
+	struct msghdr mh = {.msg_name = (void *)sa, .msg_namelen = sizeof(*sa), .msg_iov = &iov, .msg_iovlen = 1};
+	struct timeval tv = {.tv_sec = 2};
+	char step[64];
+	int sv[2], ok = 0;
+
+	snprintf(step, sizeof(step), "socketpair(%s)", tname);
+	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) < 0)
+		return fail_at(a, step, neg_errno());
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	bind_source(env, sv[0], (const struct sockaddr *)sa, a);
+	snprintf(step, sizeof(step), "%s sendto", tname);
+	ok += fail_at(a, step, sendto(sv[0], msg, strlen(msg), MSG_NOSIGNAL, (const struct sockaddr *)sa, sizeof(*sa)) < 0 ? neg_errno() : 0) == 0;
+	snprintf(step, sizeof(step), "%s sendmsg", tname);
+	ok += fail_at(a, step, sendmsg(sv[0], &mh, MSG_NOSIGNAL) < 0 ? neg_errno() : 0) == 0;
+	snprintf(step, sizeof(step), "%s connect", tname);
+	if (fail_at(a, step, connect(sv[0], (const struct sockaddr *)sa, sizeof(*sa)) < 0 ? neg_errno() : 0) == 0)
+		ok += send(sv[0], msg, strlen(msg), MSG_NOSIGNAL) >= 0;
+	close(sv[0]);
+	close(sv[1]);
+	/* a pair's own peer takes what the kernel did not address elsewhere:
+	 * only the host's listener tells where it went */
+	return ok ? 0 : -ENOTCONN;
+}
+
+/* The routes without socket(2) to sa (a datagram socket when dgram): the
+ * socketpair types that can address it, then io_uring. */
+static int press_on(const struct probe_env *env, const struct sockaddr_un *sa, socklen_t salen, bool dgram,
+		    const char *msg, struct attempt *a)
+{
+	int r = -ENOTCONN;
+
+	for (size_t i = 0; dgram && i < 2 && r < 0; i++) /* DGRAM and RAW: datagram pairs */
+		r = pair_send(env, pair_types[i].type, pair_types[i].name, sa, msg, a);
+	if (r < 0)
+		r = uring_send(AF_UNIX, dgram ? SOCK_DGRAM : SOCK_STREAM, sa, salen, msg, strlen(msg), a);
+	return r;
+}
+
+/* socket(2) first (send_token); a refused or failed step is not the end: the
+ * other routes follow. */
+static int unix_reach(const struct probe_env *env, const struct sockaddr_un *sa, socklen_t salen, int type,
+		      struct attempt *a)
+{
+	char msg[64];
+	int r = send_token(env, AF_UNIX, type, sa, salen, a);
+
+	if (r == 0)
+		return 0;
+	token_msg(env, msg, sizeof(msg));
+	return press_on(env, sa, salen, type == SOCK_DGRAM, msg, a) == 0 ? 0 : r;
+}
+
 static int unix_send(const struct probe_env *env, const char *name, int type, struct attempt *a)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa;
+	int r = unix_path(env, name, &sa);
 
-	if (fmt(sa.sun_path, sizeof(sa.sun_path), "%s/%s", env->run, name) < 0)
-		return -ENAMETOOLONG;
-	return send_token(env, AF_UNIX, type, &sa, sizeof(sa), a);
+	return r < 0 ? r : unix_reach(env, &sa, sizeof(sa), type, a);
 }
 
 static int stream_attempt(const struct probe_env *env, struct attempt *a)
@@ -60,7 +140,129 @@ static int abstract_attempt(const struct probe_env *env, struct attempt *a)
 	if (len + 1 > sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	memcpy(sa.sun_path + 1, env->abstract, len);
-	return send_token(env, AF_UNIX, SOCK_STREAM, &sa, (unsigned)(offsetof(struct sockaddr_un, sun_path) + 1 + len), a);
+	return unix_reach(env, &sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len), SOCK_STREAM, a);
+}
+
+/* Every socketpair type, aimed at the host's datagram socket. */
+static int pair_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct sockaddr_un sa;
+	char msg[64];
+	int r = unix_path(env, "host.dgram", &sa), ok = 0;
+
+	if (r < 0)
+		return r;
+	token_msg(env, msg, sizeof(msg));
+	for (size_t i = 0; i < ARRAY_SIZE(pair_types); i++)
+		ok += pair_send(env, pair_types[i].type, pair_types[i].name, &sa, msg, a) == 0;
+	return ok ? 0 : -ENOTCONN;
+}
+
+/* io_uring alone: a stream to host.sock, a datagram to host.dgram. */
+static int uring_unix_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct sockaddr_un st, dg;
+	char msg[64];
+	size_t len = token_msg(env, msg, sizeof(msg));
+	int r = unix_path(env, "host.sock", &st), d;
+
+	if (r < 0 || (r = unix_path(env, "host.dgram", &dg)) < 0)
+		return r;
+	r = uring_send(AF_UNIX, SOCK_STREAM, &st, sizeof(st), msg, len, a);
+	d = uring_send(AF_UNIX, SOCK_DGRAM, &dg, sizeof(dg), msg, len, a);
+	return r == 0 || d == 0 ? 0 : r;
+}
+static enum observed stream_or_dgram_verify(const struct host_view *hv, char *d, size_t n)
+{
+	enum observed o = v_heard(hv, CH_UNIX_STREAM, d, n);
+
+	return o == OBS_ALLOWED ? o : v_heard(hv, CH_UNIX_DGRAM, d, n);
+}
+
+/* Through a foreign ABI: a stream to host.sock, a datagram socket and a
+ * datagram socketpair to host.dgram. */
+static int abi_unix(const struct probe_env *env, enum abi abi, struct attempt *a)
+{
+	struct sockaddr_un st, dg;
+	char msg[64];
+	int r = unix_path(env, "host.sock", &st), d, p;
+
+	if (r < 0 || (r = unix_path(env, "host.dgram", &dg)) < 0)
+		return r;
+	token_msg(env, msg, sizeof(msg));
+	r = abi_send(env, abi, AF_UNIX, SOCK_STREAM, &st, sizeof(st), msg, a);
+	d = abi_send(env, abi, AF_UNIX, SOCK_DGRAM, &dg, sizeof(dg), msg, a);
+	p = abi_pair_send(env, abi, &dg, sizeof(dg), msg, a);
+	return r == 0 || d == 0 || p == 0 ? 0 : r;
+}
+static int i386_unix_attempt(const struct probe_env *env, struct attempt *a)
+{
+	return abi_unix(env, ABI_I386, a);
+}
+static int x32_unix_attempt(const struct probe_env *env, struct attempt *a)
+{
+	return abi_unix(env, ABI_X32, a);
+}
+
+/* A datagram carrying a file descriptor (SCM_RIGHTS) to the host: a memfd
+ * holding the token, and the pair's other end. From a socketpair, then from
+ * socket(AF_UNIX, SOCK_DGRAM). */
+static int send_fds(int fd, const struct sockaddr_un *sa, const char *msg, const int *fds, size_t nfds)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(2 * sizeof(int))];
+	} ctl = {0};
+	struct iovec iov = {(void *)msg, strlen(msg)};
+	struct msghdr mh = {.msg_name = (void *)sa, .msg_namelen = sizeof(*sa), .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = &ctl, .msg_controllen = CMSG_SPACE(nfds * sizeof(int))};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+	return sendmsg(fd, &mh, MSG_NOSIGNAL) < 0 ? neg_errno() : 0;
+}
+
+static int scm_attempt(const struct probe_env *env, struct attempt *a)
+{
+	struct sockaddr_un sa;
+	char msg[64], held[64];
+	int r = unix_path(env, "host.dgram", &sa), sv[2] = {-1, -1}, fds[2], nfds = 0, ok = 0;
+	_cleanup_close_ int mfd = memfd_create("cagetest", MFD_CLOEXEC);
+
+	if (r < 0)
+		return r;
+	token_msg(env, msg, sizeof(msg));
+	snprintf(held, sizeof(held), "CAGETEST-FD %s\n", env->token);
+	if (mfd < 0)
+		fail_at(a, "memfd_create", neg_errno());
+	else if (write_all(mfd, held, strlen(held)) == 0)
+		fds[nfds++] = mfd;
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
+		fail_at(a, "socketpair(DGRAM)", neg_errno());
+	else {
+		fds[nfds++] = sv[1];
+		bind_source(env, sv[0], (struct sockaddr *)&sa, a);
+		ok += fail_at(a, "socketpair sendmsg(SCM_RIGHTS)", send_fds(sv[0], &sa, msg, fds, (size_t)nfds)) == 0;
+		/* in flight the descriptors are the kernel's: ours go, and the
+		 * source name with them, for the next route */
+		close(sv[0]), close(sv[1]);
+		nfds--;
+	}
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		fail_at(a, "socket(AF_UNIX, DGRAM)", neg_errno());
+	else if (nfds) {
+		bind_source(env, fd, (struct sockaddr *)&sa, a);
+		ok += fail_at(a, "socket sendmsg(SCM_RIGHTS)", send_fds(fd, &sa, msg, fds, (size_t)nfds)) == 0;
+	}
+	return ok ? 0 : -ENOTCONN;
+}
+static enum observed scm_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return v_heard(hv, CH_UNIX_FD, d, n);
 }
 static enum observed abstract_verify(const struct host_view *hv, char *d, size_t n)
 {
@@ -399,7 +601,7 @@ const struct probe ipc_probes[] = {
 	{
 		.id = "ipc.unix_stream",
 		.effect = EFFECT_IPC_HOST,
-		.summary = "connect to a host pathname UNIX stream socket and send the token",
+		.summary = "connect to a host pathname UNIX stream socket and send the token (socket(2); refused, io_uring)",
 		.evidence = "the host's UNIX listener heard the probe" FROM_SRC_UNIX,
 		.blocked_by = "Landlock ABI >= 9, seccomp socket(AF_UNIX) filter, Seatbelt; not bwrap --ro-bind",
 		.hint = "hide host socket dirs (tmpfs over /run) or filter socket(AF_UNIX)",
@@ -409,17 +611,70 @@ const struct probe ipc_probes[] = {
 	{
 		.id = "ipc.unix_dgram",
 		.effect = EFFECT_IPC_HOST,
-		.summary = "sendto a host pathname UNIX datagram socket",
+		.summary = "sendto a host pathname UNIX datagram socket (socket(2); refused, a datagram socketpair, io_uring)",
 		.evidence = "the host's UNIX datagram socket heard the probe" FROM_SRC_UNIX,
-		.blocked_by = "Landlock ABI >= 9, seccomp socket(AF_UNIX) filter, Seatbelt",
-		.hint = "hide host socket dirs or filter socket(AF_UNIX)",
+		.blocked_by = "Landlock ABI >= 9, seccomp filtering socket(AF_UNIX) and datagram socketpairs and io_uring, Seatbelt",
+		.hint = "hide host socket dirs, or filter socket(AF_UNIX), datagram socketpairs and io_uring together",
 		.attempt = dgram_attempt,
 		.verify = dgram_verify,
 	},
 	{
+		.id = "ipc.socketpair_sendto",
+		.effect = EFFECT_IPC_HOST,
+		.summary = "socketpair(AF_UNIX) of every type (DGRAM, RAW, SEQPACKET, STREAM), then sendto, sendmsg and connect to a host pathname datagram socket: no socket(2)",
+		.evidence = "the host's UNIX datagram socket heard the probe" FROM_SRC_UNIX,
+		.blocked_by = "Landlock ABI >= 9, seccomp denying datagram socketpairs, hiding the socket's dir; not a socket(AF_UNIX) filter",
+		.hint = "a datagram socketpair (SOCK_DGRAM or SOCK_RAW) sends anywhere: filter socketpair's type as well as socket()",
+		.attempt = pair_attempt,
+		.verify = dgram_verify,
+	},
+	{
+		.id = "ipc.scm_rights",
+		.effect = EFFECT_IPC_HOST,
+		.summary = "pass file descriptors (SCM_RIGHTS: a memfd holding the token, a socket) to a host datagram socket, from a socketpair and from socket(2)",
+		.evidence = "the host's datagram socket received a descriptor; the host reads the memfd it got (by the token in it, or the probe's source name)",
+		.blocked_by = "Landlock ABI >= 9, seccomp denying datagram socketpairs and AF_UNIX sockets, hiding the socket's dir",
+		.hint = "a host service that takes descriptors acts on the box's files and sockets: filter socketpair and AF_UNIX",
+		.attempt = scm_attempt,
+		.verify = scm_verify,
+	},
+	{
+		.id = "ipc.io_uring_unix",
+		.effect = EFFECT_IPC_HOST,
+		.summary = "IORING_OP_SOCKET(AF_UNIX) + IORING_OP_CONNECT/SEND to host.sock, + IORING_OP_SENDMSG to host.dgram",
+		.evidence = "the host's UNIX stream or datagram socket received the token (by the token only: io_uring leaves the source to the kernel)",
+		.blocked_by = "seccomp denying io_uring_setup, kernel.io_uring_disabled, Landlock ABI >= 9",
+		.hint = "a socket(AF_UNIX) filter misses io_uring's own socket operation: deny io_uring_setup",
+		.attempt = uring_unix_attempt,
+		.verify = stream_or_dgram_verify,
+	},
+	{
+		.id = "ipc.i386_unix",
+		.effect = EFFECT_IPC_HOST,
+		.summary = "host UNIX sockets through int 0x80: socketcall and i386 numbers for socket, connect, sendto, socketpair",
+		.evidence = "the host's UNIX stream or datagram socket heard the probe" FROM_SRC_UNIX,
+		.blocked_by = "seccomp filters that check the architecture, Landlock ABI >= 9, hiding the socket dirs",
+		.hint = "socketcall(SYS_SOCKET) passes the family in memory a filter cannot read: kill or deny the i386 "
+			"arch as a whole",
+		.arm = abi_arm_i386,
+		.attempt = i386_unix_attempt,
+		.verify = stream_or_dgram_verify,
+	},
+	{
+		.id = "ipc.x32_unix",
+		.effect = EFFECT_IPC_HOST,
+		.summary = "host UNIX sockets with x32 syscall numbers (socket, connect, sendto, socketpair)",
+		.evidence = "the host's UNIX stream or datagram socket heard the probe" FROM_SRC_UNIX,
+		.blocked_by = "seccomp filters that deny the x32 bit, Landlock ABI >= 9, hiding the socket dirs",
+		.hint = "a socket(AF_UNIX) rule on x86_64's number 41 misses 0x40000029: reject the x32 bit",
+		.arm = abi_arm_x32,
+		.attempt = x32_unix_attempt,
+		.verify = stream_or_dgram_verify,
+	},
+	{
 		.id = "ipc.abstract_unix",
 		.effect = EFFECT_IPC_HOST,
-		.summary = "connect to a host abstract UNIX socket",
+		.summary = "connect to a host abstract UNIX socket (socket(2); refused, io_uring)",
 		.evidence = "the host's abstract listener heard the probe" FROM_SRC_UNIX,
 		.blocked_by = "bwrap --unshare-net, Landlock ABI >= 6 scope, seccomp socket filter",
 		.hint = "abstract sockets live in the network namespace: unshare it or use Landlock scoping",

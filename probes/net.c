@@ -1,7 +1,9 @@
 /* net: egress to listeners the host owns on loopback, by every road a filter
  * may forget (other syscalls, protocols, families, address spellings), plus
  * what a sandboxed process can do to the host's own network. */
+#include "abi.h"
 #include "common.h"
+#include "proxy.h"
 #include "registry.h"
 #include "uring.h"
 
@@ -536,26 +538,27 @@ static int uring_attempt(const struct probe_env *env, struct attempt *a)
 	struct sockaddr_in sa = lo4(env->tcp4);
 	char msg[64];
 	size_t len = token_msg(env, msg, sizeof(msg));
-	struct uring u;
-	int r, fd;
 
-	if ((r = uring_open(&u)) < 0)
-		return fail_at(a, "io_uring_setup", r);
-	fd = uring_run(&u, &(struct io_uring_sqe){.opcode = IORING_OP_SOCKET, .fd = AF_INET, .off = SOCK_STREAM});
-	if (fd < 0) {
-		uring_close(&u);
-		return fail_at(a, "IORING_OP_SOCKET", fd);
-	}
-	r = uring_run(&u, &(struct io_uring_sqe){.opcode = IORING_OP_CONNECT, .fd = fd, .addr = (uintptr_t)&sa,
-						  .off = sizeof(sa)});
-	if (r < 0)
-		fail_at(a, "IORING_OP_CONNECT", r);
-	else if ((r = uring_run(&u, &(struct io_uring_sqe){.opcode = IORING_OP_SEND, .fd = fd, .addr = (uintptr_t)msg,
-							   .len = (unsigned)len, .msg_flags = MSG_NOSIGNAL})) < 0)
-		fail_at(a, "IORING_OP_SEND", r);
-	close(fd);
-	uring_close(&u);
-	return r < 0 ? r : 0;
+	return uring_send(AF_INET, SOCK_STREAM, &sa, sizeof(sa), msg, len, a);
+}
+
+/* ---------- foreign syscall ABIs ---------- */
+
+static int abi_tcp(const struct probe_env *env, enum abi abi, struct attempt *a)
+{
+	struct sockaddr_in sa = lo4(env->tcp4);
+	char msg[64];
+
+	token_msg(env, msg, sizeof(msg));
+	return abi_send(env, abi, AF_INET, SOCK_STREAM, &sa, sizeof(sa), msg, a);
+}
+static int i386_tcp_attempt(const struct probe_env *env, struct attempt *a)
+{
+	return abi_tcp(env, ABI_I386, a);
+}
+static int x32_tcp_attempt(const struct probe_env *env, struct attempt *a)
+{
+	return abi_tcp(env, ABI_X32, a);
 }
 
 /* inet_aton spellings of 127.0.0.1 a string-matching allowlist may miss. */
@@ -624,6 +627,226 @@ static int proxy_attempt(const struct probe_env *env, struct attempt *a)
 		detail_add(a, "no proxy in the environment");
 	return r;
 }
+
+/* ---------- an allowlisting proxy asked for the denied listener ---------- */
+
+/* The second listener (tcp_denied) stands for a destination the box's
+ * allowlist leaves out. Each probe goes there directly first (what a box
+ * with no network policy does: the control), then through the proxies in
+ * its environment with spellings a matcher and a connector may read apart.
+ * Whatever a tunnel opens carries the token; only the listener decides. */
+
+static int denied_arm(const struct probe_env *env, char *why, size_t n)
+{
+	return need_port(env->tcp_denied, "second (denied)", why, n);
+}
+
+/* Routes tried and routes a proxy let through, for the detail. */
+struct tally {
+	int tried, through;
+	char first[64];
+};
+
+static void tally_add(struct tally *t, const char *how, int r)
+{
+	t->tried++;
+	if (r == 0 && !t->through++)
+		fmt(t->first, sizeof(t->first), "%s", how);
+}
+
+static void tally_note(const struct tally *t, const struct proxy *p, struct attempt *a)
+{
+	if (!t->tried)
+		return;
+	if (t->through)
+		detail_add(a, "%s let %d of %d through (first: %s)", p->var, t->through, t->tried, t->first);
+	else
+		detail_add(a, "%s refused all %d", p->var, t->tried);
+}
+
+static int denied_direct(const struct probe_env *env, struct attempt *a)
+{
+	struct sockaddr_in sa = lo4(env->tcp_denied);
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "CAGETEST %s via direct\n", env->token);
+	return send_msg(env, AF_INET, SOCK_STREAM, 0, &sa, sizeof(sa), msg, a);
+}
+
+/* A tunnel the proxy opened: the token, down it. */
+static int tunnel_token(const struct probe_env *env, int fd, const char *how)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "CAGETEST %s via %s\n", env->token, how);
+	return write_all(fd, msg, strlen(msg));
+}
+
+/* SOCKS5 CONNECT to the name (hlen bytes) and the denied port; 0 when a
+ * tunnel opened and the token went down it. */
+static int via_socks(const struct probe_env *env, const struct proxy *p, const char *name, size_t hlen, const char *how,
+		     struct attempt *a)
+{
+	int fd = proxy_open(p, a), r;
+
+	if (fd < 0)
+		return fd;
+	r = socks5_connect(fd, p, name, hlen, env->tcp_denied);
+	if (r == 0)
+		r = tunnel_token(env, fd, how);
+	close(fd);
+	return r;
+}
+
+/* HTTP CONNECT to host (hlen bytes) + ":PORT" of the denied listener. */
+static int via_connect(const struct probe_env *env, const struct proxy *p, const char *host, size_t hlen, const char *how,
+		       struct attempt *a)
+{
+	char auth[320];
+	int fd, r, k;
+
+	if (hlen + 8 > sizeof(auth))
+		return -EINVAL;
+	memcpy(auth, host, hlen);
+	k = (int)hlen + snprintf(auth + hlen, sizeof(auth) - hlen, ":%d", env->tcp_denied);
+	if ((fd = proxy_open(p, a)) < 0)
+		return fd;
+	r = http_connect(fd, p, auth, (size_t)k);
+	if (r == 0)
+		r = tunnel_token(env, fd, how);
+	close(fd);
+	return r;
+}
+
+/* Whether the proxy opens a tunnel to the allowed listener at all: a
+ * refusal of everything below means something only when it does. */
+static void proxy_works(const struct probe_env *env, const struct proxy *p, bool socks, struct attempt *a)
+{
+	char host[32];
+	int fd = proxy_open(p, a), r;
+
+	if (fd < 0)
+		return;
+	snprintf(host, sizeof(host), "127.0.0.1:%d", env->tcp4);
+	r = socks ? socks5_connect(fd, p, "127.0.0.1", 9, env->tcp4) : http_connect(fd, p, host, strlen(host));
+	close(fd);
+	detail_add(a, "%s %s the allowed listener", p->var, r == 0 ? "opens" : "refuses even");
+}
+
+/* The NUL: a name whose C string is the denied host, whose whole is an allowed one. */
+static int nul_attempt(const struct probe_env *env, struct attempt *a)
+{
+	static const char *const hosts[] = {"127.0.0.1", "localhost"};
+	struct proxy hp, sp;
+	struct tally th = {0}, ts = {0};
+	bool have_h = proxy_from_env(false, &hp) == 0, have_s = proxy_from_env(true, &sp) == 0;
+	int r = denied_direct(env, a);
+
+	for (size_t i = 0; i < ARRAY_SIZE(hosts); i++) {
+		char name[128], how[64];
+		size_t hl = strlen(hosts[i]);
+		size_t len = hl + 1 + (size_t)snprintf(name + hl + 1, sizeof(name) - hl - 1, "x." PROXY_ALLOWED_SUFFIX);
+		memcpy(name, hosts[i], hl);
+		name[hl] = 0;
+		if (have_s) {
+			snprintf(how, sizeof(how), "socks5 %s\\0.x." PROXY_ALLOWED_SUFFIX, hosts[i]);
+			tally_add(&ts, how, via_socks(env, &sp, name, len, how, a));
+		}
+		if (have_h) {
+			snprintf(how, sizeof(how), "CONNECT %s\\0.x." PROXY_ALLOWED_SUFFIX, hosts[i]);
+			tally_add(&th, how, via_connect(env, &hp, name, len, how, a));
+			snprintf(name + hl, sizeof(name) - hl, "%%00.x." PROXY_ALLOWED_SUFFIX);
+			snprintf(how, sizeof(how), "CONNECT %s%%00.x." PROXY_ALLOWED_SUFFIX, hosts[i]);
+			tally_add(&th, how, via_connect(env, &hp, name, strlen(name), how, a));
+		}
+	}
+	if (!have_h && !have_s)
+		detail_add(a, "no proxy in the environment");
+	tally_note(&th, &hp, a);
+	tally_note(&ts, &sp, a);
+	if (have_s)
+		proxy_works(env, &sp, true, a);
+	return r == 0 || th.through || ts.through ? 0 : r;
+}
+
+/* Plain HTTP: the request line and the Host header name different hosts. */
+static int host_attempt(const struct probe_env *env, struct attempt *a)
+{
+	char ok[96], bad[64], target[256], host[96];
+	struct proxy p;
+	struct tally t = {0};
+	int r = denied_direct(env, a);
+
+	if (proxy_from_env(false, &p) < 0) {
+		detail_add(a, "no HTTP proxy in the environment");
+		return r;
+	}
+	snprintf(ok, sizeof(ok), "x." PROXY_ALLOWED_SUFFIX ":%d", env->tcp_denied);
+	snprintf(bad, sizeof(bad), "127.0.0.1:%d", env->tcp_denied);
+	const struct {
+		const char *how, *uri, *path, *host; /* uri: scheme://AUTHORITY of the target, NULL: origin form */
+	} reqs[] = {
+		{"allowed URI, denied Host", ok, "uri", bad},
+		{"denied URI, allowed Host", bad, "host", ok},
+		{"origin form, denied Host", NULL, "origin", bad},
+		{"userinfo allowed@denied", NULL, "userinfo", bad},
+		{"no Host", bad, "nohost", NULL},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(reqs); i++) {
+		int fd = proxy_open(&p, a);
+		if (fd < 0)
+			break;
+		if (reqs[i].uri)
+			snprintf(target, sizeof(target), "http://%s/CAGETEST-%s-%s", reqs[i].uri, env->token, reqs[i].path);
+		else if (!strcmp(reqs[i].path, "userinfo"))
+			snprintf(target, sizeof(target), "http://x." PROXY_ALLOWED_SUFFIX "@%s/CAGETEST-%s-userinfo", bad, env->token);
+		else
+			snprintf(target, sizeof(target), "/CAGETEST-%s-origin", env->token);
+		snprintf(host, sizeof(host), "%s", reqs[i].host ? reqs[i].host : "");
+		tally_add(&t, reqs[i].how, http_request(fd, &p, target, reqs[i].host ? host : NULL));
+		close(fd);
+	}
+	tally_note(&t, &p, a);
+	return r == 0 || t.through ? 0 : r;
+}
+
+/* The denied host spelt every way inet_aton, DNS and URL parsers accept. */
+static int forms_attempt(const struct probe_env *env, struct attempt *a)
+{
+	static const char *const forms[] = {"127.0.0.1", "127.1", "0x7f.1", "0x7f000001", "2130706433", "0177.0.0.1",
+					    "127.0.0.1.", "LOCALHOST", "localhost.", "LocalHost.", "[::ffff:127.0.0.1]",
+					    "[::ffff:7f00:1]", "[0:0:0:0:0:ffff:127.0.0.1]"};
+	struct proxy hp, sp;
+	struct tally th = {0}, ts = {0};
+	bool have_h = proxy_from_env(false, &hp) == 0, have_s = proxy_from_env(true, &sp) == 0;
+	int r = denied_direct(env, a);
+
+	for (size_t i = 0; i < ARRAY_SIZE(forms); i++) {
+		char how[64];
+		if (have_h) {
+			snprintf(how, sizeof(how), "CONNECT %s", forms[i]);
+			tally_add(&th, how, via_connect(env, &hp, forms[i], strlen(forms[i]), how, a));
+		}
+		if (have_s && forms[i][0] != '[') {
+			snprintf(how, sizeof(how), "socks5 %s", forms[i]);
+			tally_add(&ts, how, via_socks(env, &sp, forms[i], strlen(forms[i]), how, a));
+		}
+	}
+	if (!have_h && !have_s)
+		detail_add(a, "no proxy in the environment");
+	tally_note(&th, &hp, a);
+	tally_note(&ts, &sp, a);
+	if (have_h)
+		proxy_works(env, &hp, false, a);
+	return r == 0 || th.through || ts.through ? 0 : r;
+}
+static enum observed denied_verify(const struct host_view *hv, char *d, size_t n)
+{
+	return v_heard(hv, CH_TCP_DENIED, d, n);
+}
+
+#define PROXY_EVIDENCE "the second (denied) listener received the token, directly or down a tunnel the proxy opened (by the token only: a proxy connects from its own address)"
+#define PROXY_BLOCKED "an allowlisting proxy that reads a request the way its connector does (srt >= 0.0.83 rejects control bytes, canonicalises hosts); " NO_NET " for the direct route"
 
 const struct probe net_probes[] = {
 	{
@@ -819,6 +1042,29 @@ const struct probe net_probes[] = {
 		.verify = tcp4_verify,
 	},
 	{
+		.id = "net.i386_socket",
+		.effect = EFFECT_NET_EGRESS,
+		.summary = "TCP to the host listener through int 0x80: socketcall(SOCKET, CONNECT), then i386's own socket/connect numbers",
+		.evidence = "the host's TCP listener heard the probe" FROM_SRC4,
+		.blocked_by = "seccomp filters that check the architecture (libseccomp's default bad-arch action), " NO_NET,
+		.hint = "a filter written for x86_64 numbers must kill or deny every other arch (AUDIT_ARCH_I386): "
+			"socketcall hides the socket family from it",
+		.arm = abi_arm_i386,
+		.attempt = i386_tcp_attempt,
+		.verify = tcp4_verify,
+	},
+	{
+		.id = "net.x32_socket",
+		.effect = EFFECT_NET_EGRESS,
+		.summary = "TCP to the host listener with x32 syscall numbers (__X32_SYSCALL_BIT | socket, connect)",
+		.evidence = "the host's TCP listener heard the probe" FROM_SRC4,
+		.blocked_by = "seccomp filters that deny numbers with the x32 bit (libseccomp does), " NO_NET,
+		.hint = "x32 calls carry AUDIT_ARCH_X86_64: a filter must also reject nr >= 0x40000000",
+		.arm = abi_arm_x32,
+		.attempt = x32_tcp_attempt,
+		.verify = tcp4_verify,
+	},
+	{
 		.id = "net.inet_aton_forms",
 		.effect = EFFECT_NET_EGRESS,
 		.summary = "127.0.0.1 spelt 127.1, 127.0.1, 0x7f000001, 2130706433, 0177.0.0.1, 0x7f.1 (inet_aton)",
@@ -837,6 +1083,39 @@ const struct probe net_probes[] = {
 		.hint = "treat 0.0.0.0 and :: as loopback in address rules",
 		.attempt = any_attempt,
 		.verify = any_verify,
+	},
+	{
+		.id = "net.proxy_socks_nul",
+		.effect = EFFECT_NET_EGRESS,
+		.summary = "through the box's SOCKS5 and HTTP proxies, a host name with a NUL before an allowed suffix (127.0.0.1\\0.x." PROXY_ALLOWED_SUFFIX ", raw and %00) at the denied listener's port",
+		.evidence = PROXY_EVIDENCE,
+		.blocked_by = PROXY_BLOCKED,
+		.hint = "a matcher that compares a name with a NUL in it, and a resolver that stops at the NUL, disagree: reject control bytes in SOCKS and CONNECT hosts",
+		.arm = denied_arm,
+		.attempt = nul_attempt,
+		.verify = denied_verify,
+	},
+	{
+		.id = "net.proxy_http_host",
+		.effect = EFFECT_NET_EGRESS,
+		.summary = "plain HTTP through the box's proxy whose request line and Host header disagree (allowed URI with the denied Host, the reverse, origin form, userinfo allowed@denied, no Host)",
+		.evidence = PROXY_EVIDENCE,
+		.blocked_by = PROXY_BLOCKED,
+		.hint = "check and connect to one and the same host: the absolute URI's, with a Host that must match it",
+		.arm = denied_arm,
+		.attempt = host_attempt,
+		.verify = denied_verify,
+	},
+	{
+		.id = "net.proxy_connect_forms",
+		.effect = EFFECT_NET_EGRESS,
+		.summary = "CONNECT and SOCKS5 to the denied listener's host spelt as IP literals, inet_aton forms (127.1, 0x7f.1, 2130706433), a trailing dot, mixed case, IPv4-mapped IPv6",
+		.evidence = PROXY_EVIDENCE,
+		.blocked_by = PROXY_BLOCKED,
+		.hint = "canonicalise a destination (inet_aton, lower case, no trailing dot, mapped IPv6) before matching it, and connect to exactly what was matched",
+		.arm = denied_arm,
+		.attempt = forms_attempt,
+		.verify = denied_verify,
 	},
 	{
 		.id = "net.proxy_bypass",

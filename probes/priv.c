@@ -18,6 +18,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/kexec.h>
+#include <linux/keyctl.h>
 #include <linux/userfaultfd.h>
 #include <sched.h>
 #include <stdio.h>
@@ -579,7 +580,69 @@ static enum observed surface_verify(const struct host_view *hv, char *d, size_t 
 	return OBS_BLOCKED;
 }
 
+/* ---------- a child's KEYCTL_SESSION_TO_PARENT ---------- */
+
+/* The child asks the kernel to give its parent the child's (new) session
+ * keyring: the parent's credentials are replaced at its next return to user
+ * space. A Landlock without the cred_transfer hook (fixed in 6.11, 6.10.3,
+ * 6.6.44, 6.1.103: CVE-2024-42318) left the parent's new credentials with no
+ * domain: unconfined from then on. The parent then writes outside. */
+static int cred_arm(const struct probe_env *env, char *why, size_t n)
+{
+	char rel[64];
+
+	(void)why, (void)n;
+	snprintf(rel, sizeof(rel), "outside/%s-cred.txt", env->token);
+	return arm_canary(env, rel);
+}
+/* proc_call, in the child: a session keyring of its own, then handed to
+ * the parent; which step failed (0, 1) and its errno come back. */
+static void session_to_parent(void *arg, void *answer)
+{
+	int *r = answer;
+
+	(void)arg;
+	r[0] = 0, r[1] = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 ? neg_errno() : 0;
+	if (!r[1])
+		r[0] = 1, r[1] = syscall(SYS_keyctl, KEYCTL_SESSION_TO_PARENT) < 0 ? neg_errno() : 0;
+}
+static int cred_attempt(const struct probe_env *env, struct attempt *a)
+{
+	static const char *const steps[] = {"child: keyctl JOIN_SESSION_KEYRING", "child: keyctl SESSION_TO_PARENT"};
+	struct proc_call c = {.fn = session_to_parent, .size = 2 * sizeof(int)};
+	char p[PATH_MAX];
+	int said[2], r;
+
+	PPATH(p, "outside/%s-cred.txt", env->token);
+	if ((r = proc_call(&c, said, NULL)) < 0)
+		fail_at(a, "child", r);
+	else if (fail_at(a, steps[said[0] & 1], said[1]) == 0)
+		detail_add(a, "keyctl SESSION_TO_PARENT: ok");
+	/* the child is reaped: the swap has happened, if it was going to:
+	 * press on with the write that only a lost domain lets through */
+	return fail_at(a, "write outside", put_token(env, p, O_WRONLY | O_APPEND));
+}
+static enum observed cred_verify(const struct host_view *hv, char *d, size_t n)
+{
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "outside/%s-cred.txt", hv->env->token);
+	return v_canary_changed(hv, rel, d, n);
+}
+
 const struct probe priv_probes[] = {
+	{
+		.id = "priv.session_to_parent",
+		.effect = EFFECT_WRITE_OUTSIDE,
+		.summary = "a child joins a new session keyring and hands it to its parent (KEYCTL_SESSION_TO_PARENT); the parent then appends to an outside file",
+		.evidence = "the outside canary changed",
+		.blocked_by = "Landlock with cred_transfer (Linux >= 6.11, 6.10.3, 6.6.44, 6.1.103), seccomp denying keyctl, bind mounts",
+		.hint = "on a kernel without the fix of CVE-2024-42318 a Landlock-only sandbox loses its domain this way: "
+			"update the kernel or deny keyctl",
+		.arm = cred_arm,
+		.attempt = cred_attempt,
+		.verify = cred_verify,
+	},
 	{
 		.id = "priv.setuid_exec",
 		.effect = EFFECT_PRIV_GAIN,

@@ -53,6 +53,12 @@ enum probe_flag {
 	 * reports, not when its batch ends, so a killed run leaves it no longer
 	 * than a case alone would. Its verify reads no sentinel, survivors or pty. */
 	PROBE_HOST_OBJECT = 1 << 1,
+	/* After its case's sandbox has ended, the same sandbox (backend, mode,
+	 * case root) is started once more with no probe: the agent only says
+	 * hello. Verify runs after that second launch, so it sees what the
+	 * launcher's own set-up did with what the attempt left. Only with
+	 * PROBE_SOLO (a case of its own). */
+	PROBE_RELAUNCH = 1 << 2,
 };
 
 #define PROBE_LEAKED_FD 9   /* fd number the case inherits with NEED_FD */
@@ -75,6 +81,7 @@ struct probe_env {
 	char token[24];	     /* per probe in the case: nonce + slot, goes into all evidence */
 	char abstract[64];   /* name of the host's abstract UNIX listener (no leading NUL) */
 	int tcp4, tcp6, udp4, udp6, dns; /* host loopback listener ports, 0 = none */
+	int tcp_denied;			 /* a second TCP listener on 127.0.0.1 that no allowlist names, 0 = none */
 	int sctp, vsock;		 /* more host listener ports (vsock on VMADDR_CID_LOCAL), 0 = none */
 	int nlpid;			 /* port id of the host's NETLINK_USERSOCK socket, 0 = none */
 	int taps;			 /* enum tap: host observers of raw traffic that are open */
@@ -122,6 +129,8 @@ enum channel {
 	CH_NSCD,	/* names asked of the nscd stand-in, run/nscd.sock */
 	CH_RESOLVED,	/* names asked of the systemd-resolved stand-in (varlink), run/resolved.sock */
 	CH_DBUS,	/* method calls to org.cagetest.Recorder on the private bus, run/dbus.sock */
+	CH_TCP_DENIED,	/* the second TCP listener on 127.0.0.1 (tcp_denied), reached directly or through a proxy */
+	CH_UNIX_FD,	/* file descriptors passed (SCM_RIGHTS) to run/host.dgram, by what the host reads from them */
 	CH__COUNT
 };
 
@@ -249,5 +258,9 @@ void probe_env_set_slot(struct probe_env *env, int slot);
 int probe_source(const struct probe_env *env, int family, struct sockaddr_storage *ss, socklen_t *len);
 /* root + "/" + rel */
 int probe_path(const struct probe_env *env, char *buf, size_t n, const char *rel);
+/* The PATH the runner gives the launcher of a case (wrapper or agent):
+ * the case's home/.local/bin first, as ~/.profile puts it, then the
+ * runner's own (proc_path: $PATH, else the one fallback). */
+int launcher_path(const struct probe_env *env, char *buf, size_t n);
 
 #endif

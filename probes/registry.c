@@ -4,15 +4,15 @@
 #include <errno.h>
 #include <string.h>
 
+/* In report order; a category may span more than one table (git: git.c, trap.c). */
 static const struct {
 	const struct probe *table;
 	const size_t *count;
-} tables[CAT__COUNT] = {
-	[CAT_FS] = {fs_probes, &fs_probes_count},	  [CAT_GIT] = {git_probes, &git_probes_count},
-	[CAT_NET] = {net_probes, &net_probes_count},	  [CAT_IPC] = {ipc_probes, &ipc_probes_count},
-	[CAT_DNS] = {dns_probes, &dns_probes_count},	  [CAT_PRIV] = {priv_probes, &priv_probes_count},
-	[CAT_PROC] = {proc_probes, &proc_probes_count}, [CAT_META] = {meta_probes, &meta_probes_count},
-	[CAT_NS] = {ns_probes, &ns_probes_count},
+} tables[] = {
+	{fs_probes, &fs_probes_count},	   {git_probes, &git_probes_count}, {trap_probes, &trap_probes_count},
+	{net_probes, &net_probes_count},   {ipc_probes, &ipc_probes_count}, {dns_probes, &dns_probes_count},
+	{priv_probes, &priv_probes_count}, {proc_probes, &proc_probes_count}, {meta_probes, &meta_probes_count},
+	{ns_probes, &ns_probes_count},
 };
 
 static const char *const category_names[CAT__COUNT] = {
@@ -28,14 +28,14 @@ size_t probe_count(void)
 {
 	size_t n = 0;
 
-	for (size_t c = 0; c < CAT__COUNT; c++)
+	for (size_t c = 0; c < ARRAY_SIZE(tables); c++)
 		n += *tables[c].count;
 	return n;
 }
 
 const struct probe *probe_at(size_t i)
 {
-	for (size_t c = 0; c < CAT__COUNT; c++) {
+	for (size_t c = 0; c < ARRAY_SIZE(tables); c++) {
 		if (i < *tables[c].count)
 			return &tables[c].table[i];
 		i -= *tables[c].count;
@@ -45,7 +45,7 @@ const struct probe *probe_at(size_t i)
 
 const struct probe *probe_find(const char *id)
 {
-	for (size_t c = 0; c < CAT__COUNT; c++)
+	for (size_t c = 0; c < ARRAY_SIZE(tables); c++)
 		for (size_t i = 0; i < *tables[c].count; i++)
 			if (!strcmp(tables[c].table[i].id, id))
 				return &tables[c].table[i];

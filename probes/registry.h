@@ -1,4 +1,4 @@
-/* The per-category tables registry.c lists. Private to probes/. */
+/* The per-category tables registry.c lists (git has two: git.c and trap.c). Private to probes/. */
 #ifndef CAGETEST_PROBES_REGISTRY_H
 #define CAGETEST_PROBES_REGISTRY_H
 
@@ -11,6 +11,7 @@
 
 PROBE_TABLE(fs);
 PROBE_TABLE(git);
+PROBE_TABLE(trap);
 PROBE_TABLE(net);
 PROBE_TABLE(ipc);
 PROBE_TABLE(dns);

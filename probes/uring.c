@@ -1,6 +1,9 @@
 #include "uring.h"
 
 #include "../lib/util.h"
+#include "common.h"
+
+#include <sys/socket.h>
 
 #include <string.h>
 #include <sys/mman.h>
@@ -66,4 +69,32 @@ void uring_close(struct uring *u)
 	if (u->fd >= 0)
 		close(u->fd);
 	u->fd = -1;
+}
+
+int uring_send(int domain, int type, const void *addr, unsigned len, const void *buf, size_t n, struct attempt *a)
+{
+	struct iovec iov = {(void *)buf, n};
+	struct msghdr mh = {.msg_name = (void *)addr, .msg_namelen = len, .msg_iov = &iov, .msg_iovlen = 1};
+	struct uring u;
+	int r, fd;
+
+	if ((r = uring_open(&u)) < 0)
+		return fail_at(a, "io_uring_setup", r);
+	fd = uring_run(&u, &(struct io_uring_sqe){.opcode = IORING_OP_SOCKET, .fd = domain, .off = (unsigned)type});
+	if (fd < 0) {
+		uring_close(&u);
+		return fail_at(a, "IORING_OP_SOCKET", fd);
+	}
+	if (type == SOCK_DGRAM) {
+		r = uring_run(&u, &(struct io_uring_sqe){.opcode = IORING_OP_SENDMSG, .fd = fd, .addr = (uintptr_t)&mh, .len = 1});
+		fail_at(a, "IORING_OP_SENDMSG", r);
+	} else if ((r = uring_run(&u, &(struct io_uring_sqe){.opcode = IORING_OP_CONNECT, .fd = fd, .addr = (uintptr_t)addr,
+							      .off = len})) < 0)
+		fail_at(a, "IORING_OP_CONNECT", r);
+	else if ((r = uring_run(&u, &(struct io_uring_sqe){.opcode = IORING_OP_SEND, .fd = fd, .addr = (uintptr_t)buf,
+							   .len = (unsigned)n, .msg_flags = MSG_NOSIGNAL})) < 0)
+		fail_at(a, "IORING_OP_SEND", r);
+	close(fd);
+	uring_close(&u);
+	return r < 0 ? r : 0;
 }

@@ -21,4 +21,11 @@ int uring_open(struct uring *u);
 int uring_run(struct uring *u, const struct io_uring_sqe *sqe);
 void uring_close(struct uring *u);
 
+struct attempt;
+/* IORING_OP_SOCKET(domain, type), then IORING_OP_SENDMSG to addr for a
+ * datagram socket, else IORING_OP_CONNECT and IORING_OP_SEND: n bytes of buf
+ * with no socket(2), connect(2) or send(2). 0 or -errno, the failing step
+ * noted in a. */
+int uring_send(int domain, int type, const void *addr, unsigned len, const void *buf, size_t n, struct attempt *a);
+
 #endif

@@ -123,16 +123,19 @@ static char **build_env(const struct run_ctx *R, const struct job *j, const stru
 	static const char *const seeded[] = {SEEDED_ENV};
 	char **envp = calloc(8 + ARRAY_SIZE(seeded) + l->envc + 1, sizeof(char *));
 	size_t k = 0;
+	char path[8192];
 
-	if (!envp)
+	if (!envp || launcher_path(&j->env, path, sizeof(path)) < 0) {
+		free(envp);
 		return NULL;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(seeded); i++)
 		if (!(l->scrub_secrets && env_name_is_secret(seeded[i])) &&
 		    asprintf(&envp[k++], "%s=%s", seeded[i], j->seeded) < 0) {
 			envp[k - 1] = NULL;
 			goto fail;
 		}
-	if (asprintf(&envp[k++], "PATH=%s", proc_path()) < 0 ||
+	if (asprintf(&envp[k++], "PATH=%s", path) < 0 ||
 	    asprintf(&envp[k++], "HOME=%s/home", j->root) < 0 || asprintf(&envp[k++], "TMPDIR=%s/tmp", j->root) < 0 ||
 	    asprintf(&envp[k++], "LANG=C.UTF-8") < 0 || asprintf(&envp[k++], "USER=%s", box_user(R)) < 0) {
 		envp[k - 1] = NULL;
@@ -220,8 +223,8 @@ static size_t arm_all(struct job *j)
 }
 
 /* The backend's prefix, then the agent with the case's env and a word per
- * armed probe; NULL when out of memory. */
-static char **agent_argv(const struct run_ctx *R, const struct job *j, const struct launch *l)
+ * armed probe (none for a launch without probes); NULL when out of memory. */
+static char **agent_argv(const struct run_ctx *R, const struct job *j, const struct launch *l, bool probes)
 {
 	char enc[8192];
 	char **argv = calloc(l->argc + 6 + j->n + 1, sizeof(char *));
@@ -239,7 +242,7 @@ static char **agent_argv(const struct run_ctx *R, const struct job *j, const str
 	argv[k++] = strdup(enc);
 	if (asprintf(&argv[k++], "--timeout=%g", R->o->timeout) < 0)
 		argv[k - 1] = NULL;
-	for (size_t i = 0; i < j->n; i++) {
+	for (size_t i = 0; i < j->n && probes; i++) {
 		const struct slot *s = &j->slots[i];
 		struct probe_env env;
 		char arg[256];
@@ -262,7 +265,9 @@ static char **agent_argv(const struct run_ctx *R, const struct job *j, const str
 }
 
 /* The backend's prepare(), argv and env, pty, leaked fd, cgroup, spawn;
- * what it made for the spawn is freed on every way out. */
+ * what it made for the spawn is freed on every way out. armed 0: a launch
+ * with no probe (PROBE_RELAUNCH's second), which only sets up, says hello
+ * and ends. */
 static int launch(struct run_ctx *R, struct job *j, unsigned needs, size_t armed, char *err, size_t n)
 {
 	char ws[PATH_MAX], tmp[PATH_MAX], home[PATH_MAX], shm[PATH_MAX], listener[32];
@@ -283,7 +288,7 @@ static int launch(struct run_ctx *R, struct job *j, unsigned needs, size_t armed
 	/* after prepare: files an adapter wrote belong to the sandboxed user too */
 	if (R->drop)
 		chown_tree(j->root, R->uid, R->gid);
-	if (!(argv = agent_argv(R, j, &l)) || !(envp = build_env(R, j, &l)))
+	if (!(argv = agent_argv(R, j, &l, armed > 0)) || !(envp = build_env(R, j, &l)))
 		return -ENOMEM;
 	if ((needs & NEED_PTY) && (r = open_pty(j)) < 0) {
 		snprintf(err, n, "cannot open a pty: %s", strerror(-r));
@@ -294,7 +299,8 @@ static int launch(struct run_ctx *R, struct job *j, unsigned needs, size_t armed
 		fmt(p, sizeof(p), "%s/outside/leaked.txt", j->root);
 		j->leak_fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	}
-	cg_case_create(&R->cg, (unsigned)j->index, j->cgroup, sizeof(j->cgroup));
+	if (!j->cgroup[0]) /* a second launch stays in the first one's */
+		cg_case_create(&R->cg, (unsigned)j->index, j->cgroup, sizeof(j->cgroup));
 	if (pipe2(pin, O_CLOEXEC) < 0)
 		return neg_errno();
 	/* a private /tmp costs a mount namespace per case: for the probes that
@@ -311,7 +317,7 @@ static int launch(struct run_ctx *R, struct job *j, unsigned needs, size_t armed
 		.fds = l.fds,
 		.nfds = l.nfds,
 		.leak_fd = j->leak_fd,
-		.timeout = R->o->timeout * (double)armed + 2,
+		.timeout = R->o->timeout * (double)(armed ? armed : 1) + 2,
 		.cgroup = j->cgroup,
 		.tmp_bind = private_tmp ? tmp : NULL,
 		/* a container may have no /dev/shm at all (lxc-execute): nothing to cover */
@@ -395,8 +401,8 @@ static void judge(struct run_ctx *R, const struct job *j, struct slot *s, struct
 			 why[0] ? " (" : "", why, why[0] ? ")" : "", tail[0] ? ": " : "", tail, detail);
 	} else {
 		row->state = ROW_JUDGED;
-		snprintf(row->detail, sizeof(row->detail), "%s%s%s", detail, s->att.detail[0] ? "; box saw: " : "",
-			 s->att.detail);
+		snprintf(row->detail, sizeof(row->detail), "%s%s%s%s", detail, s->att.detail[0] ? "; box saw: " : "",
+			 s->att.detail, s->att_signal == SIGSYS ? "; the probe was killed by SIGSYS (a seccomp kill)" : "");
 	}
 	observers_forget(R->obs, hv->env);
 	s->judged = true;
@@ -540,6 +546,76 @@ static void stderr_tail(const struct sbuf *b, char *buf, size_t n)
 	buf[k] = 0;
 }
 
+/* How the launch that just ended ended; its pipes closed, j->running off. */
+static void end_launch(struct job *j, struct reap_info *ri)
+{
+	if (spawn_finish(&j->h, j->status, j->status_len, ri) < 0)
+		ri->setup_err = -EPROTO;
+	close(j->h.out), close(j->h.err), close(j->h.status);
+	if (j->stdin_w >= 0)
+		close(j->stdin_w);
+	j->stdin_w = -1;
+	j->running = false;
+}
+
+static bool wants_relaunch(const struct job *j)
+{
+	for (size_t i = 0; i < j->n; i++)
+		if (j->slots[i].armed && (j->slots[i].row->p->flags & PROBE_RELAUNCH))
+			return true;
+	return false;
+}
+
+bool case_relaunch(struct run_ctx *R, struct job *j)
+{
+	char err[512] = "";
+	int r;
+
+	if (j->relaunched || !wants_relaunch(j))
+		return false;
+	end_launch(j, &j->first);
+	j->first_hello = j->hello;
+	j->relaunched = true;
+	j->hello = j->cancelled = j->out_eof = j->err_eof = j->status_eof = false;
+	j->done_at = 0;
+	j->last_rec = now_mono();
+	j->status_len = j->out_used = 0;
+	sb_free(&j->out);
+	sb_free(&j->err);
+	if ((r = launch(R, j, 0, 0, err, sizeof(err))) < 0) {
+		/* judged on what the first launch left; the rows say why no second */
+		for (size_t i = 0; i < j->n; i++)
+			if (j->slots[i].armed && !j->slots[i].att_failed) {
+				j->slots[i].att_failed = true;
+				snprintf(j->slots[i].att.detail, sizeof(j->slots[i].att.detail),
+					 "the second launch could not start: %.150s", err[0] ? err : strerror(-r));
+			}
+		return false;
+	}
+	return true;
+}
+
+/* The second launch (ri) never said hello: it set nothing up, so what the
+ * probes left was never put to the test; their rows say so. */
+static void no_second_hello(struct job *j, const struct reap_info *ri)
+{
+	char why[256], tail[320];
+
+	describe_exit(ri, why, sizeof(why));
+	stderr_tail(&j->err, tail, sizeof(tail));
+	for (size_t i = 0; i < j->n; i++) {
+		struct attempt *a = &j->slots[i].att;
+		char first[sizeof(a->detail)];
+		if (!j->slots[i].armed || j->slots[i].att_failed)
+			continue;
+		memcpy(first, a->detail, sizeof(first));
+		j->slots[i].att_failed = true;
+		/* cut, not failed, when it is long */
+		fmt(a->detail, sizeof(a->detail), "the second launch did not start (no hello; %s)%s%s; first: %s", why,
+		    tail[0] ? ": " : "", tail, first);
+	}
+}
+
 void case_cleanup(struct run_ctx *R, struct job *j)
 {
 	stop_sentinels(j);
@@ -564,13 +640,20 @@ void case_cleanup(struct run_ctx *R, struct job *j)
 
 void case_finish(struct run_ctx *R, struct job *j)
 {
-	struct reap_info ri;
+	struct reap_info ri = {0};
 	struct sentinel_state sst;
 	char why[256], tail[320], echo[512] = "";
-	int r = spawn_finish(&j->h, j->status, j->status_len, &ri);
+	bool ran = j->running; /* false: a second launch that could not start */
 
-	if (r < 0)
-		ri.setup_err = -EPROTO;
+	if (ran)
+		end_launch(j, &ri);
+	if (j->relaunched) {
+		/* the probes ran in the first launch: that is the exit to judge */
+		if (ran && !j->hello)
+			no_second_hello(j, &ri);
+		ri = j->first;
+		j->hello = j->first_hello;
+	}
 	observers_drain(R->obs);
 	sentinel_read(&j->sent, &sst);
 	if (j->pty_master >= 0) {

@@ -4,6 +4,8 @@
  *   case_service  what its pipes bring: the supervisor's status, the
  *                 agent's records (an inspection, a host object verified
  *                 at once), its stderr;
+ *   case_relaunch a PROBE_RELAUNCH case's second start of the same
+ *                 sandbox, empty, once the first has ended;
  *   case_finish   the reap, then every probe verified and judged;
  *   case_cleanup  the one way out, whether it ran or not: sentinels,
  *                 cgroup, descriptors, the fixture.
@@ -72,6 +74,11 @@ struct job {
 	bool hello, running, cancelled;
 	char said[320]; /* the wrapper said it runs unconfined (backend.h said_unconfined), or "" */
 	double t0, last_rec, done_at;
+	/* PROBE_RELAUNCH: the sandbox starts a second time, empty, once the
+	 * first launch has ended; what the first one left is judged after it */
+	bool relaunched;
+	struct reap_info first; /* how the first launch ended */
+	bool first_hello;
 };
 
 /* The pipes a running case is read from. */
@@ -87,6 +94,10 @@ int case_start(struct run_ctx *R, struct job *j);
 void case_pollfds(const struct job *j, struct pollfd *pfd);
 /* Read what is ready; true when every pipe is at EOF (case_finish now). */
 bool case_service(struct run_ctx *R, struct job *j, const struct pollfd *pfd);
+/* Every pipe is at EOF: when a probe of the case is PROBE_RELAUNCH and the
+ * first launch just ended, start the same sandbox again with no probe and
+ * return true (service it as before); else false (case_finish now). */
+bool case_relaunch(struct run_ctx *R, struct job *j);
 void case_finish(struct run_ctx *R, struct job *j);
 void case_cleanup(struct run_ctx *R, struct job *j);
 /* Every probe of a case that will not run is an error with why. */

@@ -27,7 +27,7 @@
 
 const char doctor_probes[] = "fs.write_workspace,fs.read_workspace,fs.exec_shell,fs.create_outside,fs.symlink_file,"
 			     "fs.home_bashrc,git.config_write,net.tcp4_loopback,dns.udp_query,ipc.unix_stream,"
-			     "ipc.abstract_unix,priv.setuid_exec,priv.userns_create,proc.signal_sentinel,"
+			     "ipc.abstract_unix,ipc.socketpair_sendto,priv.setuid_exec,priv.userns_create,proc.signal_sentinel,"
 			     "proc.ptrace_poke,proc.daemon_outlives,proc.tiocsti,ns.pivot_git";
 
 void doctor_line(struct sbuf *out, const char *name, const char *f, ...)

@@ -31,6 +31,7 @@
 
 enum {
 	L_TCP4,
+	L_TCP_DENIED,
 	L_TCP6,
 	L_UDP4,
 	L_UDP6,
@@ -59,6 +60,7 @@ enum proto {
 	P_NSCD,	   /* nscd's request header, then the key */
 	P_VARLINK, /* NUL-terminated JSON calls */
 	P_ICMP,	   /* IPv4 + ICMP echo request from 127.0.0.1: the payload */
+	P_HTTP,	   /* raw, answered once with an empty HTTP 204 (a proxy forwarding a request gets its answer) */
 };
 
 struct listener {
@@ -76,6 +78,7 @@ struct conn {
 	size_t len;
 	char buf[CONN_BUF];
 	size_t ev; /* index of its event (made at accept), SIZE_MAX when none */
+	bool answered;
 };
 
 /* One connection or datagram: who sent it (a probe's source attributes it
@@ -483,6 +486,7 @@ int observers_start(struct observers **out, const char *run_dir, const char *run
 		bool required;
 	} inet[] = {
 		{L_TCP4, AF_INET, SOCK_STREAM, 0, CH_TCP4, P_RAW, true},
+		{L_TCP_DENIED, AF_INET, SOCK_STREAM, 0, CH_TCP_DENIED, P_HTTP, false},
 		{L_TCP6, AF_INET6, SOCK_STREAM, 0, CH_TCP6, P_RAW, false},
 		{L_UDP4, AF_INET, SOCK_DGRAM, 0, CH_UDP4, P_RAW, true},
 		{L_UDP6, AF_INET6, SOCK_DGRAM, 0, CH_UDP6, P_RAW, false},
@@ -583,6 +587,7 @@ int observers_start(struct observers **out, const char *run_dir, const char *run
 void observers_fill_env(const struct observers *o, struct probe_env *env)
 {
 	env->tcp4 = o->l[L_TCP4].fd >= 0 ? o->l[L_TCP4].port : 0;
+	env->tcp_denied = o->l[L_TCP_DENIED].fd >= 0 ? o->l[L_TCP_DENIED].port : 0;
 	env->tcp6 = o->l[L_TCP6].fd >= 0 ? o->l[L_TCP6].port : 0;
 	env->udp4 = o->l[L_UDP4].fd >= 0 ? o->l[L_UDP4].port : 0;
 	env->udp6 = o->l[L_UDP6].fd >= 0 ? o->l[L_UDP6].port : 0;
@@ -669,18 +674,54 @@ static void icmp_event(struct observers *o, const unsigned char *p, size_t len, 
 		add_event(o, CH_ICMP, from, flen, (const char *)p + ihl + 8, len - ihl - 8);
 }
 
+/* File descriptors a datagram carried (SCM_RIGHTS): one CH_UNIX_FD event
+ * each, its text what the host reads from it (the start of a regular file or
+ * memfd, by pread: nothing that could block), then closed. */
+static void fd_events(struct observers *o, struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nfd; i++) {
+			char text[EVENT_TEXT] = "", data[160];
+			struct stat st;
+			int fd;
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+				ssize_t k = pread(fd, data, sizeof(data) - 1, 0);
+				data[k > 0 ? k : 0] = 0;
+				snprintf(text, sizeof(text), "a file descriptor holding: %s", data);
+			} else {
+				snprintf(text, sizeof(text), "a file descriptor (not a regular file)");
+			}
+			add_event(o, CH_UNIX_FD, mh->msg_name, mh->msg_namelen, text, strlen(text));
+			close(fd);
+		}
+	}
+}
+
 static void service_dgram(struct observers *o, struct listener *l)
 {
 	unsigned char buf[2048], reply[600];
 	struct sockaddr_storage from;
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(8 * sizeof(int))];
+	} ctl;
 
 	for (;;) {
-		socklen_t flen = sizeof(from);
-		ssize_t k = recvfrom(l->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+		struct iovec iov = {buf, sizeof(buf)};
+		struct msghdr mh = {.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1,
+				    .msg_control = &ctl, .msg_controllen = sizeof(ctl)};
+		/* packet sockets refuse flags they do not know (EINVAL) */
+		ssize_t k = recvmsg(l->fd, &mh, l->ch == CH_UNIX_DGRAM ? MSG_CMSG_CLOEXEC : 0);
+		socklen_t flen = mh.msg_namelen;
 		char qname[256] = "";
 		size_t end;
 		if (k < 0)
 			return;
+		fd_events(o, &mh);
 		/* every datagram is an event, whatever it carries: its sender
 		 * is evidence too */
 		switch (l->proto) {
@@ -824,6 +865,14 @@ static bool read_conn(struct observers *o, struct conn *c)
 		case P_DNS: done = conn_dns(o, c); break;
 		case P_NSCD: done = conn_nscd(o, c); break;
 		case P_VARLINK: done = conn_varlink(o, c); break;
+		case P_HTTP:
+			if (!c->answered) {
+				static const char ans[] = "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+				answer_conn(c, ans, sizeof(ans) - 1);
+				c->answered = true;
+			}
+			done = conn_raw(o, c);
+			break;
 		default: done = conn_raw(o, c);
 		}
 		if (done)

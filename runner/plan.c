@@ -108,7 +108,7 @@ int plan_rows(const struct plan_opts *o, const struct plan_backend *bs, size_t n
 
 static bool batchable(const struct plan_opts *o, const struct row *row)
 {
-	return row->b->batch && !o->isolate && !(row->p->flags & PROBE_SOLO);
+	return row->b->batch && !o->isolate && !(row->p->flags & (PROBE_SOLO | PROBE_RELAUNCH));
 }
 
 /* What makes a case differ for every probe in it: a pty as the controlling

@@ -232,6 +232,8 @@ static int loop(struct run *R)
 				continue;
 			bool ended = case_service(&R->c, j, pfd + k);
 			k += CASE_POLLFDS;
+			if (ended && !R->interrupted && case_relaunch(&R->c, j))
+				continue;
 			if (ended) {
 				case_finish(&R->c, j);
 				running--;

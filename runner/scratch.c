@@ -12,8 +12,9 @@
 #include <sys/stat.h>
 
 /* The fixture: a workspace that looks like a real project (a git repository
- * with config and hooks dir, the agent's .codex/ and .agents/, a nested
- * repository, a symlink toward outside), a fake HOME with the usual
+ * with config and hooks dir, the agent's .codex/ and .agents/, nested
+ * repositories (one level down, four levels down, and under a directory
+ * .gitignore hides), a symlink toward outside), a fake HOME with the usual
  * persistence targets, and empty outside/, tmp/ and shm/. */
 static const struct fixture_entry {
 	const char *path; /* relative to the template; trailing '/' = directory */
@@ -31,6 +32,17 @@ static const struct fixture_entry {
 	{"ws/link-outside", "../outside", 0},
 	{"ws/nested/", NULL, 0755},
 	{"ws/nested/file.txt", "nested repository\n", 0644},
+	/* repositories a depth-limited or ignore-respecting scan for .git misses */
+	{"ws/.gitignore", "vendor/\n", 0644},
+	{"ws/vendor/", NULL, 0755},
+	{"ws/vendor/lib/", NULL, 0755},
+	{"ws/a/", NULL, 0755},
+	{"ws/a/b/", NULL, 0755},
+	{"ws/a/b/c/", NULL, 0755},
+	{"ws/a/b/c/d/", NULL, 0755},
+	/* a deny-listed file below the top (srt denies .mcp.json at any depth, strict protects it) */
+	{"ws/tools/", NULL, 0755},
+	{"ws/tools/.mcp.json", "{\"mcpServers\": {}}\n", 0644},
 	{"outside/", NULL, 0755},
 	{"home/", NULL, 0755},
 	{"home/.bashrc", "# fake HOME\n", 0644},
@@ -42,6 +54,9 @@ static const struct fixture_entry {
 	{"home/.config/autostart/", NULL, 0755},
 	{"home/.codex/", NULL, 0755},
 	{"home/.codex/config.toml", "# user's agent config\n", 0644},
+	/* first on the launcher's PATH (launcher_path), as ~/.profile makes it */
+	{"home/.local/", NULL, 0755},
+	{"home/.local/bin/", NULL, 0755},
 	{"tmp/", NULL, 01777},
 	{"shm/", NULL, 01777},
 };
@@ -99,7 +114,7 @@ static int build_template(const char *t)
 		return neg_errno();
 	if ((r = make_entries(t, fixture, ARRAY_SIZE(fixture))) < 0)
 		return r;
-	for (const char *const *repo = (const char *const[]){"ws/.git", "ws/nested/.git", NULL}; *repo; repo++) {
+	for (const char *const *repo = (const char *const[]){"ws/.git", "ws/nested/.git", "ws/vendor/lib/.git", "ws/a/b/c/d/.git", NULL}; *repo; repo++) {
 		if ((r = fmt(p, sizeof(p), "%s/%s", t, *repo)) < 0)
 			return r;
 		if (mkdir(p, 0755) < 0)

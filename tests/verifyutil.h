@@ -6,6 +6,7 @@
 
 #include "testutil.h"
 
+#include "../lib/proc.h"
 #include "../probes/probe.h"
 #include "../runner/scratch.h"
 
@@ -82,6 +83,14 @@ static inline void vt_attempt(const struct probe_env *env, const char *id)
 
 	if (r < 0)
 		fail_msg("%s: attempt failed unsandboxed: %s", id, a.detail);
+}
+
+/* Is there a git on PATH to ask? (the probes' verify finds it the same way) */
+static inline bool vt_have_git(void)
+{
+	char p[PATH_MAX];
+
+	return find_exec("git", p, sizeof(p)) == 0;
 }
 
 /* root/fmt... (one of four rotating buffers) */

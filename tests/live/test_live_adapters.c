@@ -66,7 +66,13 @@ static void test_firejail_battery(void **state)
 	assert_verdict(&fj, "firejail", "workspace-write", "fs.write_dev_shm", V_PASS);
 	assert_verdict(&fj, "firejail", "read-only", "fs.write_tmp", V_PASS);
 	assert_verdict(&fj, "firejail", "workspace-write", "priv.capabilities", V_PASS);
-	assert_verdict(&fj, "firejail", "workspace-write", "ipc.unix_stream", V_PASS);
+	/* --protocol filters socket() alone: io_uring's own socket operation
+	 * reaches the host's UNIX sockets (the ipc probes press on past a
+	 * refused socket(2)), as does a datagram socketpair */
+	assert_verdict(&fj, "firejail", "workspace-write", "ipc.unix_stream", V_ESCAPE);
+	assert_detail_has(&fj, "firejail", "workspace-write", "ipc.unix_stream", "socket: EOPNOTSUPP");
+	assert_verdict(&fj, "firejail", "workspace-write", "ipc.socketpair_sendto", V_ESCAPE);
+	assert_verdict(&fj, "firejail", "workspace-write", "net.tcp4_loopback", V_PASS);
 	/* no error anywhere; danger-full-access is not a firejail mode: skip with the reason */
 	for (size_t i = 0; i < fj.nresults; i++) {
 		const struct result *r = &fj.results[i];
@@ -166,7 +172,9 @@ static void test_wrapper_hangs(void **state)
 	if (took > 40)
 		fail_msg("22 probes behind a hung wrapper took %.1f s", took);
 	for (size_t i = 0; i < rep.nresults; i++)
-		if (rep.results[i].verdict != V_ERROR || !strstr(rep.results[i].detail, "timed out and killed"))
+		/* a class this kernel lacks skips at arm, before any wrapper runs */
+		if (!(rep.results[i].verdict == V_SKIP && strstr(rep.results[i].detail, "this kernel has no")) &&
+		    (rep.results[i].verdict != V_ERROR || !strstr(rep.results[i].detail, "timed out and killed")))
 			fail_msg("%s: %s", rep.results[i].probe, rep.results[i].detail);
 	report_free(&rep);
 	/* one that outlives the agent: the verdicts stand, the case ends soon after done */

@@ -70,6 +70,26 @@ static const struct fact {
 	{"srt", "0.0.83", "workspace-write", "priv.userns_create", V_PASS},
 	{"srt", "0.0.83", "workspace-write", "ns.pivot_git", V_PASS},
 	{"srt", "0.0.83", "workspace-net", "ns.clone_git", V_PASS},
+	/* the classes of 2024-2026: srt refuses socket(AF_UNIX) and nothing
+	 * else, so a datagram socketpair reaches host sockets; its proxies
+	 * refuse every spelling; its .git scan stops at depth 3 */
+	{"srt", "*", "read-only", "ipc.unix_dgram", V_ESCAPE},
+	{"srt", "*", "workspace-write", "ipc.socketpair_sendto", V_ESCAPE},
+	{"srt", "*", "workspace-write", "ipc.scm_rights", V_ESCAPE},
+	{"srt", "*", "workspace-write", "ipc.io_uring_unix", V_PASS},
+	{"srt", "*", "workspace-write", "ipc.i386_unix", V_PASS},
+	{"srt", "*", "workspace-net", "net.proxy_socks_nul", V_PASS},
+	{"srt", "*", "workspace-net", "net.proxy_http_host", V_PASS},
+	{"srt", "*", "workspace-net", "net.proxy_connect_forms", V_PASS},
+	{"srt", "*", "workspace-write", "git.nested_deep", V_ESCAPE},
+	{"srt", "*", "workspace-write", "git.bare_repo", V_ESCAPE},
+	{"srt", "*", "workspace-write", "fs.relaunch_follow", V_PASS},
+	/* codex (no network) denies connect, sendto and bind, not sendmsg */
+	{"codex", "0.1[67]*", "read-only", "ipc.socketpair_sendto", V_ESCAPE},
+	{"codex", "0.1[67]*", "workspace-write", "ipc.unix_dgram", V_ESCAPE},
+	{"codex", "0.1[67]*", "workspace-write", "git.nested_deep", V_ESCAPE},
+	{"codex", "*", "read-only", "ipc.i386_unix", V_PASS},
+	{"codex", "*", "workspace-write", "fs.relaunch_follow", V_PASS},
 };
 
 /* Every version must keep these: writes outside, HOME, must-work. */

@@ -448,7 +448,7 @@ static void test_cli(void **state)
 	assert_non_null(strstr(out, "CODEX_HOME='{scratch}/codex-home'"));
 	free(out), free(err);
 	assert_int_equal(cli("explain -b srt -m workspace-net", &out, &err), 0);
-	assert_non_null(strstr(out, "\"allowedDomains\": [\"{listener}\"]"));
+	assert_non_null(strstr(out, "\"allowedDomains\": [\"{listener}\", \"*.cagetest.invalid\"]"));
 	free(out), free(err);
 	assert_int_equal(cli("--help", &out, &err), 0);
 	assert_non_null(strstr(out, "--adapter FILE"));

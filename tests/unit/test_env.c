@@ -15,13 +15,16 @@ static void test_roundtrip(void **state)
 	snprintf(a.nonce, sizeof(a.nonce), "abcdef0001");
 	snprintf(a.abstract, sizeof(a.abstract), "cagetest-1234");
 	a.tcp4 = 1, a.tcp6 = 65535, a.udp4 = 3, a.udp6 = 0, a.dns = 53, a.sentinel = 4242, a.drop_uid = 65534;
+	a.tcp_denied = 40001;
 	a.sentinel_addr = 0x7fffdeadbeefUL;
 	assert_int_equal(probe_env_encode(&a, enc, sizeof(enc)), 0);
 	assert_null(strchr(enc, ' ')); /* one argv word through any wrapper */
 	assert_int_equal(probe_env_decode(enc, &b), 0);
 	assert_string_equal(a.root, b.root);
 	assert_string_equal(a.run, b.run);
+	assert_int_equal(b.tcp4, 1);
 	assert_int_equal(b.tcp6, 65535);
+	assert_int_equal(b.tcp_denied, 40001); /* the proxy probes' denied listener */
 	assert_int_equal(b.sentinel, 4242);
 	assert_true(b.sentinel_addr == a.sentinel_addr);
 	probe_env_set_slot(&b, 3);

@@ -113,6 +113,35 @@ static void test_listeners(void **state)
 	assert_int_equal(observers_heard(obs, CH_PACKET, &env, NULL, 0), 0);
 }
 
+/* The roads to host UNIX sockets that need no socket(2), the foreign ABIs
+ * and the denied listener, each attempted for real against the listeners:
+ * the evidence lands on the channel its verify reads. */
+static void test_new_roads(void **state)
+{
+	char why[200];
+
+	(void)state;
+	assert_true(heard_from("ipc.socketpair_sendto", CH_UNIX_DGRAM) >= 1);
+	assert_true(heard_from("ipc.unix_dgram", CH_UNIX_DGRAM) >= 1);
+	/* the fd's content, read by the host: the memfd holds the token */
+	assert_true(heard_from("ipc.scm_rights", CH_UNIX_FD) >= 1);
+	char what[160] = "";
+	observers_heard(obs, CH_UNIX_FD, &env, what, sizeof(what));
+	assert_non_null(strstr(what, "CAGETEST-FD"));
+	assert_int_equal(heard_from("ipc.io_uring_unix", CH_UNIX_STREAM), 1);
+	assert_int_equal(observers_heard(obs, CH_UNIX_DGRAM, &env, NULL, 0), 1);
+	/* no proxy here: the direct road to the second listener, and only it */
+	unsetenv("HTTPS_PROXY"), unsetenv("https_proxy"), unsetenv("HTTP_PROXY"), unsetenv("http_proxy");
+	unsetenv("ALL_PROXY"), unsetenv("all_proxy");
+	assert_true(env.tcp_denied > 0 && env.tcp_denied != env.tcp4);
+	assert_int_equal(heard_from("net.proxy_connect_forms", CH_TCP_DENIED), 1);
+	assert_int_equal(observers_heard(obs, CH_TCP4, &env, NULL, 0), 0);
+	if (probe_find("net.i386_socket")->arm(&env, why, sizeof(why)) == 0) {
+		assert_int_equal(heard_from("net.i386_socket", CH_TCP4), 1);
+		assert_true(heard_from("ipc.i386_unix", CH_UNIX_STREAM) >= 1);
+	}
+}
+
 /* Bytes that are not the protocol leave no event, even with a token inside. */
 static void test_malformed(void **state)
 {
@@ -293,6 +322,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_resolvers),
 		cmocka_unit_test(test_listeners),
+		cmocka_unit_test(test_new_roads),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_attribution),
 		cmocka_unit_test(test_sources_distinct),

@@ -115,7 +115,7 @@ static void test_names(void **state)
 /* ---------- cases from made-up groups ---------- */
 
 static const struct probe plain = {.id = "x.plain"}, solo = {.id = "x.solo", .flags = PROBE_SOLO},
-			    pty = {.id = "x.pty", .needs = NEED_PTY};
+			    pty = {.id = "x.pty", .needs = NEED_PTY}, relaunch = {.id = "x.relaunch", .flags = PROBE_RELAUNCH};
 static const struct backend batcher = {.name = "batcher", .batch = true},
 			    single = {.name = "single", .batch = false},
 			    adapter = {.name = "adapter", .batch = true, .data = &adapter};
@@ -204,27 +204,29 @@ static void test_groups(void **state)
 	size_t alone = 0;
 
 	(void)state;
-	/* backend, mode and case shape make the groups; solo probes, a backend
-	 * that cannot batch and skipped rows are no batch's */
+	/* backend, mode and case shape make the groups; solo probes, probes
+	 * judged after a second launch, a backend that cannot batch and skipped
+	 * rows are no batch's */
 	add_rows(&p, &batcher, &m1, &plain, 3);
 	add_rows(&p, &batcher, &m2, &plain, 3);
 	add_rows(&p, &batcher, &m1, &pty, 2);
 	add_rows(&p, &batcher, &m1, &solo, 2);
+	add_rows(&p, &batcher, &m1, &relaunch, 2);
 	add_rows(&p, &single, &m1, &plain, 2);
 	add_rows(&p, &batcher, &m1, &plain, 1);
 	rows[p.nrows - 1].state = ROW_SKIPPED;
 	cases_of(&p, 1, false);
-	assert_int_equal(p.ncases, 3 + 2 + 2);
+	assert_int_equal(p.ncases, 3 + 2 + 2 + 2);
 	for (size_t c = 0; c < p.ncases; c++) {
 		const struct plan_case *pc = &p.cases[c];
 		for (size_t k = 1; k < pc->n; k++)
 			assert_int_equal(pc->rows[k]->p->needs & NEED_PTY, pc->rows[0]->p->needs & NEED_PTY);
 		if (pc->n == 1) {
 			alone++;
-			assert_true(pc->rows[0]->p == &solo || pc->b == &single);
+			assert_true(pc->rows[0]->p == &solo || pc->rows[0]->p == &relaunch || pc->b == &single);
 		}
 	}
-	assert_int_equal(alone, 4);
+	assert_int_equal(alone, 6);
 	/* batches come before the cases alone */
 	assert_int_equal(p.cases[0].n, 3);
 	assert_int_equal(p.cases[p.ncases - 1].n, 1);

@@ -111,6 +111,11 @@ static void test_listener_verdicts(void **state)
 		{"dns.nscd_socket", CH_NSCD},	  {"dns.resolved_varlink", CH_RESOLVED}, {"dns.mdns", CH_MDNS},
 		{"dns.llmnr", CH_LLMNR},	  {"ipc.unix_stream", CH_UNIX_STREAM}, {"ipc.unix_dgram", CH_UNIX_DGRAM},
 		{"ipc.abstract_unix", CH_ABSTRACT}, {"ipc.dbus_session", CH_DBUS},
+		{"net.i386_socket", CH_TCP4},	  {"net.x32_socket", CH_TCP4},	     {"net.proxy_socks_nul", CH_TCP_DENIED},
+		{"net.proxy_http_host", CH_TCP_DENIED}, {"net.proxy_connect_forms", CH_TCP_DENIED},
+		{"ipc.socketpair_sendto", CH_UNIX_DGRAM}, {"ipc.scm_rights", CH_UNIX_FD},
+		{"ipc.io_uring_unix", CH_UNIX_STREAM}, {"ipc.io_uring_unix", CH_UNIX_DGRAM}, {"ipc.i386_unix", CH_UNIX_STREAM},
+		{"ipc.i386_unix", CH_UNIX_DGRAM}, {"ipc.x32_unix", CH_UNIX_STREAM}, {"ipc.x32_unix", CH_UNIX_DGRAM},
 	};
 	char d[300];
 

@@ -31,6 +31,12 @@ static void test_find_exec(void **state)
 	if (old)
 		setenv("PATH", old, 1);
 	free(old);
+	/* on a path given (the launcher's): its first directory that has it,
+	 * skipping a non-executable one (execvp's order) */
+	assert_int_equal(find_exec_on("/nonexistent:/bin:/usr/bin", "sh", p, sizeof(p)), 0);
+	assert_string_equal(p, "/bin/sh");
+	assert_int_equal(find_exec_on(SRCDIR "/README.md:" SRCDIR, "README.md", p, sizeof(p)), -ENOENT);
+	assert_int_equal(find_exec_on("/bin", "cagetest-no-such-tool", p, sizeof(p)), -ENOENT);
 }
 
 static int run_sh(const char *script, double timeout, bool stderr_too, char *out, size_t n, int *st)

@@ -35,17 +35,6 @@ static const struct gcase cases[] = {
 	{"git.envrc", "ws/.envrc", "", true},
 };
 
-static bool have_git(void)
-{
-	static int known = -1;
-
-	if (known < 0) {
-		char *argv[] = {"/usr/bin/env", "git", "--version", NULL};
-		known = run_cmd(argv, NULL, NULL) == 0;
-	}
-	return known;
-}
-
 enum state { S_BLOCKED, S_ALLOWED, S_UNKNOWN };
 
 struct tcase {
@@ -70,7 +59,7 @@ static void run_case(void **state)
 		enum observed o = vt_verify(&env, t->c->id, d, sizeof(d));
 		if (o != OBS_ALLOWED)
 			fail_msg("%s: observed %s after the attempt (%s)", t->c->id, observed_name(o), d);
-		if (*t->c->says && have_git() && !strstr(d, t->c->says))
+		if (*t->c->says && vt_have_git() && !strstr(d, t->c->says))
 			fail_msg("%s: no host git handoff in the detail, want \"%s\": %s", t->c->id, t->c->says, d);
 	}
 }
@@ -125,7 +114,7 @@ static void test_host_git_runs_nothing(void **state)
 	char line[2 * PATH_MAX + 64];
 
 	(void)state;
-	if (!have_git())
+	if (!vt_have_git())
 		skip();
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
 		struct probe_env env;
