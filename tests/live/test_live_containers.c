@@ -145,7 +145,9 @@ static int setup(void **state)
 		 "cagetest run -q -b landlock,bwrap,firejail,firejail-quiet --adapter /etc/cagetest-firejail-quiet.json "
 		 "-m all %s%s --json /out/{runtime}.json; echo $? >/out/{runtime}.run.rc",
 		 getenv("CAGETEST_CONTAINERS_FULL") ? "" : "-p ", getenv("CAGETEST_CONTAINERS_FULL") ? "" : SUBSET);
-	char *argv[] = {RUN_SH, IMAGE, "--out", out, "--bind", bind_bin, "--bind", bind_out, "--bind",
+	/* the whole battery under gVisor takes about two minutes: room for it */
+	char *argv[] = {RUN_SH, IMAGE, "--timeout", getenv("CAGETEST_CONTAINERS_FULL") ? "900" : "120", "--out", out,
+			"--bind", bind_bin, "--bind", bind_out, "--bind",
 			SRCDIR "/tests/data/firejail-quiet.json:/etc/cagetest-firejail-quiet.json:ro", runtimes, "--", "sh",
 			"-c", cmd, NULL};
 	double t0 = now_mono();
