@@ -123,9 +123,14 @@ cbox_build() {
 		--customize-hook='chroot "$1" dpkg --purge apt >/dev/null' \
 		--customize-hook='chroot "$1" dpkg --purge --force-depends libseccomp2 >/dev/null'
 	cbox_log "image $name: building ($key)"
-	# mmdebstrap's own temporary directory goes under the cache, not /tmp
+	# mmdebstrap's own temporary directory goes under the cache, not /tmp.
+	# It hands apt a pipe by its number, which apt's sh (dash) cannot name
+	# above 9: it starts with no descriptor above 2 open (the caller's locks
+	# stay held by the caller)
 	# shellcheck disable=SC2086
-	if ! TMPDIR=$CBOX_CACHE mmdebstrap "$@" "$(cbox_suite)" "$tmp/rootfs.tar" $sources >"$tmp/build.log" 2>&1; then
+	if ! (for fd in 3 4 5 6 7 8 9; do eval "exec $fd>&-"; done
+	      TMPDIR=$CBOX_CACHE exec timeout 900 mmdebstrap "$@" "$(cbox_suite)" "$tmp/rootfs.tar" $sources) \
+		>"$tmp/build.log" 2>&1; then
 		mv "$tmp/build.log" "$CBOX_CACHE/$name.build.log"
 		cbox_log "image $name: mmdebstrap failed (no network?): $(grep -v '^\s*$' "$CBOX_CACHE/$name.build.log" | tail -1) (log: $CBOX_CACHE/$name.build.log)"
 		rm -rf "$tmp"
