@@ -216,7 +216,7 @@ bench: all
 # Unit tests (not the live ones, whose children run sandboxed) under valgrind.
 valgrind: $(UNIT_BIN)
 	@for t in $(filter-out %/test_cli,$(UNIT_BIN)); do \
-		valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite $$t >/dev/null || \
+		valgrind -q --error-exitcode=9 --suppressions=tests/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite $$t >/dev/null || \
 		{ echo "valgrind: $$t"; exit 1; }; echo "valgrind clean: $$t"; done
 
 # libFuzzer targets, one per parser, built with clang; each runs FUZZ_SECONDS
