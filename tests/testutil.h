@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -146,6 +147,76 @@ static inline int dist_for_containers(const char *root_for, char *dir, char *not
 	if (built || !mkdtemp(dir))
 		return *dir = 0, -1;
 	return 0;
+}
+
+/* A process as /proc knows it: its pid and start time (pids are reused). */
+struct ptask {
+	pid_t pid;
+	unsigned long long start;
+};
+
+/* ppid and start time of pid from /proc/PID/stat; false when it is gone. */
+static inline bool stat_of(pid_t pid, pid_t *ppid, unsigned long long *start)
+{
+	char p[64];
+	_cleanup_free_ char *st = NULL;
+	const char *f;
+	int ppid_i = 0;
+
+	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
+	if (read_file(p, 4096, &st, NULL) < 0 || !(f = strrchr(st, ')')))
+		return false;
+	/* after "(comm)": state ppid ... field 22 is the start time */
+	if (sscanf(f + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &ppid_i,
+		   start) != 2)
+		return false;
+	*ppid = ppid_i;
+	return true;
+}
+
+/* Every descendant of root now (the session's dockerd, shims, containers):
+ * only what this session started counts, whatever other sessions run. */
+static inline size_t descendants(pid_t root, struct ptask *v, size_t max)
+{
+	size_t n = 0;
+	bool grew = true;
+
+	while (grew) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+		grew = false;
+		while (d && (e = readdir(d)) && n < max) {
+			pid_t pid = atoi(e->d_name), ppid;
+			unsigned long long start;
+			bool known = false;
+			if (pid <= 0 || !stat_of(pid, &ppid, &start))
+				continue;
+			for (size_t i = 0; i < n && !known; i++)
+				known = v[i].pid == pid;
+			bool under = ppid == root;
+			for (size_t i = 0; i < n && !under; i++)
+				under = v[i].pid == ppid;
+			if (!known && under) {
+				v[n++] = (struct ptask){pid, start};
+				grew = true;
+			}
+		}
+		if (d)
+			closedir(d);
+	}
+	return n;
+}
+
+static inline size_t alive(const struct ptask *v, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		pid_t ppid;
+		unsigned long long start;
+		k += stat_of(v[i].pid, &ppid, &start) && start == v[i].start;
+	}
+	return k;
 }
 
 struct xsd_err {

@@ -79,6 +79,21 @@ cbox_ulimits() {
 	echo "nofile=$n:$n nproc=$u:$u"
 }
 
+# --- sessions ----------------------------------------------------------------
+
+# cbox_session_begin: wait (up to 600 s) for the cache's session lock, kept
+# on fd 9 until this shell exits, and make the session's state directory,
+# CBOX_STATE. One session at a time, so any other state directory is one a
+# killed session (SIGKILL: no trap ran) left: removed here. Fails with the
+# reason in CBOX_WHY. Call it in this shell, never in $(...).
+cbox_session_begin() {
+	mkdir -p "$CBOX_CACHE" || { CBOX_WHY="cannot create $CBOX_CACHE"; return 1; }
+	exec 9>"$CBOX_CACHE/.session.lock"
+	flock -w 600 9 || { CBOX_WHY="another container session held $CBOX_CACHE/.session.lock for 600 s"; return 1; }
+	rm -rf --one-file-system "$CBOX_CACHE"/.session.??????
+	CBOX_STATE=$(mktemp -d "$CBOX_CACHE/.session.XXXXXX") || { CBOX_WHY="cannot create a state directory"; return 1; }
+}
+
 # --- images ------------------------------------------------------------------
 
 # The Debian release and apt's own Debian sources of this host.

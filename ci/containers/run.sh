@@ -88,10 +88,8 @@ trap 'exit 130' INT TERM HUP
 skip() { printf '%s\n' "$2" >"$out/$1.skip"; printf '%-18s not run: %s\n' "$1" "$2"; }
 skip_all() { for rt in $runtimes; do skip "$rt" "$1"; done; exit 0; }
 
-mkdir -p "$CBOX_CACHE" || skip_all "cannot create $CBOX_CACHE"
-exec 9>"$CBOX_CACHE/.session.lock"
-flock -w 600 9 || skip_all "another container session held $CBOX_CACHE/.session.lock for 600 s"
-state=$(mktemp -d "$CBOX_CACHE/.session.XXXXXX") || skip_all "cannot create a state directory"
+cbox_session_begin || skip_all "$CBOX_WHY"
+state=$CBOX_STATE
 chmod 0755 "$state"
 
 dir=$(cbox_image "$image" "$withlibs" "$packages" 2>"$state/image.err") ||

@@ -55,16 +55,27 @@ done
 if [ -z "${CBOX_PLAY_INSIDE:-}" ]; then
 	init=$(command -v docker-init || command -v tini-static || echo "")
 	# shellcheck disable=SC2086
-	exec $CBOX_CONTAIN ${init:+"$init" --} env CBOX_PLAY_INSIDE=1 "$0" --out "$out" --timeout "$timeout" \
-		--variants "$variants" "$@"
+	$CBOX_CONTAIN ${init:+"$init" --} env CBOX_PLAY_INSIDE=1 "$0" --out "$out" --timeout "$timeout" \
+		--variants "$variants" "$@" &
+	contain=$!
+	# unshare --fork ignores INT and TERM: a signal to this script goes to
+	# the namespace's first process (the init hands it on), whose trap cleans up
+	trap 'kill -TERM $(cat /proc/$contain/task/$contain/children 2>/dev/null) 2>/dev/null' INT TERM HUP
+	while :; do
+		wait $contain
+		rc=$?
+		kill -0 $contain 2>/dev/null || exit $rc # not a wait cut short by a trap
+	done
 fi
 
 mkdir -p "$out" && out=$(cd "$out" && pwd) || exit 2
 rm -f "$out"/*.json "$out"/*.skip "$out/pods.txt"
-mkdir -p "$CBOX_CACHE" || exit 77
-exec 9>"$CBOX_CACHE/.session.lock"
-flock -w 600 9 || { echo "play.sh: another container session held $CBOX_CACHE/.session.lock for 600 s" >&2; exit 77; }
-state=$(mktemp -d "$CBOX_CACHE/.session.XXXXXX") || exit 77
+cbox_session_begin || { echo "play.sh: $CBOX_WHY" >&2; exit 77; }
+state=$CBOX_STATE
+session=${state##*.} # this session's pods carry it: only they are collected
+# the pods' network namespaces are bound under /run/netns: a tmpfs of this
+# mount namespace, so a killed session leaves none of them on the host
+mkdir -p /run/netns && mount -t tmpfs -o mode=0755 cagetest-netns /run/netns || exit 77
 played="" volumes=""
 cleanup() {
 	for pod in $played; do
@@ -78,11 +89,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
+cbox_podman_wrapper "$state" || exit 77
+export PATH="$state/bin:$PATH"
+
+# Pods a killed session left in the store. Their network namespaces died
+# with it, and Podman 4 cannot remove such a pod ("joining network namespace"):
+# the private store is reset then (its images are imported again below).
+if [ -n "$(podman pod ps -q --filter "label=app.kubernetes.io/name=cagetest" 2>/dev/null)" ]; then
+	podman pod ps -q --filter "label=app.kubernetes.io/name=cagetest" | xargs -r podman pod rm -f -t 0 >/dev/null 2>&1 ||
+		podman system reset -f >/dev/null 2>&1
+fi
 dir=$(cbox_image box no "bubblewrap firejail git socat ripgrep" 2>"$state/image.err") ||
 	{ echo "play.sh: $(tail -1 "$state/image.err")" >&2; exit 77; }
 base=$(cbox_podman_import "$dir") || { echo "play.sh: podman import: $base" >&2; exit 77; }
-cbox_podman_wrapper "$state" || exit 77
-export PATH="$state/bin:$PATH"
 
 # cagetest:latest from the Containerfile, with only the dist in its context
 mkdir -p "$state/ctx/build/dist" && cp "$dist" "$state/ctx/build/dist/cagetest" || exit 2
@@ -91,9 +110,6 @@ if ! podman build -q --pull=never -f "$here/Containerfile" --build-arg BASE="$ba
 	echo "play.sh: podman build failed: $(tail -1 "$state/build.log")" >&2
 	exit 77
 fi
-
-# pods a killed session left in the store would be collected too
-podman pod ps -q --filter "label=app.kubernetes.io/name=cagetest" | xargs -r podman pod rm -f -t 0 >/dev/null 2>&1
 
 # Each controller's pod template, as the Pod it would make.
 for manifest in "$@"; do
@@ -120,7 +136,7 @@ while read -r pod; do
 	printf '%s' "$pod" | jq --arg node "$(cat /proc/sys/kernel/hostname)" --arg pod "$name" '
 		(.spec.containers[].env[]? | select(.valueFrom.fieldRef.fieldPath == "spec.nodeName")) |= {name, value: $node} |
 		(.spec.volumes[]?.name) |= "\($pod)-\(.)" | (.spec.containers[].volumeMounts[]?.name) |= "\($pod)-\(.)" |
-		del(.spec.runtimeClassName)' >"$state/$name.json"
+		del(.spec.runtimeClassName) | .metadata.labels["cagetest/session"] = $session' --arg session "$session" >"$state/$name.json"
 	volumes="$volumes $(jq -r '.spec.volumes[]?.name' "$state/$name.json" | xargs)"
 	if podman "$@" kube play "$state/$name.json" >"$state/$name.log" 2>&1; then
 		played="$played $name"
@@ -131,7 +147,7 @@ done <"$state/pods.jsonl"
 for f in "$out"/*.skip; do [ -f "$f" ] && printf '%s\tnot run: %s\n' "$(basename "$f" .skip)" "$(cat "$f")"; done
 [ -n "$played" ] || { echo "play.sh: no pod was played" >&2; exit 1; }
 
-"$here/collect.sh" --engine podman --wait "$timeout" --cagetest "$dist" "$out"
+"$here/collect.sh" --engine podman --selector "cagetest/session=$session" --wait "$timeout" --cagetest "$dist" "$out"
 rc=$?
 # a pod that printed no report: how its container ended, and the tail of its log
 while IFS='	' read -r pod label phase; do

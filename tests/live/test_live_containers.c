@@ -364,74 +364,25 @@ static bool wait_for(bool want, const char *needle, const char *in_cgroup, doubl
 	return running(needle, in_cgroup) == want;
 }
 
-/* A process as /proc knows it: its pid and start time (pids are reused). */
-struct ptask {
-	pid_t pid;
-	unsigned long long start;
-};
-
-/* ppid and start time of pid from /proc/PID/stat; false when it is gone. */
-static bool stat_of(pid_t pid, pid_t *ppid, unsigned long long *start)
+/* The session's state directory, from its dockerd's -H unix://STATE/docker/docker.sock. */
+static bool session_state(const struct ptask *v, size_t n, char *dir, size_t len)
 {
-	char p[64];
-	_cleanup_free_ char *st = NULL;
-	const char *f;
-	int ppid_i = 0;
-
-	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
-	if (read_file(p, 4096, &st, NULL) < 0 || !(f = strrchr(st, ')')))
-		return false;
-	/* after "(comm)": state ppid ... field 22 is the start time */
-	if (sscanf(f + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &ppid_i,
-		   start) != 2)
-		return false;
-	*ppid = ppid_i;
-	return true;
-}
-
-/* Every descendant of root now (the session's dockerd, shims, containers):
- * only what this session started counts, whatever other sessions run. */
-static size_t descendants(pid_t root, struct ptask *v, size_t max)
-{
-	size_t n = 0;
-	bool grew = true;
-
-	while (grew) {
-		DIR *d = opendir("/proc");
-		struct dirent *e;
-		grew = false;
-		while (d && (e = readdir(d)) && n < max) {
-			pid_t pid = atoi(e->d_name), ppid;
-			unsigned long long start;
-			bool known = false;
-			if (pid <= 0 || !stat_of(pid, &ppid, &start))
-				continue;
-			for (size_t i = 0; i < n && !known; i++)
-				known = v[i].pid == pid;
-			bool under = ppid == root;
-			for (size_t i = 0; i < n && !under; i++)
-				under = v[i].pid == ppid;
-			if (!known && under) {
-				v[n++] = (struct ptask){pid, start};
-				grew = true;
-			}
-		}
-		if (d)
-			closedir(d);
-	}
-	return n;
-}
-
-static size_t alive(const struct ptask *v, size_t n)
-{
-	size_t k = 0;
+	static const char sock[] = "/docker/docker.sock";
 
 	for (size_t i = 0; i < n; i++) {
-		pid_t ppid;
-		unsigned long long start;
-		k += stat_of(v[i].pid, &ppid, &start) && start == v[i].start;
+		char p[64];
+		_cleanup_free_ char *cmd = NULL;
+		size_t clen = 0;
+		snprintf(p, sizeof(p), "/proc/%d/cmdline", (int)v[i].pid);
+		if (read_file(p, 1 << 16, &cmd, &clen) < 0)
+			continue;
+		for (const char *a = cmd; a < cmd + clen; a += strlen(a) + 1) {
+			size_t al = strlen(a);
+			if (!strncmp(a, "unix://", 7) && al > 7 + sizeof(sock) - 1 && !strcmp(a + al - (sizeof(sock) - 1), sock))
+				return snprintf(dir, len, "%.*s", (int)(al - 7 - (sizeof(sock) - 1)), a + 7) < (int)len;
+		}
 	}
-	return k;
+	return false;
 }
 
 /* Interrupt a session while a container runs: the script alone gets sig. */
@@ -468,6 +419,8 @@ static void interrupt(int sig)
 	struct ptask tasks[512];
 	size_t ntasks = descendants(pid, tasks, ARRAY_SIZE(tasks));
 	assert_true(ntasks > 2); /* its dockerd and the container at least */
+	char state_dir[PATH_MAX];
+	assert_true(session_state(tasks, ntasks, state_dir, sizeof(state_dir)));
 	kill(pid, sig);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	/* the kernel takes the namespaces down at once, their processes soon after */
@@ -479,6 +432,17 @@ static void interrupt(int sig)
 		usleep(100000);
 	if (alive(tasks, ntasks))
 		fail_msg("%zu of the session's %zu processes outlived it (signal %d)", alive(tasks, ntasks), ntasks, sig);
+	/* its files: removed by its trap, or (SIGKILL: no trap runs) by the next session */
+	if (sig == SIGKILL) {
+		char *next[] = {RUN_SH, IMAGE, "--out", log, "docker", "--", "true", NULL};
+		const struct proc_cmd pc = {.argv = next, .timeout = 300, .stderr_too = true};
+		char buf[4096];
+		int r = proc_run(&pc, buf, sizeof(buf), &st);
+		if (r < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			fail_msg("the next session failed (%d): %s", r, buf);
+	}
+	if (access(state_dir, F_OK) == 0)
+		fail_msg("the session's state %s is left (signal %d)", state_dir, sig);
 }
 
 static void test_interrupt_term(void **state)

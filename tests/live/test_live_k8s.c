@@ -10,6 +10,8 @@
 #include "../../lib/proc.h"
 
 #include <dirent.h>
+#include <signal.h>
+#include <spawn.h>
 
 #define PLAY_SH SRCDIR "/ci/k8s/play.sh"
 #define PLAY_TIMEOUT_S 900
@@ -163,13 +165,109 @@ static void test_fleet(void **state)
 	assert_int_equal(access(p, R_OK), 0);
 }
 
+/* Is one of the tasks a conmon (a pod's container is up)? */
+static bool has_conmon(const struct ptask *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char p[64];
+		_cleanup_free_ char *comm = NULL;
+		snprintf(p, sizeof(p), "/proc/%d/comm", (int)v[i].pid);
+		if (read_file(p, 64, &comm, NULL) == 0 && !strcmp(comm, "conmon\n"))
+			return true;
+	}
+	return false;
+}
+
+/* Entries in the host's /run/netns (where Podman binds pods' namespaces). */
+static size_t host_netns(void)
+{
+	DIR *d = opendir("/run/netns");
+	struct dirent *e;
+	size_t n = 0;
+
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* A signal to play.sh alone while a pod runs (as a CI timeout or a kill
+ * sends it): it stops at once and what it started goes down; nothing is
+ * left in the host's /run/netns; and the next play runs as if none had
+ * been cut short (SIGKILL: no trap ran, its pods stay in the store). */
+static void interrupt(int sig)
+{
+	char dir[PATH_MAX + 16], buf[8192];
+	struct ptask tasks[512];
+	size_t n = 0, netns = host_netns();
+	int st = 0;
+
+	if (*not_run) {
+		print_message("not run: %s\n", not_run);
+		skip();
+	}
+	snprintf(dir, sizeof(dir), "%s/interrupt%d", out, sig);
+	char *argv[] = {PLAY_SH, "--out", dir, "--variants", "daemonset-cagetest-default", SRCDIR "/ci/k8s/daemonset.yaml", NULL};
+	pid_t pid;
+	assert_int_equal(posix_spawn(&pid, argv[0], NULL, NULL, argv, environ), 0);
+	for (double end = now_mono() + 300; !has_conmon(tasks, n) && now_mono() < end; usleep(100000))
+		n = descendants(pid, tasks, ARRAY_SIZE(tasks));
+	if (!has_conmon(tasks, n)) {
+		kill(pid, SIGKILL), waitpid(pid, NULL, 0);
+		fail_msg("the pod never started");
+	}
+	usleep(500000); /* the pod's own processes */
+	n = descendants(pid, tasks, ARRAY_SIZE(tasks));
+	kill(pid, sig);
+	pid_t got = 0;
+	for (double end = now_mono() + 60; (got = waitpid(pid, &st, WNOHANG)) == 0 && now_mono() < end;)
+		usleep(100000);
+	if (got != pid) {
+		kill(pid, SIGKILL), waitpid(pid, NULL, 0);
+		fail_msg("play.sh ran on for 60 s after signal %d", sig);
+	}
+	/* cut short, not run to its end: 130 from its trap, or killed */
+	if (sig == SIGTERM ? !WIFEXITED(st) || WEXITSTATUS(st) != 130 : !WIFSIGNALED(st))
+		fail_msg("play.sh was not stopped by signal %d (status %#x)", sig, st);
+	for (double end = now_mono() + 30; alive(tasks, n) && now_mono() < end;)
+		usleep(100000);
+	if (alive(tasks, n))
+		fail_msg("%zu of the %zu processes play.sh started outlived it (signal %d)", alive(tasks, n), n, sig);
+	if (host_netns() > netns)
+		fail_msg("play.sh left a network namespace in the host's /run/netns (signal %d)", sig);
+	/* the next play: the one pod's report back, well before --wait's end */
+	snprintf(dir, sizeof(dir), "%s/after%d", out, sig);
+	char *again[] = {PLAY_SH, "--out", dir, "--timeout", "120", "--variants", "job-cagetest-default", SRCDIR "/ci/k8s/job.yaml", NULL};
+	const struct proc_cmd pc = {.argv = again, .timeout = 300, .stderr_too = true};
+	int r = proc_run(&pc, buf, sizeof(buf), &st);
+	if (r < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("the next play failed (%d, status %d): %s", r, st, buf);
+	if (!strstr(buf, "job-cagetest-default\tvm") || strstr(buf, "no report"))
+		fail_msg("the next play collected: %s", buf);
+}
+
+static void test_interrupt_term(void **state)
+{
+	(void)state;
+	interrupt(SIGTERM);
+}
+
+static void test_interrupt_kill(void **state)
+{
+	(void)state;
+	interrupt(SIGKILL);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[ARRAY_SIZE(wants) + 1];
+	struct CMUnitTest tests[ARRAY_SIZE(wants) + 3];
 	size_t n = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(wants); i++)
 		tests[n++] = (struct CMUnitTest){wants[i].pod, test_pod, NULL, NULL, (void *)&wants[i]};
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_fleet);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_interrupt_term);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_interrupt_kill);
 	return _cmocka_run_group_tests("k8s", tests, n, setup, teardown);
 }
