@@ -95,9 +95,9 @@ export PATH="$state/bin:$PATH"
 # Pods a killed session left in the store. Their network namespaces died
 # with it, and Podman 4 cannot remove such a pod ("joining network namespace"):
 # the private store is reset then (its images are imported again below).
-if [ -n "$(podman pod ps -q --filter "label=app.kubernetes.io/name=cagetest" 2>/dev/null)" ]; then
-	podman pod ps -q --filter "label=app.kubernetes.io/name=cagetest" | xargs -r podman pod rm -f -t 0 >/dev/null 2>&1 ||
-		podman system reset -f >/dev/null 2>&1
+stale=$(podman pod ps -q --filter "label=app.kubernetes.io/name=cagetest" 2>/dev/null)
+if [ -n "$stale" ]; then
+	echo "$stale" | xargs podman pod rm -f -t 0 >/dev/null 2>&1 || podman system reset -f >/dev/null 2>&1
 fi
 dir=$(cbox_image box no "bubblewrap firejail git socat ripgrep" 2>"$state/image.err") ||
 	{ echo "play.sh: $(tail -1 "$state/image.err")" >&2; exit 77; }
